@@ -1,0 +1,169 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace HermitSync.Api.Notes;
+
+public static class NotesEndpoints
+{
+    private const int DefaultPageSize = 50;
+    private const int MaxPageSize = 200;
+
+    public static IEndpointRouteBuilder MapNotesEndpoints(this IEndpointRouteBuilder app)
+    {
+        var notes = app.MapGroup("/api/notes").WithTags("Notes");
+        notes.MapGet("/", Search).WithName("SearchNotes");
+        notes.MapGet("/{id}", Get).WithName("GetNote");
+        notes.MapPost("/", Create).WithName("CreateNote");
+        notes.MapPut("/{id}", Update).WithName("UpdateNote");
+        notes.MapDelete("/{id}", Delete).WithName("DeleteNote");
+        return app;
+    }
+
+    private static async Task<Results<Ok<NotePage>, ProblemHttpResult>> Search(
+        NoteStore store, string? q, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var size = limit ?? DefaultPageSize;
+        if (size is < 1 or > MaxPageSize)
+        {
+            return TypedResults.Problem($"limit must be between 1 and {MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        NoteCursor? after = null;
+        if (cursor is not null)
+        {
+            if (!NoteCursor.TryDecode(cursor, out var decoded))
+            {
+                return TypedResults.Problem("cursor is not one this API issued.", statusCode: StatusCodes.Status400BadRequest);
+            }
+            after = decoded;
+        }
+        return TypedResults.Ok(await store.SearchAsync(q, size, after, cancellationToken));
+    }
+
+    private static async Task<IResult> Get(NoteStore store, string id, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var noteId))
+        {
+            return MalformedId();
+        }
+        var note = await store.GetAsync(noteId, cancellationToken);
+        if (note is null)
+        {
+            return NotFound(noteId);
+        }
+        http.Response.Headers.ETag = note.ETag;
+        return TypedResults.Ok(note);
+    }
+
+    private static async Task<IResult> Create(NoteStore store, CreateNoteRequest request, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (NoteRules.Check(request.Title, request.Body) is { } violation)
+        {
+            return violation.ToProblem();
+        }
+        var id = request.Id ?? Guid.CreateVersion7();
+        var outcome = await store.CreateAsync(id, request.Title!, request.Body!, cancellationToken);
+        if (outcome.Status == CreateStatus.IdTaken)
+        {
+            return TypedResults.Problem($"A different note already has the id {id}.", statusCode: StatusCodes.Status409Conflict);
+        }
+        http.Response.Headers.ETag = outcome.Note.ETag;
+        return TypedResults.Created($"/api/notes/{outcome.Note.Id}", outcome.Note);
+    }
+
+    private static async Task<IResult> Update(
+        NoteStore store, string id, UpdateNoteRequest request, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var noteId))
+        {
+            return MalformedId();
+        }
+        if (!TryReadIfMatch(http, required: true, out var expectedVersion, out var problem))
+        {
+            return problem;
+        }
+        if (NoteRules.Check(request.Title, request.Body) is { } violation)
+        {
+            return violation.ToProblem();
+        }
+        var outcome = await store.UpdateAsync(noteId, expectedVersion, request.Title!, request.Body!, cancellationToken);
+        switch (outcome.Status)
+        {
+            case WriteStatus.NotFound:
+                return NotFound(noteId);
+            case WriteStatus.VersionMismatch:
+                return Stale(outcome.Note!, expectedVersion);
+            default:
+                http.Response.Headers.ETag = outcome.Note!.ETag;
+                return TypedResults.Ok(outcome.Note);
+        }
+    }
+
+    private static async Task<IResult> Delete(NoteStore store, string id, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var noteId))
+        {
+            return MalformedId();
+        }
+        if (!TryReadIfMatch(http, required: false, out var expectedVersion, out var problem))
+        {
+            return problem;
+        }
+        var outcome = await store.DeleteAsync(noteId, expectedVersion, cancellationToken);
+        return outcome.Status switch
+        {
+            WriteStatus.NotFound => NotFound(noteId),
+            WriteStatus.VersionMismatch => Stale(outcome.Note!, expectedVersion),
+            _ => TypedResults.NoContent(),
+        };
+    }
+
+    /// <summary>
+    /// Reads <c>If-Match</c>: a version ETag such as <c>"3"</c>, or <c>*</c> for any version.
+    /// </summary>
+    private static bool TryReadIfMatch(HttpContext http, bool required, out long? version, out IResult problem)
+    {
+        version = null;
+        problem = TypedResults.Empty;
+        var header = http.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            if (!required)
+            {
+                return true;
+            }
+            problem = TypedResults.Problem(
+                "Send If-Match with the ETag of the version you edited, so a newer edit is never overwritten.",
+                statusCode: StatusCodes.Status428PreconditionRequired,
+                title: "If-Match is required.");
+            return false;
+        }
+        if (header.Trim() == "*")
+        {
+            return true;
+        }
+        if (EntityTagHeaderValue.TryParse(header, out var tag) && !tag.IsWeak
+            && long.TryParse(tag.Tag.AsSpan().Trim('"'), out var parsed) && parsed >= 1)
+        {
+            version = parsed;
+            return true;
+        }
+        problem = TypedResults.Problem("If-Match must be one ETag from this API, such as \"3\".", statusCode: StatusCodes.Status400BadRequest);
+        return false;
+    }
+
+    private static IResult Stale(Note current, long? expectedVersion) =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status412PreconditionFailed,
+            Title = "The note changed since you loaded it.",
+            Detail = $"You edited version {expectedVersion}, but the note is now at version {current.Version}. Reload it, reapply your change, and save again.",
+            Extensions = { ["currentVersion"] = current.Version, ["current"] = current },
+        });
+
+    private static IResult NotFound(Guid id) =>
+        TypedResults.Problem($"There is no note with the id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Note not found.");
+
+    private static IResult MalformedId() =>
+        TypedResults.Problem("A note id is a UUID, such as 0190a6e4-5b7c-7d3e-9f00-123456789abc.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed note id.");
+}

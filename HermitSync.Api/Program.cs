@@ -1,0 +1,30 @@
+using HermitSync.Api.Cluster;
+using HermitSync.Api.Notes;
+using HermitSync.Api.Schema;
+using HermitSync.Rqlite;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddRqliteClient("rqlite");
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = NoteRules.MaxRequestBytes);
+
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<NoteStore>();
+builder.Services.AddSingleton<SchemaMigrator>();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi();
+app.MapDefaultEndpoints();
+app.MapNotesEndpoints();
+app.MapClusterEndpoints();
+
+await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(Migrations.All);
+
+app.Run();

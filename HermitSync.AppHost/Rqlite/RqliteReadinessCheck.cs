@@ -1,0 +1,29 @@
+using HermitSync.Rqlite;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>
+/// rqlite's <c>/readyz</c> needs credentials under <c>-auth</c>, so a plain HTTP health check
+/// would only ever see 401. This asks one node's <c>/readyz</c>, or, for the cluster, whether
+/// it has a leader and every member.
+/// </summary>
+internal sealed class RqliteReadinessCheck(RqliteClusterResource cluster, IRqliteNode? node) : IHealthCheck
+{
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(2) })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var client = await cluster.CreateClientAsync(Http, cancellationToken);
+        if (node is null)
+        {
+            return await new RqliteHealthCheck(client).CheckHealthAsync(context, cancellationToken);
+        }
+        return await client.IsReadyAsync(new Uri(node.HttpEndpoint.Url), cancellationToken)
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"{node.Name} /readyz did not answer 200: the node is down or knows no leader.");
+    }
+}

@@ -1,0 +1,436 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HermitSync.Rqlite;
+
+/// <summary>
+/// Talks to an rqlite cluster over its HTTP API. It keeps every node's address, sticks to the
+/// last node that answered, and fails over to the next with backoff when a node is down or
+/// has no leader. A write is only re-sent when it provably did not reach rqlite, unless the
+/// caller marks it idempotent.
+/// </summary>
+public sealed class RqliteClient
+{
+    public const string ActivitySourceName = "HermitSync.Rqlite";
+
+    private static readonly ActivitySource ActivitySource = new(ActivitySourceName);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+
+    private readonly Func<HttpClient> _httpClient;
+    private readonly RqliteClientSettings _settings;
+    private readonly AuthenticationHeaderValue? _authorization;
+    private readonly ILogger _logger;
+    private int _preferredNode;
+
+    public RqliteClient(Func<HttpClient> httpClient, RqliteClientSettings settings, ILogger<RqliteClient>? logger = null)
+    {
+        if (settings.Endpoints.Count == 0)
+        {
+            throw new ArgumentException("rqlite needs at least one node endpoint.", nameof(settings));
+        }
+        _httpClient = httpClient;
+        _settings = settings;
+        _logger = logger ?? NullLogger<RqliteClient>.Instance;
+        if (settings.Username is not null)
+        {
+            var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.Username}:{settings.Password}"));
+            _authorization = new AuthenticationHeaderValue("Basic", credentials);
+        }
+    }
+
+    public IReadOnlyList<Uri> Nodes => _settings.Endpoints;
+
+    public async Task<RqliteResult> ExecuteAsync(SqlStatement statement, bool idempotent = false, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync([statement], transaction: false, idempotent, cancellationToken))[0];
+
+    /// <summary>
+    /// Runs writes. With <paramref name="transaction"/> the batch is atomic: a failing
+    /// statement rolls back all of them.
+    /// </summary>
+    public Task<IReadOnlyList<RqliteResult>> ExecuteAsync(
+        IReadOnlyList<SqlStatement> statements, bool transaction = true, bool idempotent = false, CancellationToken cancellationToken = default)
+    {
+        var path = transaction ? "/db/execute?transaction" : "/db/execute";
+        return SendStatementsAsync("execute", path, statements, retryWhenOutcomeUnknown: idempotent, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs reads and writes together through the unified endpoint; with
+    /// <paramref name="transaction"/> a write and the read of its outcome are one atomic step.
+    /// </summary>
+    public Task<IReadOnlyList<RqliteResult>> RequestAsync(
+        IReadOnlyList<SqlStatement> statements, bool transaction = true, bool idempotent = false, CancellationToken cancellationToken = default)
+    {
+        var path = transaction ? "/db/request?transaction&level=strong" : "/db/request?level=strong";
+        return SendStatementsAsync("request", path, statements, retryWhenOutcomeUnknown: idempotent, cancellationToken);
+    }
+
+    public async Task<RqliteResult> QueryAsync(SqlStatement statement, ReadConsistency level = ReadConsistency.Weak, CancellationToken cancellationToken = default) =>
+        (await QueryAsync([statement], level, cancellationToken))[0];
+
+    public Task<IReadOnlyList<RqliteResult>> QueryAsync(
+        IReadOnlyList<SqlStatement> statements, ReadConsistency level = ReadConsistency.Weak, CancellationToken cancellationToken = default) =>
+        SendStatementsAsync("query", $"/db/query?level={LevelName(level)}", statements, retryWhenOutcomeUnknown: true, cancellationToken);
+
+    /// <summary>Asks one specific node, without failover; for checks that are about that node.</summary>
+    public async Task<RqliteResult> QueryNodeAsync(Uri node, SqlStatement statement, ReadConsistency level, CancellationToken cancellationToken = default)
+    {
+        using var activity = StartActivity("query", [statement]);
+        var content = SerializeStatements([statement]);
+        using var response = await SendOnceAsync(node, () => JsonRequest($"/db/query?level={LevelName(level)}", content), activity, cancellationToken);
+        return (await ReadResultsAsync(response, [statement], cancellationToken))[0];
+    }
+
+    /// <summary>Streams a consistent SQLite copy of the database into <paramref name="destination"/>.</summary>
+    public Task BackupAsync(Stream destination, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            "backup",
+            () => new HttpRequestMessage(HttpMethod.Get, "/db/backup"),
+            async (response, ct) =>
+            {
+                await using var body = await response.Content.ReadAsStreamAsync(ct);
+                await body.CopyToAsync(destination, ct);
+                return true;
+            },
+            retryWhenOutcomeUnknown: true,
+            statements: null,
+            cancellationToken);
+
+    /// <summary>The cluster's members, as seen by whichever node answers.</summary>
+    public Task<IReadOnlyList<RqliteNode>> GetNodesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<RqliteNode>>(
+            "nodes",
+            () => new HttpRequestMessage(HttpMethod.Get, "/nodes?ver=2&timeout=2s"),
+            async (response, ct) => ParseNodes(await ReadJsonAsync(response, ct)),
+            retryWhenOutcomeUnknown: true,
+            statements: null,
+            cancellationToken);
+
+    /// <summary>The <c>/status</c> document of whichever node answers.</summary>
+    public Task<JsonElement> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(
+            "status",
+            () => new HttpRequestMessage(HttpMethod.Get, "/status"),
+            ReadJsonAsync,
+            retryWhenOutcomeUnknown: true,
+            statements: null,
+            cancellationToken);
+
+    /// <summary>Whether this one node answers <c>/readyz</c>: it is up and knows a leader.</summary>
+    public async Task<bool> IsReadyAsync(Uri node, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await SendOnceAsync(node, () => new HttpRequestMessage(HttpMethod.Get, "/readyz"), activity: null, cancellationToken);
+            return true;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private Task<IReadOnlyList<RqliteResult>> SendStatementsAsync(
+        string operation, string path, IReadOnlyList<SqlStatement> statements, bool retryWhenOutcomeUnknown, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(statements.Count);
+        var content = SerializeStatements(statements);
+        return SendAsync(
+            operation,
+            () => JsonRequest(path, content),
+            (response, ct) => ReadResultsAsync(response, statements, ct),
+            retryWhenOutcomeUnknown,
+            statements,
+            cancellationToken);
+    }
+
+    private static HttpRequestMessage JsonRequest(string path, byte[] content) =>
+        new(HttpMethod.Post, path)
+        {
+            Content = new ByteArrayContent(content) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        };
+
+    private async Task<T> SendAsync<T>(
+        string operation,
+        Func<HttpRequestMessage> createRequest,
+        Func<HttpResponseMessage, CancellationToken, Task<T>> readResponse,
+        bool retryWhenOutcomeUnknown,
+        IReadOnlyList<SqlStatement>? statements,
+        CancellationToken cancellationToken)
+    {
+        using var activity = StartActivity(operation, statements);
+        var deadline = Stopwatch.StartNew();
+        var backoff = FirstBackoff;
+        var attempts = 0;
+        var nodes = _settings.Endpoints;
+        Exception? lastFailure = null;
+        try
+        {
+            while (true)
+            {
+                var unreachable = 0;
+                var first = Volatile.Read(ref _preferredNode);
+                for (var i = 0; i < nodes.Count; i++)
+                {
+                    var index = (first + i) % nodes.Count;
+                    attempts++;
+                    try
+                    {
+                        using var response = await SendOnceAsync(nodes[index], createRequest, activity, cancellationToken);
+                        var result = await readResponse(response, cancellationToken);
+                        Volatile.Write(ref _preferredNode, index);
+                        activity?.SetTag("rqlite.attempts", attempts);
+                        return result;
+                    }
+                    catch (NodeUnavailableException e) when (e.NotApplied || retryWhenOutcomeUnknown)
+                    {
+                        unreachable += e.Reachable ? 0 : 1;
+                        lastFailure = e;
+                        _logger.LogDebug("rqlite node {Node} could not serve {Operation}: {Reason}", nodes[index], operation, e.Message);
+                    }
+                    catch (NodeUnavailableException e)
+                    {
+                        throw new RqliteException($"rqlite {operation} outcome is unknown: {e.Message}", e);
+                    }
+                }
+
+                if (deadline.Elapsed + backoff > _settings.FailoverTimeout)
+                {
+                    throw new RqliteUnavailableException(
+                        $"No rqlite node could serve {operation} within {_settings.FailoverTimeout.TotalSeconds:0.#} s ({nodes.Count - unreachable} of {nodes.Count} nodes reachable): {lastFailure?.Message}",
+                        nodes.Count - unreachable,
+                        nodes.Count,
+                        lastFailure);
+                }
+                await Task.Delay(backoff, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            activity.SetTag("rqlite.attempts", attempts);
+            activity.SetStatus(ActivityStatusCode.Error, e.Message);
+            activity.AddException(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One request to one node. Throws <see cref="NodeUnavailableException"/> for failures
+    /// another node might not have, and <see cref="RqliteException"/> for ones it would.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(Uri node, Func<HttpRequestMessage> createRequest, Activity? activity, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_settings.RequestTimeout);
+        var target = node;
+        // One hop is enough: a node redirects only to the leader it knows.
+        for (var hop = 0; hop < 2; hop++)
+        {
+            using var request = createRequest();
+            request.RequestUri = new Uri(target, request.RequestUri!.OriginalString);
+            request.Headers.Authorization = _authorization;
+            activity?.SetTag("server.address", target.Host);
+            activity?.SetTag("server.port", target.Port);
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (HttpRequestException e)
+            {
+                // A refused connection never carried the request; anything later might have.
+                throw new NodeUnavailableException(e.Message, notApplied: e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError, reachable: false, e);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new NodeUnavailableException($"no answer within {_settings.RequestTimeout.TotalSeconds:0.#} s", notApplied: false, reachable: false, e);
+            }
+
+            if (response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect
+                && response.Headers.Location is { } location)
+            {
+                response.Dispose();
+                target = new Uri(location.GetLeftPart(UriPartial.Authority));
+                continue;
+            }
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            using (response)
+            {
+                var body = await ReadErrorBodyAsync(response, timeout.Token);
+                throw response.StatusCode switch
+                {
+                    HttpStatusCode.ServiceUnavailable => new NodeUnavailableException($"503 from {target.Authority}: {body}", notApplied: true, reachable: true),
+                    HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new RqliteException($"rqlite refused the credentials ({(int)response.StatusCode})."),
+                    _ => new RqliteException($"rqlite answered {(int)response.StatusCode}: {body}"),
+                };
+            }
+        }
+        throw new NodeUnavailableException($"{node.Authority} redirected more than once", notApplied: true, reachable: true);
+    }
+
+    private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return body.Length > 500 ? body[..500] : body.Trim();
+    }
+
+    private static Activity? StartActivity(string operation, IReadOnlyList<SqlStatement>? statements)
+    {
+        var activity = ActivitySource.StartActivity($"rqlite {operation}", ActivityKind.Client);
+        if (activity is null)
+        {
+            return null;
+        }
+        activity.SetTag("db.system.name", "rqlite");
+        activity.SetTag("db.operation.name", operation);
+        if (statements is { Count: > 0 })
+        {
+            // Only the parameterized SQL is recorded; parameter values never leave the process.
+            activity.SetTag("db.query.text", statements[0].Sql);
+            activity.SetTag("db.operation.batch.size", statements.Count);
+        }
+        return activity;
+    }
+
+    internal static byte[] SerializeStatements(IReadOnlyList<SqlStatement> statements)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var statement in statements)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(statement.Sql);
+                if (statement.NamedParameters is { } named)
+                {
+                    writer.WriteStartObject();
+                    foreach (var (name, value) in named)
+                    {
+                        writer.WritePropertyName(name);
+                        value.WriteTo(writer);
+                    }
+                    writer.WriteEndObject();
+                }
+                foreach (var value in statement.Parameters)
+                {
+                    value.WriteTo(writer);
+                }
+                writer.WriteEndArray();
+            }
+            writer.WriteEndArray();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        return document.RootElement.Clone();
+    }
+
+    private static async Task<IReadOnlyList<RqliteResult>> ReadResultsAsync(HttpResponseMessage response, IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken) =>
+        ParseResults(await ReadJsonAsync(response, cancellationToken), statements);
+
+    /// <summary>rqlite reports statement errors inside <c>results</c> with a 200 status, so every result is checked.</summary>
+    internal static IReadOnlyList<RqliteResult> ParseResults(JsonElement root, IReadOnlyList<SqlStatement> statements)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new RqliteException("rqlite answered with something other than a JSON object.");
+        }
+        if (root.TryGetProperty("error", out var topError))
+        {
+            throw new RqliteException($"rqlite error: {topError.GetString()}");
+        }
+        if (!root.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
+        {
+            throw new RqliteException("rqlite answered without results.");
+        }
+
+        var parsed = new List<RqliteResult>(results.GetArrayLength());
+        var index = 0;
+        foreach (var result in results.EnumerateArray())
+        {
+            var sql = index < statements.Count ? statements[index].Sql : "";
+            if (result.TryGetProperty("error", out var error))
+            {
+                throw new RqliteStatementException(index, sql, error.GetString() ?? "unknown error");
+            }
+            var columns = ReadStrings(result, "columns");
+            var types = ReadStrings(result, "types");
+            var rows = new List<RqliteRow>();
+            if (result.TryGetProperty("values", out var values))
+            {
+                foreach (var row in values.EnumerateArray())
+                {
+                    rows.Add(new RqliteRow(row.EnumerateArray().ToArray(), types));
+                }
+            }
+            long? lastInsertId = result.TryGetProperty("last_insert_id", out var id) ? id.GetInt64() : null;
+            var rowsAffected = result.TryGetProperty("rows_affected", out var affected) ? affected.GetInt64() : 0;
+            parsed.Add(new RqliteResult(columns, types, rows, lastInsertId, rowsAffected));
+            index++;
+        }
+        if (parsed.Count != statements.Count)
+        {
+            throw new RqliteException($"rqlite returned {parsed.Count} results for {statements.Count} statements.");
+        }
+        return parsed;
+    }
+
+    private static string[] ReadStrings(JsonElement result, string property) =>
+        result.TryGetProperty(property, out var array) ? array.EnumerateArray().Select(e => e.GetString() ?? "").ToArray() : [];
+
+    /// <summary>Reads <c>/nodes?ver=2</c> (<c>{"nodes":[…]}</c>) and the older map form alike.</summary>
+    internal static IReadOnlyList<RqliteNode> ParseNodes(JsonElement root)
+    {
+        var entries = root.TryGetProperty("nodes", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray()
+            : root.EnumerateObject().Select(p => p.Value);
+        return entries
+            .Select(n => new RqliteNode(
+                Id: n.GetProperty("id").GetString() ?? "",
+                ApiAddress: n.TryGetProperty("api_addr", out var api) ? api.GetString() ?? "" : "",
+                RaftAddress: n.TryGetProperty("addr", out var addr) ? addr.GetString() ?? "" : "",
+                Voter: n.TryGetProperty("voter", out var voter) && voter.GetBoolean(),
+                Reachable: n.TryGetProperty("reachable", out var reachable) && reachable.GetBoolean(),
+                Leader: n.TryGetProperty("leader", out var leader) && leader.GetBoolean(),
+                Error: n.TryGetProperty("error", out var error) ? error.GetString() : null))
+            .OrderBy(n => n.Id, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    private static string LevelName(ReadConsistency level) => level switch
+    {
+        ReadConsistency.None => "none",
+        ReadConsistency.Weak => "weak",
+        ReadConsistency.Linearizable => "linearizable",
+        ReadConsistency.Strong => "strong",
+        _ => throw new ArgumentOutOfRangeException(nameof(level)),
+    };
+
+    /// <summary>A failure of one node that another node may not share.</summary>
+    private sealed class NodeUnavailableException(string message, bool notApplied, bool reachable, Exception? inner = null)
+        : Exception(message, inner)
+    {
+        /// <summary>True when rqlite certainly did not apply the request, so re-sending is safe.</summary>
+        public bool NotApplied { get; } = notApplied;
+
+        public bool Reachable { get; } = reachable;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Data.Common;
+
+namespace HermitSync.Rqlite;
+
+/// <summary>
+/// Where the cluster's nodes are and how to talk to them. Filled from the Aspire connection
+/// string <c>Endpoints=http://a,http://b;Username=u;Password=p</c>, then from configuration.
+/// </summary>
+public sealed class RqliteClientSettings
+{
+    public List<Uri> Endpoints { get; } = [];
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>How long one attempt against one node may take.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long to keep failing over across nodes before giving up.</summary>
+    public TimeSpan FailoverTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public bool DisableHealthChecks { get; set; }
+
+    public bool DisableTracing { get; set; }
+
+    public void ParseConnectionString(string connectionString)
+    {
+        var parts = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (parts.TryGetValue("Endpoints", out var endpoints) || parts.TryGetValue("Endpoint", out endpoints))
+        {
+            foreach (var endpoint in endpoints.ToString()!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                Endpoints.Add(new Uri(endpoint, UriKind.Absolute));
+            }
+        }
+        if (parts.TryGetValue("Username", out var username))
+        {
+            Username = username.ToString();
+        }
+        if (parts.TryGetValue("Password", out var password))
+        {
+            Password = password.ToString();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace HermitSync.Rqlite;
+
+/// <summary>The outcome of one statement: rows for a query, counts for a write.</summary>
+public sealed class RqliteResult
+{
+    internal RqliteResult(IReadOnlyList<string> columns, IReadOnlyList<string> types, IReadOnlyList<RqliteRow> rows, long? lastInsertId, long rowsAffected)
+    {
+        Columns = columns;
+        Types = types;
+        Rows = rows;
+        LastInsertId = lastInsertId;
+        RowsAffected = rowsAffected;
+    }
+
+    public IReadOnlyList<string> Columns { get; }
+
+    public IReadOnlyList<string> Types { get; }
+
+    public IReadOnlyList<RqliteRow> Rows { get; }
+
+    public long? LastInsertId { get; }
+
+    public long RowsAffected { get; }
+
+    public int Ordinal(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (string.Equals(Columns[i], column, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+        throw new KeyNotFoundException($"Column '{column}' is not in the result.");
+    }
+}
+
+/// <summary>One row of a query result. Integers are read as 64-bit, never narrowed.</summary>
+public sealed class RqliteRow
+{
+    private readonly JsonElement[] _values;
+    private readonly IReadOnlyList<string> _types;
+
+    internal RqliteRow(JsonElement[] values, IReadOnlyList<string> types)
+    {
+        _values = values;
+        _types = types;
+    }
+
+    public int FieldCount => _values.Length;
+
+    public bool IsNull(int ordinal) => _values[ordinal].ValueKind == JsonValueKind.Null;
+
+    public long GetInt64(int ordinal) => _values[ordinal].GetInt64();
+
+    public long? GetInt64OrNull(int ordinal) => IsNull(ordinal) ? null : GetInt64(ordinal);
+
+    public double GetDouble(int ordinal) => _values[ordinal].GetDouble();
+
+    public string GetString(int ordinal) => _values[ordinal].ValueKind switch
+    {
+        JsonValueKind.String => _values[ordinal].GetString()!,
+        JsonValueKind.Null => throw new InvalidOperationException($"Column {ordinal} is NULL."),
+        _ => _values[ordinal].GetRawText(),
+    };
+
+    public string? GetStringOrNull(int ordinal) => IsNull(ordinal) ? null : GetString(ordinal);
+
+    public bool GetBoolean(int ordinal) => _values[ordinal].ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => GetInt64(ordinal) != 0,
+    };
+
+    /// <summary>rqlite returns blob columns as base64 text.</summary>
+    public byte[] GetBytes(int ordinal) =>
+        string.Equals(ordinal < _types.Count ? _types[ordinal] : null, "blob", StringComparison.OrdinalIgnoreCase)
+            ? _values[ordinal].GetBytesFromBase64()
+            : throw new InvalidOperationException($"Column {ordinal} is not a blob column.");
+}

@@ -1,0 +1,46 @@
+using HermitSync.Web.Notes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace HermitSync.Web.Pages.Notes;
+
+public sealed class DeleteModel(NotesApi notes) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public Guid Id { get; set; }
+
+    /// <summary>The version the user confirmed; a newer edit is not deleted unseen.</summary>
+    [BindProperty]
+    public long Version { get; set; }
+
+    public Note? Note { get; private set; }
+
+    public string? Problem { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        Note = await notes.GetAsync(Id, cancellationToken);
+        if (Note is null)
+        {
+            return NotFound();
+        }
+        Version = Note.Version;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        var result = await notes.DeleteAsync(Id, Version, cancellationToken);
+        if (result.Stale)
+        {
+            Note = result.Current;
+            Problem = $"The note was edited meanwhile (now version {Note!.Version}). Check it before deleting.";
+            ModelState.Remove(nameof(Version));
+            Version = Note.Version;
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return Page();
+        }
+        TempData["Flash"] = result.NotFound ? "That note was already deleted." : "Note deleted.";
+        return RedirectToPage("/Index");
+    }
+}

@@ -1,0 +1,28 @@
+using HermitSync.Web.Cluster;
+using HermitSync.Web.Notes;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.AddRazorPages();
+builder.Services.AddHttpForwarderWithServiceDiscovery();
+
+// "api" is resolved by service discovery from what the AppHost injects.
+var apiAddress = new Uri("http://api");
+builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress);
+builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress);
+
+var app = builder.Build();
+
+app.UseExceptionHandler("/Error");
+app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAntiforgery();
+
+app.MapDefaultEndpoints();
+app.MapRazorPages();
+// Scripts can use the web port for the API too; YARP forwards in-process, as in eShop's WebApp.
+app.MapForwarder("/api/{**path}", apiAddress.ToString());
+
+app.Run();
