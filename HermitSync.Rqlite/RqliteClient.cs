@@ -355,7 +355,7 @@ public sealed class RqliteClient
         }
         if (root.TryGetProperty("error", out var topError))
         {
-            throw new RqliteException($"rqlite error: {topError.GetString()}");
+            throw TopLevelError(topError.GetString() ?? "unknown error");
         }
         if (!root.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
         {
@@ -393,6 +393,22 @@ public sealed class RqliteClient
         return parsed;
     }
 
+    /// <summary>
+    /// During an election a follower answers that it cannot forward to a leader. That is a
+    /// failure of the moment, not of the request: another try, perhaps elsewhere, may work.
+    /// </summary>
+    private static Exception TopLevelError(string error)
+    {
+        if (error.Contains("not leader", StringComparison.OrdinalIgnoreCase) || error.Contains("leader not found", StringComparison.OrdinalIgnoreCase))
+        {
+            return new NodeUnavailableException(error, notApplied: true, reachable: true);
+        }
+        // The forwarded request may or may not have reached the leader before the link broke.
+        return error.Contains("remote node", StringComparison.OrdinalIgnoreCase)
+            ? new NodeUnavailableException(error, notApplied: false, reachable: true)
+            : new RqliteException($"rqlite error: {error}");
+    }
+
     private static string[] ReadStrings(JsonElement result, string property) =>
         result.TryGetProperty(property, out var array) ? array.EnumerateArray().Select(e => e.GetString() ?? "").ToArray() : [];
 
@@ -423,14 +439,4 @@ public sealed class RqliteClient
         ReadConsistency.Strong => "strong",
         _ => throw new ArgumentOutOfRangeException(nameof(level)),
     };
-
-    /// <summary>A failure of one node that another node may not share.</summary>
-    private sealed class NodeUnavailableException(string message, bool notApplied, bool reachable, Exception? inner = null)
-        : Exception(message, inner)
-    {
-        /// <summary>True when rqlite certainly did not apply the request, so re-sending is safe.</summary>
-        public bool NotApplied { get; } = notApplied;
-
-        public bool Reachable { get; } = reachable;
-    }
 }

@@ -1,0 +1,126 @@
+using System.Net;
+using HermitSync.Rqlite;
+
+namespace HermitSync.IntegrationTests.Rqlite;
+
+/// <summary>The rqlite client against a real three-node rqlited cluster.</summary>
+public sealed class RqliteClientIntegrationTests(RqliteClusterFixture cluster) : IClassFixture<RqliteClusterFixture>
+{
+    private readonly RqliteClient _client = cluster.Client();
+
+    private async Task<string> NewTableAsync()
+    {
+        var table = $"t_{Guid.NewGuid():N}";
+        await _client.ExecuteAsync(SqlStatement.Of($"CREATE TABLE {table} (id INTEGER PRIMARY KEY, r REAL, t TEXT, b BLOB, n)"));
+        return table;
+    }
+
+    [Fact]
+    public async Task Every_storage_class_round_trips_through_parameters()
+    {
+        var table = await NewTableAsync();
+        var blob = new byte[] { 0, 1, 2, 254, 255 };
+        const string hostile = "'); DROP TABLE notes; -- \"<script>\" \u202E 😀";
+
+        await _client.ExecuteAsync(SqlStatement.Of($"INSERT INTO {table} (id, r, t, b, n) VALUES (?, ?, ?, unhex(?), ?)", long.MaxValue, 1.0, hostile, blob, null));
+        await _client.ExecuteAsync(SqlStatement.Named($"INSERT INTO {table} (id, t) VALUES (:id, :t)", new Dictionary<string, object?> { ["id"] = 2L, ["t"] = "named" }));
+
+        var rows = (await _client.QueryAsync(SqlStatement.Of($"SELECT id, r, typeof(r), t, b, n FROM {table} ORDER BY id"), ReadConsistency.Strong)).Rows;
+        Assert.Equal(2, rows[0].GetInt64(0));
+        Assert.Equal("named", rows[0].GetString(3));
+        Assert.Equal(long.MaxValue, rows[1].GetInt64(0));
+        Assert.Equal("real", rows[1].GetString(2));
+        Assert.Equal(hostile, rows[1].GetString(3));
+        Assert.Equal(blob, rows[1].GetBytes(4));
+        Assert.True(rows[1].IsNull(5));
+    }
+
+    [Fact]
+    public async Task A_failing_statement_rolls_back_the_whole_transaction()
+    {
+        var table = await NewTableAsync();
+
+        var error = await Assert.ThrowsAsync<RqliteStatementException>(() => _client.ExecuteAsync(
+        [
+            SqlStatement.Of($"INSERT INTO {table} (id) VALUES (?)", 1),
+            SqlStatement.Of($"INSERT INTO {table} (id) VALUES (?)", 1),
+        ]));
+
+        Assert.True(error.IsConstraintViolation);
+        var count = await _client.QueryAsync(SqlStatement.Of($"SELECT count(*) FROM {table}"), ReadConsistency.Strong);
+        Assert.Equal(0, count.Rows[0].GetInt64(0));
+    }
+
+    [Fact]
+    public async Task A_write_is_on_every_node_at_level_none()
+    {
+        var table = await NewTableAsync();
+        await _client.ExecuteAsync(SqlStatement.Of($"INSERT INTO {table} (id, t) VALUES (1, ?)", "replicated"));
+
+        foreach (var node in cluster.Endpoints)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            var result = await _client.QueryNodeAsync(node, SqlStatement.Of($"SELECT t FROM {table}"), ReadConsistency.None);
+            while (result.Rows.Count == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+                result = await _client.QueryNodeAsync(node, SqlStatement.Of($"SELECT t FROM {table}"), ReadConsistency.None);
+            }
+            Assert.Equal("replicated", Assert.Single(result.Rows).GetString(0));
+        }
+    }
+
+    [Fact]
+    public async Task The_cluster_has_three_voters_and_one_leader()
+    {
+        var nodes = await _client.GetNodesAsync();
+
+        Assert.Equal(3, nodes.Count(n => n.Voter && n.Reachable));
+        Assert.Single(nodes, n => n.Leader);
+    }
+
+    [Fact]
+    public async Task A_backup_streams_a_sqlite_database()
+    {
+        await NewTableAsync();
+        using var backup = new MemoryStream();
+
+        await _client.BackupAsync(backup);
+
+        Assert.True(backup.Length > 100);
+        Assert.Equal("SQLite format 3\0"u8.ToArray(), backup.ToArray()[..16]);
+    }
+
+    [Fact]
+    public async Task Requests_without_credentials_get_401()
+    {
+        using var http = new HttpClient();
+
+        foreach (var path in new[] { "/db/query?q=SELECT%201", "/status", "/readyz", "/db/backup" })
+        {
+            using var response = await http.GetAsync(new Uri(cluster.Endpoints[0], path));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Reads_and_writes_continue_when_the_node_in_use_dies()
+    {
+        var table = await NewTableAsync();
+        var client = cluster.Client();
+        await client.QueryAsync(SqlStatement.Of("SELECT 1"));
+
+        // The client prefers the first node; kill it and keep using the client.
+        cluster.Kill(0);
+        try
+        {
+            await client.ExecuteAsync(SqlStatement.Of($"INSERT INTO {table} (id) VALUES (1)"));
+            var count = await client.QueryAsync(SqlStatement.Of($"SELECT count(*) FROM {table}"), ReadConsistency.Linearizable);
+            Assert.Equal(1, count.Rows[0].GetInt64(0));
+        }
+        finally
+        {
+            cluster.Start(0);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using HermitSync.IntegrationTests.Infrastructure;
+using HermitSync.Rqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HermitSync.IntegrationTests.Stack;
+
+/// <summary>
+/// One whole site, started through the real AppHost in executable mode, shared by the tests
+/// of a class. It gets a fresh data directory and free ports, and its secrets are set here so
+/// nothing is generated into the developer's user secrets. Disposing it stops every process.
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("hermit-stack-it-").FullName;
+
+    public string RqlitePassword { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+
+    public string SyncthingApiKey { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public IReadOnlyList<string> Resources { get; } = ["rqlite-1", "rqlite-2", "rqlite-3", "rqlite", "syncthing", "api", "web", "exporter"];
+
+    private readonly string[] _arguments;
+
+    public StackFixture()
+    {
+        var rqlitePort = FreePorts.Consecutive(6);
+        _arguments =
+        [
+            "--HermitSync:Runtime=executable",
+            $"--HermitSync:DataDirectory={DataDirectory}",
+            $"--HermitSync:Ports:Rqlite={rqlitePort}",
+            $"--HermitSync:Ports:SyncthingGui={FreePorts.One()}",
+            $"--HermitSync:Ports:SyncthingListen={FreePorts.One()}",
+            $"--HermitSync:WebPort={FreePorts.One()}",
+            $"--Parameters:rqlite-password={RqlitePassword}",
+            $"--Parameters:syncthing-api-key={SyncthingApiKey}",
+        ];
+    }
+
+    public async Task InitializeAsync() => await StartAsync();
+
+    public async Task StartAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HermitSync_AppHost>(
+            _arguments,
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        App = await builder.BuildAsync(timeout.Token);
+        await App.StartAsync(timeout.Token);
+        foreach (var resource in Resources)
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await App.StopAsync(timeout.Token);
+        await App.DisposeAsync();
+    }
+
+    /// <summary>A client for one web app session: it keeps cookies and does not follow redirects, so tests see them.</summary>
+    public HttpClient WebBrowserClient() =>
+        new(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = App.GetEndpoint("web", "http"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    public Uri RqliteNode(int node) => App.GetEndpoint($"rqlite-{node}", "http");
+
+    public RqliteClient Rqlite()
+    {
+        var settings = new RqliteClientSettings { Username = RqliteClusterResource.Username, Password = RqlitePassword };
+        settings.Endpoints.AddRange(Enumerable.Range(1, 3).Select(RqliteNode));
+        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        return new RqliteClient(() => http, settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            await ProcessTable.WaitUntilNoneMentionAsync(DataDirectory, TimeSpan.FromSeconds(30));
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using HermitSync.Rqlite;
+
+namespace HermitSync.IntegrationTests.Stack;
+
+/// <summary>The whole site through the real AppHost: real rqlited, Syncthing, API, web and exporter.</summary>
+public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
+{
+    [Fact]
+    public async Task Every_resource_is_healthy()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        foreach (var resource in stack.Resources)
+        {
+            await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task The_cluster_has_three_voters_and_one_leader()
+    {
+        using var web = stack.WebBrowserClient();
+
+        var cluster = await web.GetFromJsonAsync<JsonElement>("/api/cluster");
+
+        Assert.Equal("Healthy", cluster.GetProperty("health").GetString());
+        var nodes = cluster.GetProperty("nodes").EnumerateArray().ToArray();
+        Assert.Equal(3, nodes.Count(n => n.GetProperty("voter").GetBoolean() && n.GetProperty("reachable").GetBoolean()));
+        Assert.Single(nodes, n => n.GetProperty("leader").GetBoolean());
+        Assert.Contains(cluster.GetProperty("leader").GetString(), nodes.Select(n => n.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task A_note_made_edited_and_deleted_in_the_web_app_reaches_every_node()
+    {
+        using var browser = stack.WebBrowserClient();
+
+        using var created = await WebForm.SubmitAsync(browser, "/Notes/New", new Dictionary<string, string>
+        {
+            ["Input.Title"] = "Groceries <script>alert(1)</script>",
+            ["Input.Body"] = "eggs; DROP TABLE notes; --",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        var editUrl = created.Headers.Location!.OriginalString;
+        var id = Guid.Parse(editUrl.Split('/')[^1]);
+        await AssertOnEveryNodeAsync(id, "Groceries <script>alert(1)</script>", version: 1);
+
+        var editPage = await browser.GetStringAsync(editUrl);
+        Assert.Contains("Groceries &lt;script&gt;", editPage);
+        Assert.DoesNotContain("<script>alert(1)</script>", editPage);
+
+        using var edited = await WebForm.SubmitAsync(browser, editUrl, new Dictionary<string, string> { ["Input.Title"] = "Groceries", ["Input.Body"] = "eggs, milk" });
+        Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
+        await AssertOnEveryNodeAsync(id, "Groceries", version: 2);
+
+        using var deleted = await WebForm.SubmitAsync(browser, $"/Notes/Delete/{id}", new Dictionary<string, string>());
+        Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+        await AssertOnEveryNodeAsync(id, title: null, version: 0);
+    }
+
+    [Fact]
+    public async Task A_note_made_edited_and_deleted_through_the_api_reaches_every_node()
+    {
+        using var api = stack.WebBrowserClient();
+
+        using var created = await api.PostAsJsonAsync("/api/notes", new { title = "From a script", body = "via YARP" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var note = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = note.GetProperty("id").GetGuid();
+        Assert.Equal($"/api/notes/{id}", created.Headers.Location!.OriginalString);
+        Assert.Equal("\"1\"", created.Headers.ETag!.Tag);
+        await AssertOnEveryNodeAsync(id, "From a script", version: 1);
+
+        using var update = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title = "Edited", body = "v2" }) };
+        update.Headers.IfMatch.ParseAdd("\"1\"");
+        using var updated = await api.SendAsync(update);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        await AssertOnEveryNodeAsync(id, "Edited", version: 2);
+
+        using var deleted = await api.DeleteAsync($"/api/notes/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await AssertOnEveryNodeAsync(id, title: null, version: 0);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/notes/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stale_edit_is_refused_and_the_web_page_shows_the_current_text()
+    {
+        using var api = stack.WebBrowserClient();
+        using var browser = stack.WebBrowserClient();
+        var note = await (await api.PostAsJsonAsync("/api/notes", new { title = "Shared", body = "original" })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = note.GetProperty("id").GetGuid();
+        var editPage = await browser.GetStringAsync($"/Notes/Edit/{id}");
+
+        // Someone else saves first.
+        using var first = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title = "Shared", body = "their edit" }) };
+        first.Headers.IfMatch.ParseAdd("\"1\"");
+        Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(first)).StatusCode);
+
+        using var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title = "Shared", body = "my edit" }) };
+        stale.Headers.IfMatch.ParseAdd("\"1\"");
+        using var refused = await api.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+
+        using var saved = await browser.PostAsync($"/Notes/Edit/{id}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebForm.Token(editPage),
+            ["Version"] = "1",
+            ["Input.Title"] = "Shared",
+            ["Input.Body"] = "my edit",
+        }));
+        var page = await saved.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Conflict, saved.StatusCode);
+        Assert.Contains("changed while you were editing", page);
+        Assert.Contains("their edit", page);
+        Assert.Contains("my edit", page);
+    }
+
+    [Fact]
+    public async Task A_form_post_without_an_antiforgery_token_is_refused()
+    {
+        using var browser = stack.WebBrowserClient();
+
+        using var response = await browser.PostAsync("/Notes/New", new FormUrlEncodedContent(new Dictionary<string, string> { ["Input.Title"] = "forged" }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Invalid_notes_get_problem_details()
+    {
+        using var api = stack.WebBrowserClient();
+
+        using var empty = await api.PostAsJsonAsync("/api/notes", new { title = "", body = "" });
+        using var longTitle = await api.PostAsJsonAsync("/api/notes", new { title = new string('t', 201), body = "" });
+        using var hugeBody = await api.PostAsJsonAsync("/api/notes", new { title = "big", body = new string('b', (1024 * 1024) + 1) });
+        using var unknown = await api.GetAsync($"/api/notes/{Guid.CreateVersion7()}");
+        using var malformed = await api.PostAsync("/api/notes", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, longTitle.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, hugeBody.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        foreach (var response in new[] { empty, longTitle, hugeBody, unknown, malformed })
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task The_exporter_writes_snapshots_into_the_sync_folder_only_under_final_names()
+    {
+        using var api = stack.WebBrowserClient();
+        var syncFolder = Path.Combine(stack.DataDirectory, "sync");
+        var before = Directory.GetFiles(syncFolder, "hermit-snapshot-*.db").Length;
+
+        await api.PostAsJsonAsync("/api/notes", new { title = "Snapshot me", body = "" });
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Directory.GetFiles(syncFolder, "hermit-snapshot-*.db").Length <= before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+        var newest = Directory.GetFiles(syncFolder, "hermit-snapshot-*.db").Order().Last();
+        Assert.True(Directory.GetFiles(syncFolder, "hermit-snapshot-*.db").Length > before, "no snapshot followed the change");
+        Assert.Equal("SQLite format 3\0"u8.ToArray(), File.ReadAllBytes(newest)[..16]);
+        Assert.Empty(Directory.GetFiles(syncFolder, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Syncthing_refuses_requests_without_its_api_key()
+    {
+        using var http = new HttpClient();
+        var syncthing = stack.App.GetEndpoint("syncthing", "http");
+
+        using var anonymous = await http.GetAsync(new Uri(syncthing, "/rest/system/ping"));
+        using var keyed = new HttpRequestMessage(HttpMethod.Get, new Uri(syncthing, "/rest/system/ping"));
+        keyed.Headers.Add("X-API-Key", stack.SyncthingApiKey);
+
+        Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(keyed)).StatusCode);
+    }
+
+    private async Task AssertOnEveryNodeAsync(Guid id, string? title, long version)
+    {
+        var rqlite = stack.Rqlite();
+        for (var node = 1; node <= 3; node++)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                var rows = (await rqlite.QueryNodeAsync(stack.RqliteNode(node), SqlStatement.Of("SELECT title, version FROM notes WHERE id = ?", id.ToString()), ReadConsistency.None)).Rows;
+                var matches = title is null ? rows.Count == 0 : rows.Count == 1 && rows[0].GetString(0) == title && rows[0].GetInt64(1) == version;
+                if (matches)
+                {
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < deadline, $"rqlite-{node} did not show note {id} as '{title}' v{version} within 10 s");
+                await Task.Delay(100);
+            }
+        }
+    }
+}

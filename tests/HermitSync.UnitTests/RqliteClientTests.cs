@@ -1,0 +1,205 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using HermitSync.Rqlite;
+
+namespace HermitSync.UnitTests;
+
+public sealed class RqliteClientTests
+{
+    [Fact]
+    public void Positional_parameters_are_json_values_of_each_storage_class()
+    {
+        var json = Encoding.UTF8.GetString(RqliteClient.SerializeStatements(
+        [
+            SqlStatement.Of("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", 9007199254740993L, 1.0, 2.5, "it's \"quoted\"; DROP TABLE t", null, new byte[] { 1, 2, 255 }, true),
+        ]));
+
+        Assert.Equal(
+            """[["INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)",9007199254740993,1.0,2.5,"it\u0027s \u0022quoted\u0022; DROP TABLE t",null,"0102FF",1]]""",
+            json);
+    }
+
+    [Fact]
+    public void Named_parameters_are_an_object()
+    {
+        var json = Encoding.UTF8.GetString(RqliteClient.SerializeStatements(
+            [SqlStatement.Named("SELECT * FROM t WHERE a = :a AND b = :b", new Dictionary<string, object?> { ["a"] = 1, ["b"] = "x" })]));
+
+        Assert.Equal("""[["SELECT * FROM t WHERE a = :a AND b = :b",{"a":1,"b":"x"}]]""", json);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Values_sqlite_cannot_store_are_refused_when_the_statement_is_built(double value) =>
+        Assert.Throws<ArgumentException>(() => SqlStatement.Of("SELECT ?", value));
+
+    [Fact]
+    public void Types_without_a_storage_class_are_refused() =>
+        Assert.Throws<ArgumentException>(() => SqlStatement.Of("SELECT ?", DateTime.UtcNow));
+
+    [Fact]
+    public void Results_keep_64_bit_integers_and_decode_blobs()
+    {
+        var root = JsonDocument.Parse("""
+            {"results":[{"columns":["id","b","t"],"types":["integer","blob","text"],"values":[[9007199254740993,"AQL/",null]]}]}
+            """).RootElement;
+
+        var result = RqliteClient.ParseResults(root, [SqlStatement.Of("SELECT id, b, t FROM x")]).Single();
+
+        Assert.Equal(9007199254740993L, result.Rows[0].GetInt64(0));
+        Assert.Equal(new byte[] { 1, 2, 255 }, result.Rows[0].GetBytes(result.Ordinal("b")));
+        Assert.True(result.Rows[0].IsNull(2));
+    }
+
+    [Fact]
+    public void An_error_inside_results_is_raised_even_with_a_200()
+    {
+        var root = JsonDocument.Parse("""{"results":[{"last_insert_id":1,"rows_affected":1},{"error":"UNIQUE constraint failed: t.id"}]}""").RootElement;
+
+        var error = Assert.Throws<RqliteStatementException>(() =>
+            RqliteClient.ParseResults(root, [SqlStatement.Of("INSERT 1"), SqlStatement.Of("INSERT 2")]));
+
+        Assert.Equal(1, error.StatementIndex);
+        Assert.Equal("INSERT 2", error.Sql);
+        Assert.True(error.IsConstraintViolation);
+    }
+
+    [Fact]
+    public void A_top_level_error_is_raised() =>
+        Assert.Throws<RqliteException>(() => RqliteClient.ParseResults(JsonDocument.Parse("""{"error":"bad"}""").RootElement, [SqlStatement.Of("SELECT 1")]));
+
+    [Fact]
+    public async Task Reads_fail_over_to_the_next_node_when_one_refuses_connections()
+    {
+        var rqlite = new FakeRqlite().Refuse(1).Json(2, """{"results":[{"columns":["n"],"types":["integer"],"values":[[7]]}]}""");
+
+        var result = await rqlite.Client().QueryAsync(SqlStatement.Of("SELECT 7"));
+
+        Assert.Equal(7, result.Rows[0].GetInt64(0));
+        Assert.Equal([FakeRqlite.Node(1).Authority, FakeRqlite.Node(2).Authority], rqlite.Requests.Select(r => r.Node));
+        Assert.Equal("/db/query?level=weak", rqlite.Requests[1].PathAndQuery);
+    }
+
+    [Fact]
+    public async Task A_503_without_leader_moves_on_and_the_answering_node_is_preferred_next_time()
+    {
+        var rqlite = new FakeRqlite()
+            .Json(1, "leader not found", HttpStatusCode.ServiceUnavailable)
+            .Json(2, """{"results":[{"rows_affected":1}]}""")
+            .Json(2, """{"results":[{"rows_affected":1}]}""");
+        var client = rqlite.Client();
+
+        await client.ExecuteAsync(SqlStatement.Of("INSERT INTO t VALUES (1)"));
+        await client.ExecuteAsync(SqlStatement.Of("INSERT INTO t VALUES (2)"));
+
+        Assert.Equal([4001, 4002, 4002], rqlite.Requests.Select(r => int.Parse(r.Node.Split(':')[1])));
+    }
+
+    [Fact]
+    public async Task A_write_whose_outcome_is_unknown_is_not_resent()
+    {
+        var rqlite = new FakeRqlite().DropAfterSending(1).Json(2, """{"results":[{"rows_affected":1}]}""");
+
+        var error = await Assert.ThrowsAsync<RqliteException>(() => rqlite.Client().ExecuteAsync(SqlStatement.Of("INSERT INTO t VALUES (1)")));
+
+        Assert.Contains("outcome is unknown", error.Message);
+        Assert.Single(rqlite.Requests);
+    }
+
+    [Fact]
+    public async Task An_idempotent_write_is_resent_when_its_outcome_is_unknown()
+    {
+        var rqlite = new FakeRqlite().DropAfterSending(1).Json(2, """{"results":[{"rows_affected":0}]}""");
+
+        var result = await rqlite.Client().ExecuteAsync(SqlStatement.Of("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING"), idempotent: true);
+
+        Assert.Equal(0, result.RowsAffected);
+        Assert.Equal(2, rqlite.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Rejected_credentials_fail_at_once_without_failover()
+    {
+        var rqlite = new FakeRqlite().Json(1, "unauthorized", HttpStatusCode.Unauthorized);
+
+        await Assert.ThrowsAsync<RqliteException>(() => rqlite.Client().QueryAsync(SqlStatement.Of("SELECT 1")));
+
+        Assert.Single(rqlite.Requests);
+    }
+
+    [Fact]
+    public async Task Every_request_carries_basic_credentials()
+    {
+        string? authorization = null;
+        var rqlite = new FakeRqlite().Answer(1, request =>
+        {
+            authorization = request.Headers.Authorization?.ToString();
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"results":[{}]}""") };
+        });
+
+        await rqlite.Client().QueryAsync(SqlStatement.Of("SELECT 1"));
+
+        Assert.Equal($"Basic {Convert.ToBase64String("hermit:secret"u8)}", authorization);
+    }
+
+    [Fact]
+    public async Task When_no_node_answers_the_error_says_how_many_were_reachable()
+    {
+        var rqlite = new FakeRqlite();
+
+        var error = await Assert.ThrowsAsync<RqliteUnavailableException>(() => rqlite.Client().QueryAsync(SqlStatement.Of("SELECT 1")));
+
+        Assert.Equal(0, error.ReachableNodes);
+        Assert.Equal(3, error.TotalNodes);
+        Assert.True(rqlite.Requests.Count >= 6, "it should have gone round the nodes more than once, with backoff");
+    }
+
+    [Fact]
+    public void Nodes_are_read_from_the_v2_list_form()
+    {
+        var nodes = RqliteClient.ParseNodes(JsonDocument.Parse("""
+            {"nodes":[{"id":"b","api_addr":"http://127.0.0.1:4003","addr":"127.0.0.1:4004","voter":true,"reachable":false,"leader":false,"error":"dial tcp: refused"},
+                      {"id":"a","api_addr":"http://127.0.0.1:4001","addr":"127.0.0.1:4002","voter":true,"reachable":true,"leader":true}]}
+            """).RootElement);
+
+        Assert.Equal(["a", "b"], nodes.Select(n => n.Id));
+        Assert.True(nodes[0].Leader);
+        Assert.Equal("dial tcp: refused", nodes[1].Error);
+    }
+
+    [Fact]
+    public void The_connection_string_lists_every_node()
+    {
+        var settings = new RqliteClientSettings();
+        settings.ParseConnectionString("Endpoints=http://127.0.0.1:4001,http://127.0.0.1:4003;Username=hermit;Password=p4ss");
+
+        Assert.Equal(["http://127.0.0.1:4001/", "http://127.0.0.1:4003/"], settings.Endpoints.Select(e => e.ToString()));
+        Assert.Equal("hermit", settings.Username);
+        Assert.Equal("p4ss", settings.Password);
+    }
+
+    [Fact]
+    public async Task A_follower_without_a_leader_is_retried_even_for_writes()
+    {
+        var rqlite = new FakeRqlite()
+            .Json(1, """{"error":"node failed to process Execute on remote node at 127.0.0.1:4002: not leader"}""")
+            .Json(2, """{"results":[{"rows_affected":1}]}""");
+
+        var result = await rqlite.Client().ExecuteAsync(SqlStatement.Of("INSERT INTO t VALUES (1)"));
+
+        Assert.Equal(1, result.RowsAffected);
+    }
+
+    [Fact]
+    public async Task A_broken_forward_to_the_leader_is_an_unknown_outcome_for_a_plain_write()
+    {
+        var rqlite = new FakeRqlite()
+            .Json(1, """{"error":"node failed to process Execute on remote node at 127.0.0.1:4002: write: broken pipe"}""")
+            .Json(2, """{"results":[{"rows_affected":1}]}""");
+
+        await Assert.ThrowsAsync<RqliteException>(() => rqlite.Client().ExecuteAsync(SqlStatement.Of("INSERT INTO t VALUES (1)")));
+        Assert.Single(rqlite.Requests);
+    }
+}
