@@ -305,6 +305,12 @@ public sealed class RqliteClient
         return activity;
     }
 
+    /// <summary>
+    /// rqlite's words for a forward that never delivered the request to a leader: none known,
+    /// the dial failed, or sending the request failed.
+    /// </summary>
+    private static readonly string[] NeverReachedLeader = ["not leader", "leader not found", "dial tcp", "write protobuf bytes", "connection refused"];
+
     internal static byte[] SerializeStatements(IReadOnlyList<SqlStatement> statements)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -399,11 +405,11 @@ public sealed class RqliteClient
     /// </summary>
     private static Exception TopLevelError(string error)
     {
-        if (error.Contains("not leader", StringComparison.OrdinalIgnoreCase) || error.Contains("leader not found", StringComparison.OrdinalIgnoreCase))
+        if (NeverReachedLeader.Any(sign => error.Contains(sign, StringComparison.OrdinalIgnoreCase)))
         {
             return new NodeUnavailableException(error, notApplied: true, reachable: true);
         }
-        // The forwarded request may or may not have reached the leader before the link broke.
+        // Otherwise the forwarded request may or may not have reached the leader before the link broke.
         return error.Contains("remote node", StringComparison.OrdinalIgnoreCase)
             ? new NodeUnavailableException(error, notApplied: false, reachable: true)
             : new RqliteException($"rqlite error: {error}");
