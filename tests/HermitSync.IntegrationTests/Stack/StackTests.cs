@@ -186,6 +186,49 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(keyed)).StatusCode);
     }
 
+    [Fact]
+    public async Task The_rqlite_nodes_refuse_requests_without_credentials()
+    {
+        using var http = new HttpClient();
+
+        for (var node = 1; node <= 3; node++)
+        {
+            using var response = await http.GetAsync(new Uri(stack.RqliteNode(node), "/db/query?q=SELECT%20*%20FROM%20notes"));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_web_app_searches_and_shows_the_cluster()
+    {
+        using var browser = stack.WebBrowserClient();
+        var marker = $"needle-{Guid.NewGuid():N}";
+        await browser.PostAsJsonAsync("/api/notes", new { title = $"Findable {marker}", body = "" });
+        await browser.PostAsJsonAsync("/api/notes", new { title = "Not this one", body = "" });
+
+        var results = await browser.GetStringAsync($"/?q={marker}");
+        var cluster = await browser.GetStringAsync("/Cluster");
+
+        Assert.Contains($"Findable {marker}", results);
+        Assert.DoesNotContain("Not this one", results);
+        Assert.Contains("leader", cluster);
+        Assert.Contains("rqlite-1", cluster);
+        Assert.Contains("rqlite-3", cluster);
+    }
+
+    [Fact]
+    public async Task The_api_publishes_an_openapi_document()
+    {
+        using var api = stack.App.CreateHttpClient("api", "http");
+
+        var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/notes", out _));
+        Assert.True(paths.TryGetProperty("/api/notes/{id}", out _));
+        Assert.True(paths.TryGetProperty("/api/cluster", out _));
+    }
+
     private async Task AssertOnEveryNodeAsync(Guid id, string? title, long version)
     {
         var rqlite = stack.Rqlite();
