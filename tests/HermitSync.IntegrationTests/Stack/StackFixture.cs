@@ -56,10 +56,19 @@ public sealed class StackFixture : IAsyncLifetime
             timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         App = await builder.BuildAsync(timeout.Token);
-        await App.StartAsync(timeout.Token);
-        foreach (var resource in Resources)
+        try
         {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            await App.StartAsync(timeout.Token);
+            foreach (var resource in Resources)
+            {
+                await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            }
+        }
+        catch
+        {
+            // A stack that never became healthy is still stopped, so no process outlives the test.
+            await App.DisposeAsync();
+            throw;
         }
     }
 

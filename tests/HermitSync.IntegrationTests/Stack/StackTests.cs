@@ -173,6 +173,21 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public async Task The_exporter_has_syncthing_share_the_sync_folder()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(stack.App.GetEndpoint("syncthing", "http"), "/rest/config/folders/hermit-sync"));
+        request.Headers.Add("X-API-Key", stack.SyncthingApiKey);
+
+        using var response = await http.SendAsync(request);
+        var folder = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Path.Combine(stack.DataDirectory, "sync"), folder.GetProperty("path").GetString());
+        Assert.True(folder.GetProperty("fsWatcherEnabled").GetBoolean());
+    }
+
+    [Fact]
     public async Task Syncthing_refuses_requests_without_its_api_key()
     {
         using var http = new HttpClient();
