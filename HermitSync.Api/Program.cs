@@ -10,6 +10,7 @@ builder.AddRqliteClient("rqlite");
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = NoteRules.MaxRequestBytes);
 
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<RqliteProblemHandler>();
 // Malformed or oversized bodies are the client's fault in every environment: a 4xx, never a 500.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
 builder.Services.AddOpenApi();
