@@ -1,7 +1,9 @@
 using HermitSync.Api.Cluster;
 using HermitSync.Api.Notes;
 using HermitSync.Api.Schema;
+using HermitSync.Api.Sync;
 using HermitSync.Rqlite;
+using HermitSync.Sync;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,8 +17,11 @@ builder.Services.AddExceptionHandler<RqliteProblemHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
 builder.Services.AddOpenApi();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<HybridLogicalClock>();
 builder.Services.AddSingleton<NoteStore>();
 builder.Services.AddSingleton<SchemaMigrator>();
+builder.Services.AddSingleton<SiteStartup>();
+builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
 
 var app = builder.Build();
 
@@ -27,7 +32,8 @@ app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapNotesEndpoints();
 app.MapClusterEndpoints();
+app.MapSyncEndpoints();
 
-await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(Migrations.All);
+await app.Services.GetRequiredService<SiteStartup>().StartAsync();
 
 app.Run();

@@ -6,6 +6,8 @@ var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
 
 var rqlitePassword = builder.AddParameter("rqlite-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 var syncthingApiKey = builder.AddParameter("syncthing-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+// Every paired site must use the same passphrase: copy it from one machine's user secrets to the other's.
+var syncPassphrase = builder.AddParameter("sync-passphrase", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
 var rqlite = builder.AddRqliteCluster("rqlite", rqlitePassword, site.Runtime, site.RqlitePort,
         site.Runtime == RuntimeMode.Executable ? Rqlited.Locate(builder.Configuration, repository) : null)
@@ -26,8 +28,11 @@ builder.AddProject<Projects.HermitSync_Web>("web")
 builder.AddProject<Projects.HermitSync_Exporter>("exporter")
     .WithReference(rqlite).WaitFor(rqlite)
     .WithReference(syncthing).WaitFor(syncthing)
-    .WithEnvironment("Exporter__SyncFolder", site.SyncFolder)
-    .WithEnvironment("Exporter__SyncthingFolderPath", syncthing.Resource.FolderPath)
+    .WaitFor(api)
+    .WithEnvironment("Sync__SyncFolder", site.SyncFolder)
+    .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)
+    .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)
+    .WithEnvironment("Sync__Passphrase", syncPassphrase)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

@@ -1,5 +1,7 @@
-using HermitSync.Exporter.Snapshots;
+using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
+using HermitSync.Sync;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,15 +12,19 @@ var syncthingConnection = builder.Configuration.GetConnectionString("syncthing")
     ?? throw new InvalidOperationException("ConnectionStrings:syncthing is not set; start the exporter through the AppHost.");
 builder.Services.AddHttpClient<SyncthingClient>(http => SyncthingClient.Configure(http, syncthingConnection));
 
-builder.Services.AddOptions<ExporterOptions>()
-    .Bind(builder.Configuration.GetSection("Exporter"))
-    .Validate(o => Path.IsPathFullyQualified(o.SyncFolder), "Exporter:SyncFolder must be an absolute path.")
-    .Validate(o => o.KeepSnapshots >= 1, "Exporter:KeepSnapshots must be at least 1.")
+builder.Services.AddOptions<SyncOptions>()
+    .Bind(builder.Configuration.GetSection("Sync"))
+    .Validate(o => Path.IsPathFullyQualified(o.SyncFolder), "Sync:SyncFolder must be an absolute path.")
+    .Validate(o => Path.IsPathFullyQualified(o.QuarantineFolder), "Sync:QuarantineFolder must be an absolute path.")
+    .Validate(o => o.Passphrase.Length >= 8, "Sync:Passphrase must be set, at least 8 characters.")
     .ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<ExportStatus>();
-builder.Services.AddHealthChecks().AddCheck<ExportStatus>("export");
-builder.Services.AddHostedService<SnapshotExporter>();
+builder.Services.AddSingleton(services => new SyncKeyring(services.GetRequiredService<IOptions<SyncOptions>>().Value.Passphrase));
+builder.Services.AddSingleton(services => new SyncFolder(services.GetRequiredService<IOptions<SyncOptions>>().Value.SyncFolder));
+builder.Services.AddSingleton<SyncHealth>();
+builder.Services.AddHealthChecks().AddCheck<SyncHealth>("sync");
+builder.Services.AddHostedService<ChangeExporter>();
+builder.Services.AddHostedService<ChangeImporter>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -1,17 +1,29 @@
+using System.Text.Json.Serialization;
+
 namespace HermitSync.Api.Notes;
 
-public sealed record Note(Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+/// <summary>
+/// A note as it stands: the winning revision. <see cref="Revision"/> names that revision and
+/// is the ETag; <see cref="Conflicts"/> counts concurrent versions that lost and are kept.
+/// </summary>
+public sealed record Note(
+    Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string Revision, string SiteId, int Conflicts)
 {
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string ETag => $"\"{Version}\"";
+    [JsonIgnore]
+    public string ETag => $"\"{Revision}\"";
 }
 
 /// <summary>A list entry: the body is cut to an excerpt so a page of results stays small.</summary>
-public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts);
 
 public sealed record NotePage(IReadOnlyList<NoteSummary> Items, string? NextCursor);
+
+/// <summary>A version of a note that lost to a concurrent one; resolving it is a normal edit that names it.</summary>
+public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
 
 /// <summary>A new note. A client may choose the id, which makes retrying the create safe.</summary>
 public sealed record CreateNoteRequest(string? Title, string? Body, Guid? Id = null);
 
-public sealed record UpdateNoteRequest(string? Title, string? Body);
+/// <summary>An edit. <see cref="Resolves"/> lists conflict revisions this edit settles.</summary>
+public sealed record UpdateNoteRequest(string? Title, string? Body, IReadOnlyList<string>? Resolves = null);

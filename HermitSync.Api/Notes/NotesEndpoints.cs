@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using HermitSync.Sync;
 using Microsoft.Net.Http.Headers;
 
 namespace HermitSync.Api.Notes;
@@ -17,6 +18,7 @@ public static class NotesEndpoints
         notes.MapPost("/", Create).WithName("CreateNote");
         notes.MapPut("/{id}", Update).WithName("UpdateNote");
         notes.MapDelete("/{id}", Delete).WithName("DeleteNote");
+        notes.MapGet("/{id}/conflicts", Conflicts).WithName("GetNoteConflicts");
         return app;
     }
 
@@ -78,7 +80,7 @@ public static class NotesEndpoints
         {
             return MalformedId();
         }
-        if (!TryReadIfMatch(http, required: true, out var expectedVersion, out var problem))
+        if (!TryReadIfMatch(http, required: true, out var basedOn, out var problem))
         {
             return problem;
         }
@@ -86,17 +88,50 @@ public static class NotesEndpoints
         {
             return violation.ToProblem();
         }
-        var outcome = await store.UpdateAsync(noteId, expectedVersion, request.Title!, request.Body!, cancellationToken);
+        var resolves = new List<RevisionId>();
+        foreach (var revision in request.Resolves ?? [])
+        {
+            if (!RevisionId.TryParse(revision, out var resolved))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["resolves"] = [$"'{revision}' is not a revision id."] });
+            }
+            resolves.Add(resolved);
+        }
+        if (basedOn is null)
+        {
+            // If-Match: * edits whatever is current.
+            var current = await store.GetAsync(noteId, cancellationToken);
+            if (current is null)
+            {
+                return NotFound(noteId);
+            }
+            RevisionId.TryParse(current.Revision, out var currentRevision);
+            basedOn = currentRevision;
+        }
+        var outcome = await store.UpdateAsync(noteId, basedOn.Value, resolves, request.Title!, request.Body!, cancellationToken);
         switch (outcome.Status)
         {
             case WriteStatus.NotFound:
                 return NotFound(noteId);
             case WriteStatus.VersionMismatch:
-                return Stale(outcome.Note!, expectedVersion);
+                return Stale(outcome.Note!, basedOn.Value);
             default:
                 http.Response.Headers.ETag = outcome.Note!.ETag;
                 return TypedResults.Ok(outcome.Note);
         }
+    }
+
+    private static async Task<IResult> Conflicts(NoteStore store, string id, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var noteId))
+        {
+            return MalformedId();
+        }
+        if (await store.GetAsync(noteId, cancellationToken) is null)
+        {
+            return NotFound(noteId);
+        }
+        return TypedResults.Ok(await store.ConflictsAsync(noteId, cancellationToken));
     }
 
     private static async Task<IResult> Delete(NoteStore store, string id, HttpContext http, CancellationToken cancellationToken)
@@ -105,28 +140,29 @@ public static class NotesEndpoints
         {
             return MalformedId();
         }
-        if (!TryReadIfMatch(http, required: false, out var expectedVersion, out var problem))
+        if (!TryReadIfMatch(http, required: false, out var basedOn, out var problem))
         {
             return problem;
         }
-        var outcome = await store.DeleteAsync(noteId, expectedVersion, cancellationToken);
+        var outcome = await store.DeleteAsync(noteId, basedOn, cancellationToken);
         return outcome.Status switch
         {
             WriteStatus.NotFound => NotFound(noteId),
-            WriteStatus.VersionMismatch => Stale(outcome.Note!, expectedVersion),
+            WriteStatus.VersionMismatch => Stale(outcome.Note!, basedOn),
             _ => TypedResults.NoContent(),
         };
     }
 
     /// <summary>
-    /// Reads <c>If-Match</c>: a version ETag such as <c>"3"</c>, or <c>*</c> for any version.
+    /// Reads <c>If-Match</c>: the ETag of the revision the client edited, or <c>*</c> for
+    /// whatever is current (then <paramref name="basedOn"/> is null).
     /// </summary>
-    private static bool TryReadIfMatch(HttpContext http, bool required, out long? version, out IResult problem)
+    private static bool TryReadIfMatch(HttpContext http, bool required, out RevisionId? basedOn, out IResult problem)
     {
-        version = null;
+        basedOn = null;
         problem = TypedResults.Empty;
-        var header = http.Request.Headers.IfMatch.ToString();
-        if (string.IsNullOrWhiteSpace(header))
+        var header = http.Request.Headers.IfMatch.ToString().Trim();
+        if (header.Length == 0)
         {
             if (!required)
             {
@@ -138,27 +174,26 @@ public static class NotesEndpoints
                 title: "If-Match is required.");
             return false;
         }
-        if (header.Trim() == "*")
+        if (header == "*")
         {
             return true;
         }
-        if (EntityTagHeaderValue.TryParse(header, out var tag) && !tag.IsWeak
-            && long.TryParse(tag.Tag.AsSpan().Trim('"'), out var parsed) && parsed >= 1)
+        if (EntityTagHeaderValue.TryParse(header, out var tag) && !tag.IsWeak && RevisionId.TryParse(tag.Tag.AsSpan().Trim('"'), out var parsed))
         {
-            version = parsed;
+            basedOn = parsed;
             return true;
         }
-        problem = TypedResults.Problem("If-Match must be one ETag from this API, such as \"3\".", statusCode: StatusCodes.Status400BadRequest);
+        problem = TypedResults.Problem("If-Match must be one ETag from this API.", statusCode: StatusCodes.Status400BadRequest);
         return false;
     }
 
-    private static IResult Stale(Note current, long? expectedVersion) =>
+    private static IResult Stale(Note current, RevisionId? basedOn) =>
         TypedResults.Problem(new ProblemDetails
         {
             Status = StatusCodes.Status412PreconditionFailed,
             Title = "The note changed since you loaded it.",
-            Detail = $"You edited version {expectedVersion}, but the note is now at version {current.Version}. Reload it, reapply your change, and save again.",
-            Extensions = { ["currentVersion"] = current.Version, ["current"] = current },
+            Detail = $"You edited revision {basedOn}, but the note is now at version {current.Version} (revision {current.Revision}). Reload it, reapply your change, and save again.",
+            Extensions = { ["currentRevision"] = current.Revision, ["current"] = current },
         });
 
     private static IResult NotFound(Guid id) =>

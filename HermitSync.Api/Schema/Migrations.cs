@@ -1,3 +1,5 @@
+using HermitSync.Sync;
+
 namespace HermitSync.Api.Schema;
 
 /// <summary>The schema's history. Append new steps; never edit one that has shipped.</summary>
@@ -21,5 +23,7 @@ public static class Migrations
             """,
             "CREATE INDEX notes_by_recency ON notes (updated_at DESC, id DESC)",
         ]),
+        // Notes become the derived view of a growing set of revisions that sites exchange.
+        new(2, "revisions and sync", RevisionSql.Schema),
     ];
 }

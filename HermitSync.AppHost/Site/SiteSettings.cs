@@ -10,6 +10,8 @@ public sealed record SiteSettings(RuntimeMode Runtime, string DataDirectory, int
 {
     public string SyncFolder => Path.Combine(DataDirectory, "sync");
 
+    public string QuarantineFolder => Path.Combine(DataDirectory, "quarantine");
+
     public static SiteSettings Read(IConfiguration configuration)
     {
         var section = configuration.GetSection("HermitSync");

@@ -48,9 +48,9 @@ public sealed class SyncthingClient(HttpClient http)
     }
 
     /// <summary>Asks Syncthing to pick up a new file now rather than at its watcher's next tick.</summary>
-    public async Task ScanAsync(CancellationToken cancellationToken)
+    public async Task ScanAsync(string subfolder, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync($"/rest/db/scan?folder={FolderId}", content: null, cancellationToken);
+        using var response = await http.PostAsync($"/rest/db/scan?folder={FolderId}&sub={Uri.EscapeDataString(subfolder)}", content: null, cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 }

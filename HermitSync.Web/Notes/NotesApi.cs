@@ -5,11 +5,13 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace HermitSync.Web.Notes;
 
-public sealed record Note(Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record Note(Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Revision, string SiteId, int Conflicts);
 
-public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts);
 
 public sealed record NotePage(IReadOnlyList<NoteSummary> Items, string? NextCursor);
+
+public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
 
 /// <summary>What became of a write: saved, refused as stale, gone, or invalid.</summary>
 public sealed record SaveResult(Note? Note, Note? Current, IReadOnlyDictionary<string, string[]> Errors, bool NotFound)
@@ -42,24 +44,27 @@ public sealed class NotesApi(HttpClient http)
         return await response.Content.ReadFromJsonAsync<Note>(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<NoteConflict>> ConflictsAsync(Guid id, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<NoteConflict[]>($"/api/notes/{id}/conflicts", cancellationToken) ?? [];
+
     public async Task<SaveResult> CreateAsync(Guid id, string title, string body, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync("/api/notes", new { id, title, body }, cancellationToken);
         return await ReadSaveResultAsync(id, response, cancellationToken);
     }
 
-    public async Task<SaveResult> UpdateAsync(Guid id, long version, string title, string body, CancellationToken cancellationToken)
+    public async Task<SaveResult> UpdateAsync(Guid id, string revision, string title, string body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title, body }) };
-        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{revision}\""));
         using var response = await http.SendAsync(request, cancellationToken);
         return await ReadSaveResultAsync(id, response, cancellationToken);
     }
 
-    public async Task<SaveResult> DeleteAsync(Guid id, long version, CancellationToken cancellationToken)
+    public async Task<SaveResult> DeleteAsync(Guid id, string revision, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/notes/{id}");
-        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{revision}\""));
         using var response = await http.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NoContent)
         {

@@ -9,9 +9,9 @@ public sealed class DeleteModel(NotesApi notes) : PageModel
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
 
-    /// <summary>The version the user confirmed; a newer edit is not deleted unseen.</summary>
+    /// <summary>The revision the user confirmed; a newer edit is not deleted unseen.</summary>
     [BindProperty]
-    public long Version { get; set; }
+    public string Revision { get; set; } = "";
 
     public Note? Note { get; private set; }
 
@@ -24,19 +24,19 @@ public sealed class DeleteModel(NotesApi notes) : PageModel
         {
             return NotFound();
         }
-        Version = Note.Version;
+        Revision = Note.Revision;
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var result = await notes.DeleteAsync(Id, Version, cancellationToken);
+        var result = await notes.DeleteAsync(Id, Revision, cancellationToken);
         if (result.Stale)
         {
             Note = result.Current;
             Problem = $"The note was edited meanwhile (now version {Note!.Version}). Check it before deleting.";
-            ModelState.Remove(nameof(Version));
-            Version = Note.Version;
+            ModelState.Remove(nameof(Revision));
+            Revision = Note.Revision;
             Response.StatusCode = StatusCodes.Status409Conflict;
             return Page();
         }

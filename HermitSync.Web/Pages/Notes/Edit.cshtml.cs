@@ -9,9 +9,13 @@ public sealed class EditModel(NotesApi notes) : PageModel
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
 
-    /// <summary>The version the user started from; the API refuses the save if it moved on.</summary>
+    /// <summary>The revision the user started from; the API refuses the save if the note moved on.</summary>
     [BindProperty]
-    public long Version { get; set; }
+    public string Revision { get; set; } = "";
+
+    public long Version { get; private set; }
+
+    public int Conflicts { get; private set; }
 
     [BindProperty]
     public NoteInput Input { get; set; } = new();
@@ -23,7 +27,8 @@ public sealed class EditModel(NotesApi notes) : PageModel
     /// <summary>Set when the save was refused because someone else saved first.</summary>
     public Note? Current { get; private set; }
 
-    public long EditedVersion { get; private set; }
+    /// <summary>Versions made concurrently elsewhere that lost the merge; kept until someone resolves them.</summary>
+    public IReadOnlyList<NoteConflict> ConflictVersions { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
@@ -34,6 +39,10 @@ public sealed class EditModel(NotesApi notes) : PageModel
         }
         Show(note);
         Input = new NoteInput { Title = note.Title, Body = note.Body };
+        if (note.Conflicts > 0)
+        {
+            ConflictVersions = await notes.ConflictsAsync(Id, cancellationToken);
+        }
         return Page();
     }
 
@@ -43,7 +52,7 @@ public sealed class EditModel(NotesApi notes) : PageModel
         {
             return Page();
         }
-        var result = await notes.UpdateAsync(Id, Version, Input.Title, Input.Body ?? "", cancellationToken);
+        var result = await notes.UpdateAsync(Id, Revision, Input.Title, Input.Body ?? "", cancellationToken);
         if (result.NotFound)
         {
             TempData["Flash"] = "That note was deleted meanwhile; your edit was not saved.";
@@ -52,12 +61,9 @@ public sealed class EditModel(NotesApi notes) : PageModel
         if (result.Stale)
         {
             Current = result.Current;
-            EditedVersion = Version;
             // Keep the user's text; the next save is based on what is stored now.
-            CreatedAt = Current!.CreatedAt;
-            UpdatedAt = Current.UpdatedAt;
-            ModelState.Remove(nameof(Version));
-            Version = Current.Version;
+            Show(Current!);
+            ModelState.Remove(nameof(Revision));
             Response.StatusCode = StatusCodes.Status409Conflict;
             return Page();
         }
@@ -72,7 +78,9 @@ public sealed class EditModel(NotesApi notes) : PageModel
 
     private void Show(Note note)
     {
+        Revision = note.Revision;
         Version = note.Version;
+        Conflicts = note.Conflicts;
         CreatedAt = note.CreatedAt;
         UpdatedAt = note.UpdatedAt;
     }

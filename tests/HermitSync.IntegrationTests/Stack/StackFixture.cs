@@ -23,6 +23,8 @@ public sealed class StackFixture : IAsyncLifetime
 
     public string SyncthingApiKey { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray());
 
+    public string SyncPassphrase { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+
     public DistributedApplication App { get; private set; } = null!;
 
     public IReadOnlyList<string> Resources { get; } = ["rqlite-1", "rqlite-2", "rqlite-3", "rqlite", "syncthing", "api", "web", "exporter"];
@@ -42,6 +44,7 @@ public sealed class StackFixture : IAsyncLifetime
             $"--HermitSync:WebPort={FreePorts.One()}",
             $"--Parameters:rqlite-password={RqlitePassword}",
             $"--Parameters:syncthing-api-key={SyncthingApiKey}",
+            $"--Parameters:sync-passphrase={SyncPassphrase}",
         ];
     }
 

@@ -71,11 +71,11 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         var note = await created.Content.ReadFromJsonAsync<JsonElement>();
         var id = note.GetProperty("id").GetGuid();
         Assert.Equal($"/api/notes/{id}", created.Headers.Location!.OriginalString);
-        Assert.Equal("\"1\"", created.Headers.ETag!.Tag);
+        Assert.Equal($"\"{note.GetProperty("revision").GetString()}\"", created.Headers.ETag!.Tag);
         await AssertOnEveryNodeAsync(id, "From a script", version: 1);
 
         using var update = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title = "Edited", body = "v2" }) };
-        update.Headers.IfMatch.ParseAdd("\"1\"");
+        update.Headers.IfMatch.Add(created.Headers.ETag!);
         using var updated = await api.SendAsync(update);
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         await AssertOnEveryNodeAsync(id, "Edited", version: 2);
@@ -91,28 +91,26 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     {
         using var api = stack.WebBrowserClient();
         using var browser = stack.WebBrowserClient();
-        var note = await (await api.PostAsJsonAsync("/api/notes", new { title = "Shared", body = "original" })).Content.ReadFromJsonAsync<JsonElement>();
-        var id = note.GetProperty("id").GetGuid();
+        using var created = await api.PostAsJsonAsync("/api/notes", new { title = "Shared", body = "original" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var editPage = await browser.GetStringAsync($"/Notes/Edit/{id}");
 
         // Someone else saves first.
         using var first = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title = "Shared", body = "their edit" }) };
-        first.Headers.IfMatch.ParseAdd("\"1\"");
+        first.Headers.IfMatch.Add(created.Headers.ETag!);
         Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(first)).StatusCode);
 
         using var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title = "Shared", body = "my edit" }) };
-        stale.Headers.IfMatch.ParseAdd("\"1\"");
+        stale.Headers.IfMatch.Add(created.Headers.ETag!);
         using var refused = await api.SendAsync(stale);
         Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
 
-        using var saved = await browser.PostAsync($"/Notes/Edit/{id}", new FormUrlEncodedContent(new Dictionary<string, string>
+        using var saved = await WebForm.SubmitFromAsync(browser, $"/Notes/Edit/{id}", editPage, new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = WebForm.Token(editPage),
-            ["Version"] = "1",
             ["Input.Title"] = "Shared",
             ["Input.Body"] = "my edit",
-        }));
+        });
         var page = await saved.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.Conflict, saved.StatusCode);
         Assert.Contains("changed while you were editing", page);
@@ -153,23 +151,31 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
-    public async Task The_exporter_writes_snapshots_into_the_sync_folder_only_under_final_names()
+    public async Task Each_change_is_sealed_into_a_change_file_and_the_folder_never_holds_plaintext()
     {
         using var api = stack.WebBrowserClient();
         var syncFolder = Path.Combine(stack.DataDirectory, "sync");
-        var before = Directory.GetFiles(syncFolder, "hermit-snapshot-*.db").Length;
+        var secret = $"plaintext-canary-{Guid.NewGuid():N}";
+        var status = await api.GetFromJsonAsync<JsonElement>("/api/sync/status");
+        var siteFolder = Path.Combine(syncFolder, "sites", status.GetProperty("siteId").GetString()!);
+        var before = Directory.Exists(siteFolder) ? Directory.GetFiles(siteFolder, "c-*.hsync").Length : 0;
 
-        await api.PostAsJsonAsync("/api/notes", new { title = "Snapshot me", body = "" });
+        await api.PostAsJsonAsync("/api/notes", new { title = secret, body = $"body {secret}" });
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Directory.GetFiles(syncFolder, "hermit-snapshot-*.db").Length <= before && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((Directory.Exists(siteFolder) ? Directory.GetFiles(siteFolder, "c-*.hsync").Length : 0) <= before && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(200);
+            await Task.Delay(100);
         }
-        var newest = Directory.GetFiles(syncFolder, "hermit-snapshot-*.db").Order().Last();
-        Assert.True(Directory.GetFiles(syncFolder, "hermit-snapshot-*.db").Length > before, "no snapshot followed the change");
-        Assert.Equal("SQLite format 3\0"u8.ToArray(), File.ReadAllBytes(newest)[..16]);
-        Assert.Empty(Directory.GetFiles(syncFolder, "*.tmp"));
+        Assert.True(Directory.GetFiles(siteFolder, "c-*.hsync").Length > before, "no change file followed the change");
+        var canary = System.Text.Encoding.UTF8.GetBytes(secret);
+        foreach (var file in Directory.GetFiles(syncFolder, "*", SearchOption.AllDirectories))
+        {
+            Assert.False(File.ReadAllBytes(file).AsSpan().IndexOf(canary) >= 0, $"{file} holds the note's plaintext");
+        }
+        Assert.Empty(Directory.GetFiles(syncFolder, "*.tmp", SearchOption.AllDirectories));
+        var exported = (await api.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("lastExport");
+        Assert.Equal("Changes", exported.GetProperty("kind").GetString());
     }
 
     [Fact]
@@ -252,13 +258,16 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (true)
             {
-                var rows = (await rqlite.QueryNodeAsync(stack.RqliteNode(node), SqlStatement.Of("SELECT title, version FROM notes WHERE id = ?", id.ToString()), ReadConsistency.None)).Rows;
-                var matches = title is null ? rows.Count == 0 : rows.Count == 1 && rows[0].GetString(0) == title && rows[0].GetInt64(1) == version;
+                var rows = (await rqlite.QueryNodeAsync(stack.RqliteNode(node), SqlStatement.Of("SELECT title, version, deleted FROM notes WHERE id = ?", id.ToString()), ReadConsistency.None)).Rows;
+                // A delete leaves a tombstone, so the delete itself can sync to other sites.
+                var matches = title is null
+                    ? rows.Count == 1 && rows[0].GetBoolean(2)
+                    : rows.Count == 1 && rows[0].GetString(0) == title && rows[0].GetInt64(1) == version && !rows[0].GetBoolean(2);
                 if (matches)
                 {
                     break;
                 }
-                Assert.True(DateTime.UtcNow < deadline, $"rqlite-{node} did not show note {id} as '{title}' v{version} within 10 s");
+                Assert.True(DateTime.UtcNow < deadline, $"rqlite-{node} did not show note {id} as {(title is null ? "deleted" : $"'{title}' v{version}")} within 10 s");
                 await Task.Delay(100);
             }
         }

@@ -6,9 +6,12 @@ namespace HermitSync.IntegrationTests.Stack;
 /// <summary>Does what a browser does with a Razor Pages form: reads its antiforgery token and posts it back with the cookie.</summary>
 public static partial class WebForm
 {
-    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, string pageUrl, IReadOnlyDictionary<string, string> fields)
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, string pageUrl, IReadOnlyDictionary<string, string> fields) =>
+        await SubmitFromAsync(browser, pageUrl, await browser.GetStringAsync(pageUrl), fields);
+
+    /// <summary>Submits a form as it was on a page loaded earlier, hidden fields included, as a stale browser tab would.</summary>
+    public static async Task<HttpResponseMessage> SubmitFromAsync(HttpClient browser, string pageUrl, string page, IReadOnlyDictionary<string, string> fields)
     {
-        var page = await browser.GetStringAsync(pageUrl);
         var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = Token(page) };
         foreach (Match hidden in HiddenInput().Matches(page))
         {

@@ -1,0 +1,194 @@
+using HermitSync.Exporter.Syncthing;
+using HermitSync.Rqlite;
+using HermitSync.Sync;
+using Microsoft.Extensions.Options;
+
+namespace HermitSync.Exporter.Sync;
+
+/// <summary>
+/// Writes this site's new revisions into the sync folder soon after they are made: it polls
+/// for new local revisions, waits for a burst of writes to settle, seals them into one change
+/// file and asks Syncthing to rescan. Now and then it writes a snapshot of all the site's
+/// revisions and removes the files the snapshot covers.
+/// </summary>
+public sealed class ChangeExporter(
+    RqliteClient rqlite,
+    SyncthingClient syncthing,
+    SyncKeyring keyring,
+    SyncFolder folder,
+    SyncHealth health,
+    IOptions<SyncOptions> options,
+    TimeProvider time,
+    ILogger<ChangeExporter> logger) : BackgroundService
+{
+    private readonly SyncOptions _options = options.Value;
+    private string _siteId = "";
+    private long _exportedThrough;
+    private long _nextFileSeq;
+    private int _filesSinceSnapshot;
+    private DateTimeOffset _lastSnapshotAt;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _siteId = (await SiteWaiter.WaitAsync(rqlite, logger, stoppingToken)).SiteId;
+        RemovePlaintextSnapshots();
+        await RestoreCursorAsync(stoppingToken);
+        await syncthing.EnsureFolderAsync(_options.SyncthingFolderPath ?? folder.Root, stoppingToken);
+
+        using var timer = new PeriodicTimer(_options.PollInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await ExportOnceAsync(stoppingToken);
+                health.ExportSucceeded();
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                health.ExportFailed(e.Message);
+                logger.LogWarning(e, "Export failed; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Exports what is new, if anything, and a snapshot when one is due. Returns the files written.</summary>
+    public async Task<IReadOnlyList<string>> ExportOnceAsync(CancellationToken cancellationToken)
+    {
+        var written = new List<string>();
+        var newest = await NewestOwnSeqAsync(cancellationToken);
+        if (newest > _exportedThrough)
+        {
+            newest = await SettleAsync(newest, cancellationToken);
+            while (_exportedThrough < newest)
+            {
+                written.Add(await ExportChangesAsync(newest, cancellationToken));
+            }
+        }
+        var snapshotDue = _filesSinceSnapshot >= _options.SnapshotEveryFiles
+            || (_filesSinceSnapshot > 0 && time.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotInterval);
+        if (snapshotDue)
+        {
+            written.Add(await ExportSnapshotAsync(cancellationToken));
+        }
+        if (written.Count > 0)
+        {
+            await syncthing.ScanAsync($"{ChangeFileName.SitesFolder}/{_siteId}", cancellationToken);
+        }
+        return written;
+    }
+
+    /// <summary>Earlier versions copied whole databases, unencrypted, into the folder. The folder must hold only ciphertext.</summary>
+    private void RemovePlaintextSnapshots()
+    {
+        foreach (var legacy in Directory.Exists(folder.Root) ? Directory.GetFiles(folder.Root, "hermit-snapshot-*.db") : [])
+        {
+            File.Delete(legacy);
+            logger.LogWarning("Removed {File}, an unencrypted snapshot written by an earlier version", Path.GetFileName(legacy));
+        }
+    }
+
+    /// <summary>The cursor lives in rqlite, next to the data; the folder is checked too, so a name is never reused.</summary>
+    private async Task RestoreCursorAsync(CancellationToken cancellationToken)
+    {
+        var state = (await rqlite.QueryAsync(
+            SqlStatement.Of("SELECT coalesce(max(through_seq), 0), coalesce(max(file_seq), 0), coalesce(max(CASE WHEN kind = 'Snapshot' THEN exported_at END), 0), count(*) FILTER (WHERE file_seq > coalesce((SELECT max(file_seq) FROM sync_exports WHERE kind = 'Snapshot'), 0)) FROM sync_exports"),
+            ReadConsistency.Linearizable,
+            cancellationToken)).Rows[0];
+        _exportedThrough = state.GetInt64(0);
+        _nextFileSeq = Math.Max(state.GetInt64(1), folder.FilesOf(_siteId).Select(n => n.Sequence).DefaultIfEmpty(0).Max()) + 1;
+        _lastSnapshotAt = DateTimeOffset.FromUnixTimeMilliseconds(state.GetInt64(2));
+        _filesSinceSnapshot = (int)state.GetInt64(3);
+        logger.LogInformation("Site {Site}: exported through local revision {Seq}; next file {File}", _siteId, _exportedThrough, _nextFileSeq);
+    }
+
+    private async Task<long> NewestOwnSeqAsync(CancellationToken cancellationToken) =>
+        (await rqlite.QueryAsync(SqlStatement.Of("SELECT coalesce(max(seq), 0) FROM note_revisions WHERE site_id = ?", _siteId), ReadConsistency.Weak, cancellationToken))
+        .Rows[0].GetInt64(0);
+
+    /// <summary>Waits until no new revision arrived for one debounce period, or the maximum wait passed.</summary>
+    private async Task<long> SettleAsync(long newest, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (time.GetElapsedTime(started) < _options.MaxDebounce)
+        {
+            await Task.Delay(_options.Debounce, time, cancellationToken);
+            var now = await NewestOwnSeqAsync(cancellationToken);
+            if (now == newest)
+            {
+                break;
+            }
+            newest = now;
+        }
+        return newest;
+    }
+
+    private async Task<string> ExportChangesAsync(long through, CancellationToken cancellationToken)
+    {
+        using var activity = SyncTelemetry.ActivitySource.StartActivity("sync export");
+        var rows = (await rqlite.QueryAsync(RevisionSql.SelectOwn(_siteId, _exportedThrough, through, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken))
+            .Rows.Select(RevisionSql.ReadRevision).ToArray();
+        var path = await WriteAsync(ChangeFileKind.Changes, rows.Select(r => r.Revision).ToArray(), rows.Length == 0 ? through : rows[^1].Seq, activity, cancellationToken);
+        _filesSinceSnapshot++;
+        return path;
+    }
+
+    /// <summary>
+    /// All of this site's revisions in one file. It covers every earlier file of this site,
+    /// so those are removed; nothing later than what the snapshot holds is touched.
+    /// </summary>
+    private async Task<string> ExportSnapshotAsync(CancellationToken cancellationToken)
+    {
+        using var activity = SyncTelemetry.ActivitySource.StartActivity("sync snapshot");
+        var revisions = new List<NoteRevision>();
+        long after = 0;
+        while (true)
+        {
+            var page = (await rqlite.QueryAsync(RevisionSql.SelectOwn(_siteId, after, _exportedThrough, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken))
+                .Rows.Select(RevisionSql.ReadRevision).ToArray();
+            if (page.Length == 0)
+            {
+                break;
+            }
+            revisions.AddRange(page.Select(r => r.Revision));
+            after = page[^1].Seq;
+        }
+        var snapshotSeq = _nextFileSeq;
+        var path = await WriteAsync(ChangeFileKind.Snapshot, revisions, _exportedThrough, activity, cancellationToken);
+        _filesSinceSnapshot = 0;
+        _lastSnapshotAt = time.GetUtcNow();
+
+        var covered = folder.FilesOf(_siteId).Where(n => n.Sequence < snapshotSeq).ToArray();
+        foreach (var old in covered)
+        {
+            File.Delete(folder.PathOf(old));
+        }
+        logger.LogInformation("Snapshot {File} holds {Rows} revisions; removed {Covered} files it covers", Path.GetFileName(path), revisions.Count, covered.Length);
+        return path;
+    }
+
+    private async Task<string> WriteAsync(ChangeFileKind kind, IReadOnlyList<NoteRevision> revisions, long throughSeq, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    {
+        var name = new ChangeFileName(_siteId, kind, _nextFileSeq);
+        var content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, revisions);
+        var path = await folder.WriteOnceAsync(name, content, cancellationToken);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await rqlite.ExecuteAsync(
+            SqlStatement.Of(
+                "INSERT INTO sync_exports (file_seq, kind, file, through_seq, rows, bytes, last_hlc, exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                name.Sequence, kind.ToString(), name.RelativePath, throughSeq, revisions.Count, content.Length, revisions.Count == 0 ? 0 : revisions.Max(r => r.Hlc), now),
+            idempotent: true,
+            cancellationToken);
+        _nextFileSeq++;
+        _exportedThrough = Math.Max(_exportedThrough, throughSeq);
+
+        activity?.SetTag("hermit.sync.file", name.RelativePath);
+        activity?.SetTag("hermit.sync.rows", revisions.Count);
+        activity?.SetTag("file.size", content.Length);
+        SyncTelemetry.FilesExported.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
+        SyncTelemetry.RowsExported.Add(revisions.Count);
+        SyncTelemetry.BytesExported.Add(content.Length);
+        logger.LogInformation("Exported {File}: {Rows} revisions, {Bytes} bytes", name.RelativePath, revisions.Count, content.Length);
+        return path;
+    }
+}
