@@ -48,6 +48,16 @@ public readonly struct SqlValue
         _ => throw new ArgumentException($"Type {value.GetType().Name} has no SQLite storage class; convert it first.", nameof(value)),
     };
 
+    /// <summary>The value as a plain CLR object, for hosts other than rqlite (such as tests on SQLite).</summary>
+    internal object? ToObject() => Kind switch
+    {
+        SqlValueKind.Integer => _integer,
+        SqlValueKind.Real => _real,
+        SqlValueKind.Text => _text,
+        SqlValueKind.Blob => _blob,
+        _ => null,
+    };
+
     /// <summary>
     /// Writes the value as rqlite expects it. rqlite's JSON API has no blob parameter type, so
     /// a blob travels as hexadecimal text: write the placeholder as <c>unhex(?)</c> in the SQL.
