@@ -1,5 +1,6 @@
 using HermitSync.Web.Cluster;
 using HermitSync.Web.Notes;
+using HermitSync.Web.Sync;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,6 +12,7 @@ builder.Services.AddHttpForwarderWithServiceDiscovery();
 var apiAddress = new Uri("http://api");
 builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress);
 builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress);
+builder.Services.AddHttpClient<SyncApi>(http => http.BaseAddress = apiAddress);
 
 var app = builder.Build();
 

@@ -23,7 +23,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public string SyncthingApiKey { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray());
 
-    public string SyncPassphrase { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+    public string SyncPassphrase { get; }
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -31,8 +31,14 @@ public sealed class StackFixture : IAsyncLifetime
 
     private readonly string[] _arguments;
 
-    public StackFixture()
+    public StackFixture() : this(syncPassphrase: Convert.ToHexString(Guid.NewGuid().ToByteArray()))
     {
+    }
+
+    /// <summary>Sites that exchange files must share a passphrase.</summary>
+    internal StackFixture(string syncPassphrase)
+    {
+        SyncPassphrase = syncPassphrase;
         var rqlitePort = FreePorts.Consecutive(6);
         _arguments =
         [

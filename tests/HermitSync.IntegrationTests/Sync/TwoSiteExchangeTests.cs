@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HermitSync.IntegrationTests.Stack;
+using HermitSync.Rqlite;
+
+namespace HermitSync.IntegrationTests.Sync;
+
+/// <summary>
+/// Two whole sites, each with its own rqlite cluster, API and exporter, started through the
+/// real AppHost. Their files are carried between the folders by the test (Syncthing is not
+/// paired here), so the order and timing of delivery is the test's to choose.
+/// </summary>
+public sealed class TwoSitesFixture : IAsyncLifetime
+{
+    public TwoSitesFixture()
+    {
+        A = new StackFixture();
+        B = new StackFixture(A.SyncPassphrase);
+    }
+
+    public StackFixture A { get; }
+
+    public StackFixture B { get; }
+
+    public async Task InitializeAsync()
+    {
+        await A.InitializeAsync();
+        await B.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+    }
+}
+
+public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<TwoSitesFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Notes_made_edited_and_deleted_at_either_site_end_identical_at_both()
+    {
+        using var a = sites.A.WebBrowserClient();
+        using var b = sites.B.WebBrowserClient();
+        var kept = await CreateAsync(a, "kept at A", "first words");
+        var edited = await CreateAsync(a, "edited at A", "v1");
+        var removed = await CreateAsync(a, "deleted at A", "soon gone");
+        var fromB = await CreateAsync(b, "made at B", "hello from B");
+        await EditAsync(a, edited, "edited at A", "v2");
+        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{removed.GetProperty("id").GetGuid()}")).StatusCode);
+
+        await ExchangeAsync();
+
+        Assert.Equal("first words", (await GetAsync(b, kept)).GetProperty("body").GetString());
+        Assert.Equal("v2", (await GetAsync(b, edited)).GetProperty("body").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{removed.GetProperty("id").GetGuid()}")).StatusCode);
+        Assert.Equal("hello from B", (await GetAsync(a, fromB)).GetProperty("body").GetString());
+        var status = await b.GetFromJsonAsync<JsonElement>("/api/sync/status");
+        var peer = Assert.Single(status.GetProperty("peers").EnumerateArray());
+        Assert.Equal(await SiteIdAsync(a), peer.GetProperty("siteId").GetString());
+        Assert.True(peer.GetProperty("appliedThrough").GetInt64() >= 1);
+    }
+
+    [Fact]
+    public async Task Concurrent_edits_converge_and_the_losing_edit_stays_visible_at_both_sites()
+    {
+        using var a = sites.A.WebBrowserClient();
+        using var b = sites.B.WebBrowserClient();
+        var note = await CreateAsync(a, "shared", "original");
+        await ExchangeAsync();
+
+        // Both sites edit the same version while apart.
+        await EditAsync(a, note, "shared", "A's words");
+        await EditAsync(b, await GetAsync(b, note), "shared", "B's words");
+        await ExchangeAsync();
+
+        var atA = await GetAsync(a, note);
+        var atB = await GetAsync(b, note);
+        Assert.Equal(atA.GetProperty("body").GetString(), atB.GetProperty("body").GetString());
+        Assert.Equal(1, atA.GetProperty("conflicts").GetInt32());
+        var id = note.GetProperty("id").GetGuid();
+        var losers = new[] { a, b }.Select(site => site.GetFromJsonAsync<JsonElement>($"/api/notes/{id}/conflicts").Result).ToArray();
+        var loser = Assert.Single(losers[0].EnumerateArray()).GetProperty("body").GetString();
+        Assert.Equal(loser, Assert.Single(losers[1].EnumerateArray()).GetProperty("body").GetString());
+        Assert.Equal(["A's words", "B's words"], new[] { atA.GetProperty("body").GetString(), loser }.Order());
+        Assert.Contains(loser!.Replace("'", "&#x27;"), await a.GetStringAsync($"/Notes/Edit/{id}"));
+        Assert.Contains("1 conflict", await b.GetStringAsync($"/Notes/Edit/{id}"));
+
+        // Resolving is an ordinary edit that names the losing revision.
+        using var resolve = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}")
+        {
+            Content = JsonContent.Create(new { title = "shared", body = "both, merged", resolves = new[] { losers[0][0].GetProperty("revision").GetString() } }),
+        };
+        resolve.Headers.IfMatch.ParseAdd($"\"{atA.GetProperty("revision").GetString()}\"");
+        Assert.Equal(HttpStatusCode.OK, (await a.SendAsync(resolve)).StatusCode);
+        await ExchangeAsync();
+        Assert.Equal(0, (await GetAsync(b, note)).GetProperty("conflicts").GetInt32());
+        Assert.Equal("both, merged", (await GetAsync(b, note)).GetProperty("body").GetString());
+    }
+
+    [Fact]
+    public async Task Tampered_replayed_and_garbage_files_are_rejected_visibly_and_nothing_of_them_is_applied()
+    {
+        using var a = sites.A.WebBrowserClient();
+        using var b = sites.B.WebBrowserClient();
+        var note = await CreateAsync(a, "tamper target", "authentic");
+        await WaitForExportAsync(sites.A);
+        var siteA = await SiteIdAsync(a);
+        var source = Path.Combine(sites.A.DataDirectory, "sync", "sites", siteA);
+        var target = Path.Combine(sites.B.DataDirectory, "sync", "sites", siteA);
+        Directory.CreateDirectory(target);
+        var newest = Directory.GetFiles(source, "c-*.hsync").Order().Last();
+        var nextSeq = long.Parse(Path.GetFileNameWithoutExtension(newest)[2..]) + 1000;
+
+        // Under names A has not used, so the genuine files can still arrive later.
+        var tampered = await File.ReadAllBytesAsync(newest);
+        tampered[^5] ^= 0xFF;
+        await PlaceAsync(Path.Combine(target, $"c-{nextSeq + 2:D12}.hsync"), tampered);
+        await PlaceAsync(Path.Combine(target, $"c-{nextSeq:D12}.hsync"), await File.ReadAllBytesAsync(newest));
+        await PlaceAsync(Path.Combine(target, $"c-{nextSeq + 1:D12}.hsync"), "not a change file at all"u8.ToArray());
+
+        var rejections = await WaitForRejectionsAsync(b, 3);
+        Assert.Contains(rejections, r => r.Reason == "AuthenticationFailed" && r.File.EndsWith($"c-{nextSeq + 2:D12}.hsync"));
+        Assert.Contains(rejections, r => r.Reason == "Replayed" && r.File.EndsWith($"c-{nextSeq:D12}.hsync"));
+        Assert.Contains(rejections, r => r.Reason == "NotAChangeFile");
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{note.GetProperty("id").GetGuid()}")).StatusCode);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(sites.B.DataDirectory, "quarantine"), "*.reason.txt"));
+        Assert.Contains("rejected", await b.GetStringAsync("/Sync"), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private async Task ExchangeAsync()
+    {
+        using var a = sites.A.WebBrowserClient();
+        using var b = sites.B.WebBrowserClient();
+        await WaitForExportAsync(sites.A);
+        await WaitForExportAsync(sites.B);
+        await CopySiteFilesAsync(sites.A, sites.B, await SiteIdAsync(a));
+        await CopySiteFilesAsync(sites.B, sites.A, await SiteIdAsync(b));
+        await WaitUntilIdenticalAsync();
+    }
+
+    /// <summary>Waits until the exporter has written every revision this site made.</summary>
+    private static async Task WaitForExportAsync(StackFixture site)
+    {
+        var rqlite = site.Rqlite();
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var row = (await rqlite.QueryAsync(SqlStatement.Of(
+                "SELECT (SELECT coalesce(max(seq), 0) FROM note_revisions WHERE site_id = (SELECT site_id FROM site)), (SELECT coalesce(max(through_seq), 0) FROM sync_exports)"),
+                ReadConsistency.Strong)).Rows[0];
+            if (row.GetInt64(0) <= row.GetInt64(1))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the exporter did not export within 20 s");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Carries one site's files to the other as Syncthing would: under a temporary name, then renamed.</summary>
+    private static async Task CopySiteFilesAsync(StackFixture from, StackFixture to, string siteId)
+    {
+        var source = Path.Combine(from.DataDirectory, "sync", "sites", siteId);
+        var target = Path.Combine(to.DataDirectory, "sync", "sites", siteId);
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.Exists(source) ? Directory.GetFiles(source, "*.hsync") : [])
+        {
+            var destination = Path.Combine(target, Path.GetFileName(file));
+            if (!File.Exists(destination))
+            {
+                await PlaceAsync(destination, await File.ReadAllBytesAsync(file));
+            }
+        }
+    }
+
+    private static async Task PlaceAsync(string path, byte[] content)
+    {
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".syncthing.{Path.GetFileName(path)}.tmp");
+        await File.WriteAllBytesAsync(temporary, content);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private async Task WaitUntilIdenticalAsync()
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var a = await SnapshotAsync(sites.A);
+            var b = await SnapshotAsync(sites.B);
+            if (a.SequenceEqual(b))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the sites still differ after 20 s:\nA: {string.Join("\n   ", a)}\nB: {string.Join("\n   ", b)}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<string[]> SnapshotAsync(StackFixture site)
+    {
+        var rows = await site.Rqlite().QueryAsync(
+            SqlStatement.Of("SELECT id, title, body, version, hlc, site_id, deleted, conflicts FROM notes ORDER BY id"), ReadConsistency.Strong);
+        return rows.Rows.Select(r => string.Join("|", Enumerable.Range(0, r.FieldCount).Select(r.GetString))).ToArray();
+    }
+
+    private static async Task<List<(string File, string Reason)>> WaitForRejectionsAsync(HttpClient site, int count)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var status = await site.GetFromJsonAsync<JsonElement>("/api/sync/status");
+            var rejections = status.GetProperty("rejections").EnumerateArray()
+                .Select(r => (r.GetProperty("file").GetString()!, r.GetProperty("reason").GetString()!)).ToList();
+            if (rejections.Count >= count)
+            {
+                return rejections;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"only {rejections.Count} of {count} rejections after 20 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<JsonElement> CreateAsync(HttpClient site, string title, string body)
+    {
+        using var created = await site.PostAsJsonAsync("/api/notes", new { title, body });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return await created.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static async Task EditAsync(HttpClient site, JsonElement note, string title, string body)
+    {
+        using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{note.GetProperty("id").GetGuid()}") { Content = JsonContent.Create(new { title, body }) };
+        edit.Headers.IfMatch.ParseAdd($"\"{note.GetProperty("revision").GetString()}\"");
+        using var response = await site.SendAsync(edit);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task<JsonElement> GetAsync(HttpClient site, JsonElement note) =>
+        await site.GetFromJsonAsync<JsonElement>($"/api/notes/{note.GetProperty("id").GetGuid()}");
+
+    private static async Task<string> SiteIdAsync(HttpClient site) =>
+        (await site.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("siteId").GetString()!;
+}
