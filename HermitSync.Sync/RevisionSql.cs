@@ -170,8 +170,17 @@ public static class RevisionSql
     /// <summary>The statements that merge a batch of revisions, to run as one transaction.</summary>
     public static IReadOnlyList<SqlStatement> Merge(IReadOnlyList<NoteRevision> revisions)
     {
-        var json = Serialize(revisions);
-        return [InsertRevisions(json), InsertParents(json), RefreshNotes(NoteIds(revisions))];
+        var statements = new List<SqlStatement>(3) { InsertRevisions(Serialize(revisions)) };
+        // Parent links travel only for revisions that have parents: a bulk of new notes sends none.
+        var children = revisions.Where(r => r.Parents.Count > 0)
+            .Select(r => r with { Title = "", Body = "" })
+            .ToArray();
+        if (children.Length > 0)
+        {
+            statements.Add(InsertParents(Serialize(children)));
+        }
+        statements.Add(RefreshNotes(NoteIds(revisions)));
+        return statements;
     }
 
     public static string Serialize(IReadOnlyList<NoteRevision> revisions) =>
