@@ -33,6 +33,7 @@ builder.AddProject<Projects.HermitSync_Exporter>("exporter")
     .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)
     .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)
     .WithEnvironment("Sync__Passphrase", syncPassphrase)
+    .WithSyncSettings(builder.Configuration.GetSection("HermitSync:Sync"))
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

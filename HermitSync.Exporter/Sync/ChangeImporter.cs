@@ -24,7 +24,7 @@ public sealed class ChangeImporter(
     private readonly SyncOptions _options = options.Value;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly HashSet<(string Site, string Kind, long Seq)> _applied = [];
-    private readonly Dictionary<string, (long Length, DateTime Modified)> _rejected = [];
+    private readonly HashSet<(string RelativePath, long Length)> _rejected = [];
     private string _siteId = "";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -76,10 +76,18 @@ public sealed class ChangeImporter(
 
     private async Task LoadAppliedAsync(CancellationToken cancellationToken)
     {
-        var rows = await rqlite.QueryAsync(SqlStatement.Of("SELECT site_id, kind, file_seq FROM sync_applied"), ReadConsistency.Linearizable, cancellationToken);
-        foreach (var row in rows.Rows)
+        var results = await rqlite.QueryAsync(
+            [SqlStatement.Of("SELECT site_id, kind, file_seq FROM sync_applied"), SqlStatement.Of("SELECT DISTINCT file, bytes FROM sync_rejections")],
+            ReadConsistency.Linearizable,
+            cancellationToken);
+        foreach (var row in results[0].Rows)
         {
             _applied.Add((row.GetString(0), row.GetString(1), row.GetInt64(2)));
+        }
+        // A file refused before a restart stays refused until it changes.
+        foreach (var row in results[1].Rows)
+        {
+            _rejected.Add((row.GetString(0), row.GetInt64(1)));
         }
     }
 
@@ -202,7 +210,7 @@ public sealed class ChangeImporter(
     private bool IsKnownRejected(string relativePath)
     {
         var info = new FileInfo(Path.Combine(folder.Root, relativePath));
-        return info.Exists && _rejected.TryGetValue(relativePath, out var seen) && seen == (info.Length, info.LastWriteTimeUtc);
+        return info.Exists && _rejected.Contains((relativePath, info.Length));
     }
 
     /// <summary>
@@ -216,7 +224,7 @@ public sealed class ChangeImporter(
         {
             return;
         }
-        _rejected[relativePath] = (info.Length, info.LastWriteTimeUtc);
+        _rejected.Add((relativePath, info.Length));
 
         var now = time.GetUtcNow();
         Directory.CreateDirectory(_options.QuarantineFolder);

@@ -35,8 +35,8 @@ public sealed class StackFixture : IAsyncLifetime
     {
     }
 
-    /// <summary>Sites that exchange files must share a passphrase.</summary>
-    internal StackFixture(string syncPassphrase)
+    /// <summary>Sites that exchange files must share a passphrase; <paramref name="settings"/> are extra AppHost settings.</summary>
+    internal StackFixture(string syncPassphrase, params string[] settings)
     {
         SyncPassphrase = syncPassphrase;
         var rqlitePort = FreePorts.Consecutive(6);
@@ -51,6 +51,7 @@ public sealed class StackFixture : IAsyncLifetime
             $"--Parameters:rqlite-password={RqlitePassword}",
             $"--Parameters:syncthing-api-key={SyncthingApiKey}",
             $"--Parameters:sync-passphrase={SyncPassphrase}",
+            .. settings,
         ];
     }
 

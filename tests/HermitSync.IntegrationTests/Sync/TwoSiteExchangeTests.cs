@@ -13,9 +13,12 @@ namespace HermitSync.IntegrationTests.Sync;
 /// </summary>
 public sealed class TwoSitesFixture : IAsyncLifetime
 {
+    public const int SnapshotEveryFiles = 3;
+
     public TwoSitesFixture()
     {
-        A = new StackFixture();
+        // A compacts often, so the tests also see snapshots replace the files they cover.
+        A = new StackFixture(Convert.ToHexString(Guid.NewGuid().ToByteArray()), $"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}");
         B = new StackFixture(A.SyncPassphrase);
     }
 
@@ -112,7 +115,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         var source = Path.Combine(sites.A.DataDirectory, "sync", "sites", siteA);
         var target = Path.Combine(sites.B.DataDirectory, "sync", "sites", siteA);
         Directory.CreateDirectory(target);
-        var newest = Directory.GetFiles(source, "c-*.hsync").Order().Last();
+        var newest = Directory.GetFiles(source, "*.hsync").Order(StringComparer.Ordinal).MaxBy(f => Path.GetFileName(f)[2..])!;
         var nextSeq = long.Parse(Path.GetFileNameWithoutExtension(newest)[2..]) + 1000;
 
         // Under names A has not used, so the genuine files can still arrive later.
@@ -129,6 +132,33 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{note.GetProperty("id").GetGuid()}")).StatusCode);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(sites.B.DataDirectory, "quarantine"), "*.reason.txt"));
         Assert.Contains("rejected", await b.GetStringAsync("/Sync"), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_snapshot_replaces_the_files_it_covers_and_the_peer_still_converges()
+    {
+        using var a = sites.A.WebBrowserClient();
+        using var b = sites.B.WebBrowserClient();
+        var note = await CreateAsync(a, "compacted", "v1");
+        for (var i = 2; i <= TwoSitesFixture.SnapshotEveryFiles + 1; i++)
+        {
+            await WaitForExportAsync(sites.A);
+            note = await GetAsync(a, note);
+            await EditAsync(a, note, "compacted", $"v{i}");
+        }
+        await WaitForExportAsync(sites.A);
+
+        var folder = Path.Combine(sites.A.DataDirectory, "sync", "sites", await SiteIdAsync(a));
+        var snapshots = Directory.GetFiles(folder, "s-*.hsync").Select(Sequence).ToArray();
+        Assert.NotEmpty(snapshots);
+        Assert.DoesNotContain(Directory.GetFiles(folder, "*.hsync").Select(Sequence), seq => seq < snapshots.Max());
+
+        await ExchangeAsync();
+        Assert.Equal($"v{TwoSitesFixture.SnapshotEveryFiles + 1}", (await GetAsync(b, note)).GetProperty("body").GetString());
+        var peer = Assert.Single((await b.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("peers").EnumerateArray());
+        Assert.True(peer.GetProperty("appliedThrough").GetInt64() >= snapshots.Max());
+
+        static long Sequence(string file) => long.Parse(Path.GetFileNameWithoutExtension(file)[2..]);
     }
 
     private async Task ExchangeAsync()
