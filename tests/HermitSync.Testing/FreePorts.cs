@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace HermitSync.IntegrationTests.Infrastructure;
+namespace HermitSync.Testing;
 
 /// <summary>Finds loopback ports nobody listens on, so parallel runs and a developer's own stack never clash.</summary>
 public static class FreePorts
