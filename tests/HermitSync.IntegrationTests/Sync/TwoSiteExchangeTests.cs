@@ -148,10 +148,21 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         }
         await WaitForExportAsync(sites.A);
 
+        // The snapshot lands first, then the files it covers are removed: wait for both.
         var folder = Path.Combine(sites.A.DataDirectory, "sync", "sites", await SiteIdAsync(a));
-        var snapshots = Directory.GetFiles(folder, "s-*.hsync").Select(Sequence).ToArray();
-        Assert.NotEmpty(snapshots);
-        Assert.DoesNotContain(Directory.GetFiles(folder, "*.hsync").Select(Sequence), seq => seq < snapshots.Max());
+        var deadline = DateTime.UtcNow + Patience;
+        long[] snapshots;
+        while (true)
+        {
+            snapshots = Directory.GetFiles(folder, "s-*.hsync").Select(Sequence).ToArray();
+            var files = Directory.GetFiles(folder, "*.hsync").Select(Sequence).ToArray();
+            if (snapshots.Length > 0 && !files.Any(seq => seq < snapshots.Max()))
+            {
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no compacted snapshot after 20 s; files: {string.Join(", ", files)}");
+            await Task.Delay(100);
+        }
 
         await ExchangeAsync();
         Assert.Equal($"v{TwoSitesFixture.SnapshotEveryFiles + 1}", (await GetAsync(b, note)).GetProperty("body").GetString());
