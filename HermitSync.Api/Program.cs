@@ -20,6 +20,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HybridLogicalClock>();
 builder.Services.AddSingleton<NoteStore>();
 builder.Services.AddSingleton<SchemaMigrator>();
+builder.Services.AddHttpClient<SyncAgentClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:SyncAgent"] ?? "http://exporter"));
 builder.Services.AddSingleton<SiteStartup>();
 builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
 

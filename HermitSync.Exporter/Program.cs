@@ -24,8 +24,15 @@ builder.Services.AddSingleton(services => new SyncFolder(services.GetRequiredSer
 builder.Services.AddSingleton<SyncHealth>();
 builder.Services.AddHealthChecks().AddCheck<SyncHealth>("sync");
 builder.Services.AddHostedService<ChangeExporter>();
-builder.Services.AddHostedService<ChangeImporter>();
+builder.Services.AddSingleton<ChangeImporter>();
+builder.Services.AddHostedService(services => services.GetRequiredService<ChangeImporter>());
+builder.Services.AddSingleton<SyncthingManager>();
+builder.Services.AddHostedService(services => services.GetRequiredService<SyncthingManager>());
+builder.Services.AddProblemDetails();
 
 var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapPairingEndpoints();
 app.Run();

@@ -8,8 +8,8 @@ builder.AddServiceDefaults();
 builder.Services.AddRazorPages();
 builder.Services.AddHttpForwarderWithServiceDiscovery();
 
-// "api" is resolved by service discovery from what the AppHost injects.
-var apiAddress = new Uri("http://api");
+// Resolved by service discovery from what the AppHost injects; "api" unless the site has a name.
+var apiAddress = new Uri(builder.Configuration["HermitSync:Api"] ?? "http://api");
 builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress);
 builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress);
 builder.Services.AddHttpClient<SyncApi>(http => http.BaseAddress = apiAddress);

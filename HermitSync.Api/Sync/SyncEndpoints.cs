@@ -9,7 +9,12 @@ public static class SyncEndpoints
 
     public static IEndpointRouteBuilder MapSyncEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/sync/status", GetStatus).WithTags("Sync").WithName("GetSyncStatus");
+        var sync = app.MapGroup("/api/sync").WithTags("Sync");
+        sync.MapGet("/status", GetStatus).WithName("GetSyncStatus");
+        sync.MapGet("/pairing", (SyncAgentClient agent, CancellationToken ct) => agent.StatusAsync(ct)).WithName("GetPairing");
+        sync.MapPost("/peers", (PairRequest request, SyncAgentClient agent, CancellationToken ct) => agent.PairAsync(request, ct)).WithName("PairPeer");
+        sync.MapDelete("/peers/{deviceId}", (string deviceId, SyncAgentClient agent, CancellationToken ct) => agent.UnpairAsync(deviceId, ct)).WithName("UnpairPeer");
+        sync.MapPost("/pending/{deviceId}/ignore", (string deviceId, SyncAgentClient agent, CancellationToken ct) => agent.IgnoreAsync(deviceId, ct)).WithName("IgnorePendingDevice");
         return app;
     }
 

@@ -2,38 +2,65 @@ using Microsoft.Extensions.Configuration;
 
 namespace HermitSync.AppHost.Site;
 
+/// <summary>How a site's Syncthing finds peers: static addresses only, the LAN, or the internet.</summary>
+public enum DiscoveryMode { Off, Lan, Global }
+
 /// <summary>
-/// Where a site keeps its data and which ports it uses. Ports are fixed because rqlite and
-/// Syncthing remember peer addresses in their data: a restart must find them where they were.
+/// One site: its name (empty for a single site, else a, b, …), where it keeps its data and
+/// which ports it uses. Ports are fixed because rqlite and Syncthing remember peer addresses in
+/// their data: a restart must find them where they were.
 /// </summary>
-public sealed record SiteSettings(RuntimeMode Runtime, string DataDirectory, int WebPort, int RqlitePort, int SyncthingGuiPort, int SyncthingListenPort)
+public sealed record SiteSettings(string Name, RuntimeMode Runtime, DiscoveryMode Discovery, string DataDirectory, int WebPort, int RqlitePort, int SyncthingGuiPort, int SyncthingListenPort)
 {
     public string SyncFolder => Path.Combine(DataDirectory, "sync");
 
     public string QuarantineFolder => Path.Combine(DataDirectory, "quarantine");
 
-    public static SiteSettings Read(IConfiguration configuration)
+    public string SyncthingHome => Path.Combine(DataDirectory, "syncthing");
+
+    /// <summary>Resource names carry the site's name, so the dashboard shows which site each belongs to.</summary>
+    public string ResourceName(string resource) => Name.Length == 0 ? resource : $"{Name}-{resource}";
+
+    /// <summary>
+    /// Reads <c>HermitSync:Sites</c> sites. A single site uses the configured ports and data
+    /// directory as they are; with more, site n (from 0) shifts each port by n (rqlite by 10n)
+    /// and keeps its data in <c>sites/{name}</c> under the data directory.
+    /// </summary>
+    public static IReadOnlyList<SiteSettings> ReadAll(IConfiguration configuration)
     {
         var section = configuration.GetSection("HermitSync");
-        var dataDirectory = section["DataDirectory"];
-        if (string.IsNullOrWhiteSpace(dataDirectory))
+        var count = section.GetValue("Sites", 1);
+        if (count is < 1 or > 4)
         {
-            dataDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "hermit-sync");
+            throw new InvalidOperationException($"HermitSync:Sites is {count}; run 1 to 4 sites.");
         }
-        return new SiteSettings(
-            RuntimeModeResolver.Resolve(section["Runtime"]),
-            Path.GetFullPath(dataDirectory),
-            Port(section, "WebPort", 5180),
-            Port(section, "Ports:Rqlite", 4001),
-            Port(section, "Ports:SyncthingGui", 8386),
-            Port(section, "Ports:SyncthingListen", 22010));
+        var root = section["DataDirectory"];
+        if (string.IsNullOrWhiteSpace(root))
+        {
+            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "hermit-sync");
+        }
+        var runtime = RuntimeModeResolver.Resolve(section["Runtime"]);
+        var discovery = section.GetValue("Discovery", DiscoveryMode.Off);
+        return Enumerable.Range(0, count).Select(n =>
+        {
+            var name = count == 1 ? "" : ((char)('a' + n)).ToString();
+            return new SiteSettings(
+                name,
+                runtime,
+                discovery,
+                Path.GetFullPath(count == 1 ? root : Path.Combine(root, "sites", name)),
+                Port(section, "WebPort", 5180) + n,
+                Port(section, "Ports:Rqlite", 4001) + (10 * n),
+                Port(section, "Ports:SyncthingGui", 8386) + n,
+                Port(section, "Ports:SyncthingListen", 22010) + n);
+        }).ToArray();
     }
 
     private static int Port(IConfigurationSection section, string key, int fallback)
     {
         var port = section.GetValue(key, fallback);
-        return port is > 0 and < 65536
+        return port is > 0 and < 65000
             ? port
-            : throw new InvalidOperationException($"HermitSync:{key} is {port}; a port is 1–65535.");
+            : throw new InvalidOperationException($"HermitSync:{key} is {port}; a port is 1–65000.");
     }
 }

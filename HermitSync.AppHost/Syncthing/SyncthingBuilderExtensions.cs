@@ -42,7 +42,7 @@ public static class SyncthingBuilderExtensions
     /// so the device ID survives restarts, and shares <paramref name="syncFolder"/>.
     /// </summary>
     public static IResourceBuilder<ISyncthingResource> WithDataDirectory(
-        this IResourceBuilder<ISyncthingResource> builder, string homeDirectory, string syncFolder, string configTemplate)
+        this IResourceBuilder<ISyncthingResource> builder, string homeDirectory, string syncFolder, string configTemplate, DiscoveryMode discovery = DiscoveryMode.Off)
     {
         homeDirectory = Path.GetFullPath(homeDirectory);
         Directory.CreateDirectory(syncFolder);
@@ -54,12 +54,12 @@ public static class SyncthingBuilderExtensions
                 var listenPort = executable.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "sync").Port!.Value;
                 builder.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(executable, (_, _) =>
                 {
-                    SyncthingConfigSeed.Apply(configTemplate, homeDirectory, listenPort);
+                    SyncthingConfigSeed.Apply(configTemplate, homeDirectory, listenPort, discovery);
                     return Task.CompletedTask;
                 });
                 break;
             case SyncthingContainerResource container:
-                SyncthingConfigSeed.Apply(configTemplate, Path.Combine(homeDirectory, "config"), ContainerListenPort);
+                SyncthingConfigSeed.Apply(configTemplate, Path.Combine(homeDirectory, "config"), ContainerListenPort, discovery);
                 builder.ApplicationBuilder.CreateResourceBuilder(container)
                     .WithBindMount(homeDirectory, "/var/syncthing")
                     .WithBindMount(Path.GetFullPath(syncFolder), SyncthingContainerResource.ContainerFolderPath);

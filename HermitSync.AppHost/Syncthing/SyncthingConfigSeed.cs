@@ -1,15 +1,18 @@
 using System.Xml.Linq;
 
+using HermitSync.AppHost.Site;
+
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
 /// Prepares a Syncthing home before Syncthing starts. The first start copies the repo's
-/// template; every start re-asserts the options that keep traffic on loopback, because a
-/// Syncthing that once announced itself globally cannot take that back.
+/// template; every start re-asserts the listen address and the discovery options, so a site
+/// talks to the world only as far as <see cref="DiscoveryMode"/> allows: with Off (the
+/// default) it listens on loopback and finds peers by their static addresses alone.
 /// </summary>
 internal static class SyncthingConfigSeed
 {
-    public static void Apply(string templatePath, string homeDirectory, int listenPort)
+    public static void Apply(string templatePath, string homeDirectory, int listenPort, DiscoveryMode discovery)
     {
         Directory.CreateDirectory(homeDirectory);
         var configPath = Path.Combine(homeDirectory, "config.xml");
@@ -22,11 +25,13 @@ internal static class SyncthingConfigSeed
         }
 
         options.Elements("listenAddress").Remove();
-        options.Add(new XElement("listenAddress", $"tcp://127.0.0.1:{listenPort}"));
-        Set(options, "globalAnnounceEnabled", "false");
-        Set(options, "localAnnounceEnabled", "false");
-        Set(options, "relaysEnabled", "false");
-        Set(options, "natEnabled", "false");
+        // Discovery is useless if peers cannot reach us, so beyond Off it listens on all interfaces.
+        options.Add(new XElement("listenAddress", discovery == DiscoveryMode.Off ? $"tcp://127.0.0.1:{listenPort}" : $"tcp://0.0.0.0:{listenPort}"));
+        var global = discovery == DiscoveryMode.Global ? "true" : "false";
+        Set(options, "globalAnnounceEnabled", global);
+        Set(options, "localAnnounceEnabled", discovery == DiscoveryMode.Off ? "false" : "true");
+        Set(options, "relaysEnabled", global);
+        Set(options, "natEnabled", global);
         Set(options, "urAccepted", "-1");
         Set(options, "crashReportingEnabled", "false");
         Set(options, "autoUpgradeIntervalH", "0");

@@ -34,7 +34,6 @@ public sealed class ChangeExporter(
         _siteId = (await SiteWaiter.WaitAsync(rqlite, logger, stoppingToken)).SiteId;
         RemovePlaintextSnapshots();
         await RestoreCursorAsync(stoppingToken);
-        await syncthing.EnsureFolderAsync(_options.SyncthingFolderPath ?? folder.Root, stoppingToken);
 
         using var timer = new PeriodicTimer(_options.PollInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -98,7 +97,8 @@ public sealed class ChangeExporter(
             cancellationToken)).Rows[0];
         _exportedThrough = state.GetInt64(0);
         _nextFileSeq = Math.Max(state.GetInt64(1), folder.FilesOf(_siteId).Select(n => n.Sequence).DefaultIfEmpty(0).Max()) + 1;
-        _lastSnapshotAt = DateTimeOffset.FromUnixTimeMilliseconds(state.GetInt64(2));
+        // A site that never wrote a snapshot counts from now, rather than writing one at once.
+        _lastSnapshotAt = state.GetInt64(2) > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(state.GetInt64(2)) : time.GetUtcNow();
         _filesSinceSnapshot = (int)state.GetInt64(3);
         logger.LogInformation("Site {Site}: exported through local revision {Seq}; next file {File}", _siteId, _exportedThrough, _nextFileSeq);
     }

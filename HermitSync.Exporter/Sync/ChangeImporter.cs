@@ -56,19 +56,21 @@ public sealed class ChangeImporter(
         }
     }
 
+    /// <summary>Looks at the folder now, e.g. because Syncthing reported a finished file.</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
     private FileSystemWatcher Watch()
     {
         var sites = Path.Combine(folder.Root, ChangeFileName.SitesFolder);
         Directory.CreateDirectory(sites);
         var watcher = new FileSystemWatcher(sites) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size };
-        FileSystemEventHandler wake = (_, _) => _wake.Writer.TryWrite(true);
-        watcher.Created += wake;
-        watcher.Changed += wake;
-        watcher.Renamed += (_, _) => _wake.Writer.TryWrite(true);
+        watcher.Created += (_, _) => Wake();
+        watcher.Changed += (_, _) => Wake();
+        watcher.Renamed += (_, _) => Wake();
         watcher.Error += (_, e) =>
         {
             logger.LogWarning(e.GetException(), "The file watcher failed; the periodic scan continues");
-            _wake.Writer.TryWrite(true);
+            Wake();
         };
         watcher.EnableRaisingEvents = true;
         return watcher;

@@ -34,4 +34,17 @@ public sealed class SyncOptions
 
     /// <summary>Most revisions in one change file.</summary>
     public int MaxRowsPerFile { get; set; } = 50_000;
+
+    /// <summary>Devices to pair with at every start, e.g. the other sites of a two-site AppHost.</summary>
+    public List<PeerOptions> Peers { get; set; } = [];
+}
+
+public sealed class PeerOptions
+{
+    public string DeviceId { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>A static address such as <c>tcp://127.0.0.1:22011</c>; none means discovery must find it.</summary>
+    public string? Address { get; set; }
 }

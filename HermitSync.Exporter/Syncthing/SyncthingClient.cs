@@ -1,10 +1,18 @@
 using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace HermitSync.Exporter.Syncthing;
 
-/// <summary>The parts of Syncthing's REST API the exporter uses. The API key travels in a header only.</summary>
+/// <summary>A device this site shares the folder with, and how it is doing.</summary>
+public sealed record SyncthingPeer(string DeviceId, string Name, IReadOnlyList<string> Addresses, bool Connected, bool Paused, string? Address, double Completion);
+
+/// <summary>A device that tried to connect but is not paired.</summary>
+public sealed record PendingDevice(string DeviceId, string Name, string Address, DateTimeOffset Time);
+
+/// <summary>The parts of Syncthing's REST API the worker uses. The API key travels in a header only.</summary>
 public sealed class SyncthingClient(HttpClient http)
 {
     public const string FolderId = "hermit-sync";
@@ -21,36 +29,135 @@ public sealed class SyncthingClient(HttpClient http)
         http.DefaultRequestHeaders.Add("X-API-Key", apiKey.ToString());
     }
 
-    /// <summary>Creates the Hermit Sync folder if Syncthing does not have it yet; leaves it alone if it does.</summary>
-    public async Task EnsureFolderAsync(string path, CancellationToken cancellationToken)
+    public async Task<string> MyDeviceIdAsync(CancellationToken cancellationToken) =>
+        (await http.GetFromJsonAsync<JsonObject>("/rest/system/status", cancellationToken))!["myID"]!.GetValue<string>();
+
+    /// <summary>Syncthing's own check of a device ID; returns its canonical form, or null with the reason.</summary>
+    public async Task<(string? DeviceId, string? Error)> ValidateDeviceIdAsync(string deviceId, CancellationToken cancellationToken)
     {
-        using var existing = await http.GetAsync($"/rest/config/folders/{FolderId}", cancellationToken);
-        if (existing.IsSuccessStatusCode)
-        {
-            return;
-        }
-        if (existing.StatusCode != HttpStatusCode.NotFound)
-        {
-            existing.EnsureSuccessStatusCode();
-        }
-        var folder = new
-        {
-            id = FolderId,
-            label = "Hermit Sync",
-            path,
-            type = "sendreceive",
-            fsWatcherEnabled = true,
-            fsWatcherDelayS = 1,
-            rescanIntervalS = 3600,
-        };
-        using var created = await http.PutAsJsonAsync($"/rest/config/folders/{FolderId}", folder, cancellationToken);
-        created.EnsureSuccessStatusCode();
+        var answer = await http.GetFromJsonAsync<JsonObject>($"/rest/svc/deviceid?id={Uri.EscapeDataString(deviceId)}", cancellationToken);
+        return answer?["id"]?.GetValue<string>() is { } id ? (id, null) : (null, answer?["error"]?.GetValue<string>() ?? "not a device ID");
     }
 
-    /// <summary>Asks Syncthing to pick up a new file now rather than at its watcher's next tick.</summary>
+    /// <summary>
+    /// Makes sure the folder exists with the watcher on and a short delay, ignores stray
+    /// temporary files, keeps deleted files in a trash can for two weeks, and is shared with
+    /// the given devices (in addition to any already sharing it).
+    /// </summary>
+    public async Task EnsureFolderAsync(string path, IEnumerable<string> sharedWith, CancellationToken cancellationToken)
+    {
+        using var existing = await http.GetAsync($"/rest/config/folders/{FolderId}", cancellationToken);
+        var folder = existing.StatusCode == HttpStatusCode.NotFound
+            ? new JsonObject { ["id"] = FolderId, ["label"] = "Hermit Sync", ["path"] = path, ["type"] = "sendreceive", ["devices"] = new JsonArray() }
+            : (await ReadAsync(existing, cancellationToken)).AsObject();
+        folder["fsWatcherEnabled"] = true;
+        folder["fsWatcherDelayS"] = 1;
+        folder["rescanIntervalS"] = 3600;
+        folder["versioning"] = new JsonObject { ["type"] = "trashcan", ["params"] = new JsonObject { ["cleanoutDays"] = "14" } };
+        var devices = folder["devices"]!.AsArray();
+        foreach (var device in sharedWith.Where(d => !devices.Any(existingDevice => existingDevice!["deviceID"]!.GetValue<string>() == d)))
+        {
+            devices.Add(new JsonObject { ["deviceID"] = device });
+        }
+        await SendAsync(HttpMethod.Put, $"/rest/config/folders/{FolderId}", folder, cancellationToken);
+        await SendAsync(HttpMethod.Post, $"/rest/db/ignores?folder={FolderId}",
+            new JsonObject { ["ignore"] = new JsonArray("(?d)*.tmp", "(?d)*.partial", "(?d).DS_Store", "(?d)Thumbs.db") }, cancellationToken);
+    }
+
+    /// <summary>Adds (or updates) a device and shares the folder with it.</summary>
+    public async Task PairAsync(string deviceId, string name, string? address, string folderPath, CancellationToken cancellationToken)
+    {
+        var device = new JsonObject
+        {
+            ["deviceID"] = deviceId,
+            ["name"] = name,
+            ["addresses"] = new JsonArray(string.IsNullOrWhiteSpace(address) ? "dynamic" : address),
+            ["compression"] = "metadata",
+            ["introducer"] = false,
+            ["paused"] = false,
+            ["autoAcceptFolders"] = false,
+        };
+        await SendAsync(HttpMethod.Put, $"/rest/config/devices/{deviceId}", device, cancellationToken);
+        await EnsureFolderAsync(folderPath, [deviceId], cancellationToken);
+    }
+
+    public async Task UnpairAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        using var response = await http.DeleteAsync($"/rest/config/devices/{deviceId}", cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>Ignores a device that asked to connect, so it is not offered again.</summary>
+    public async Task IgnoreAsync(PendingDevice pending, CancellationToken cancellationToken)
+    {
+        var config = (await http.GetFromJsonAsync<JsonObject>("/rest/config", cancellationToken))!;
+        var ignored = config["remoteIgnoredDevices"] as JsonArray ?? [];
+        ignored.Add(new JsonObject { ["deviceID"] = pending.DeviceId, ["name"] = pending.Name, ["address"] = pending.Address, ["time"] = pending.Time.ToString("O") });
+        config["remoteIgnoredDevices"] = ignored;
+        await SendAsync(HttpMethod.Put, "/rest/config", config, cancellationToken);
+    }
+
+    /// <summary>The devices the folder is shared with, with their connection and how complete their copy is.</summary>
+    public async Task<IReadOnlyList<SyncthingPeer>> PeersAsync(CancellationToken cancellationToken)
+    {
+        var me = await MyDeviceIdAsync(cancellationToken);
+        var devices = (await http.GetFromJsonAsync<JsonArray>("/rest/config/devices", cancellationToken))!;
+        var connections = (await http.GetFromJsonAsync<JsonObject>("/rest/system/connections", cancellationToken))!["connections"]!.AsObject();
+        var peers = new List<SyncthingPeer>();
+        foreach (var device in devices.Select(d => d!.AsObject()).Where(d => d["deviceID"]!.GetValue<string>() != me))
+        {
+            var id = device["deviceID"]!.GetValue<string>();
+            var connection = connections[id];
+            var completion = await http.GetFromJsonAsync<JsonObject>($"/rest/db/completion?folder={FolderId}&device={id}", cancellationToken);
+            peers.Add(new SyncthingPeer(
+                id,
+                device["name"]?.GetValue<string>() ?? "",
+                device["addresses"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray(),
+                connection?["connected"]?.GetValue<bool>() ?? false,
+                connection?["paused"]?.GetValue<bool>() ?? false,
+                connection?["address"]?.GetValue<string>() is { Length: > 0 } address ? address : null,
+                completion?["completion"]?.GetValue<double>() ?? 0));
+        }
+        return peers;
+    }
+
+    public async Task<IReadOnlyList<PendingDevice>> PendingDevicesAsync(CancellationToken cancellationToken)
+    {
+        var pending = await http.GetFromJsonAsync<JsonObject>("/rest/cluster/pending/devices", cancellationToken) ?? [];
+        return pending.Select(p => new PendingDevice(
+            p.Key,
+            p.Value?["name"]?.GetValue<string>() ?? "",
+            p.Value?["address"]?.GetValue<string>() ?? "",
+            DateTimeOffset.TryParse(p.Value?["time"]?.GetValue<string>(), out var time) ? time : DateTimeOffset.MinValue)).ToArray();
+    }
+
+    /// <summary>Long-polls Syncthing's event stream for events after <paramref name="since"/>.</summary>
+    public async Task<JsonArray> EventsAsync(long since, string types, TimeSpan wait, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<JsonArray>($"/rest/events?since={since}&events={types}&timeout={(int)wait.TotalSeconds}", cancellationToken) ?? [];
+
+    /// <summary>Asks Syncthing to pick up new files now rather than at its watcher's next tick.</summary>
     public async Task ScanAsync(string subfolder, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsync($"/rest/db/scan?folder={FolderId}&sub={Uri.EscapeDataString(subfolder)}", content: null, cancellationToken);
         response.EnsureSuccessStatusCode();
+    }
+
+    private async Task SendAsync(HttpMethod method, string path, JsonNode body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"Syncthing refused {method} {path.Split('?')[0]}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+
+    private static async Task<JsonNode> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonNode>(cancellationToken))!;
     }
 }

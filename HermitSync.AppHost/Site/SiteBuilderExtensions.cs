@@ -1,0 +1,91 @@
+using HermitSync.AppHost.Site;
+using Microsoft.Extensions.Configuration;
+
+namespace Aspire.Hosting;
+
+/// <summary>The secrets every site of this AppHost shares.</summary>
+public sealed record SiteSecrets(
+    IResourceBuilder<ParameterResource> RqlitePassword,
+    IResourceBuilder<ParameterResource> SyncthingApiKey,
+    IResourceBuilder<ParameterResource> SyncPassphrase);
+
+/// <summary>A site's resources that other sites need to know about.</summary>
+public sealed record SiteResources(SiteSettings Settings, IResourceBuilder<ISyncthingResource> Syncthing, IResourceBuilder<ProjectResource> Exporter);
+
+public static class SiteBuilderExtensions
+{
+    /// <summary>One whole site: its rqlite cluster, Syncthing, API, web app and sync worker.</summary>
+    public static SiteResources AddSite(this IDistributedApplicationBuilder builder, SiteSettings site, SiteSecrets secrets, string repository)
+    {
+        var rqlite = builder.AddRqliteCluster(site.ResourceName("rqlite"), secrets.RqlitePassword, site.Runtime, site.RqlitePort,
+                site.Runtime == RuntimeMode.Executable ? Rqlited.Locate(builder.Configuration, repository) : null)
+            .WithDataDirectory(Path.Combine(site.DataDirectory, "rqlite"));
+
+        var syncthing = builder.AddSyncthing(site.ResourceName("syncthing"), secrets.SyncthingApiKey, site.Runtime, site.SyncthingGuiPort, site.SyncthingListenPort)
+            .WithDataDirectory(site.SyncthingHome, site.SyncFolder, Path.Combine(repository, "syncthing", "config.xml"), site.Discovery);
+
+        // No launch profiles: each site's services get their own free ports; only the web port is fixed.
+        var exporter = builder.AddProject<Projects.HermitSync_Exporter>(site.ResourceName("exporter"), launchProfileName: null)
+            .WithHttpEndpoint();
+
+        var api = builder.AddProject<Projects.HermitSync_Api>(site.ResourceName("api"), launchProfileName: null)
+            .WithHttpEndpoint()
+            .WithReference(rqlite, "rqlite").WaitFor(rqlite)
+            .WithReference(exporter)
+            .WithEnvironment("HermitSync__SyncAgent", $"http://{exporter.Resource.Name}")
+            .WithHttpHealthCheck("/health");
+
+        builder.AddProject<Projects.HermitSync_Web>(site.ResourceName("web"), launchProfileName: null)
+            .WithHttpEndpoint(port: site.WebPort)
+            .WithReference(api).WaitFor(api)
+            .WithEnvironment("HermitSync__Api", $"http://{api.Resource.Name}")
+            .WithHttpHealthCheck("/health");
+
+        exporter
+            .WithReference(rqlite, "rqlite").WaitFor(rqlite)
+            .WithReference(syncthing, "syncthing").WaitFor(syncthing)
+            .WaitFor(api)
+            .WithEnvironment("Sync__SyncFolder", site.SyncFolder)
+            .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)
+            .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)
+            .WithEnvironment("Sync__Passphrase", secrets.SyncPassphrase)
+            .WithSyncSettings(builder.Configuration.GetSection("HermitSync:Sync"))
+            .WithHttpHealthCheck("/health");
+
+        return new SiteResources(site, syncthing, exporter);
+    }
+
+    /// <summary>
+    /// Pairs the sites of this AppHost with each other over 127.0.0.1, by static address, so a
+    /// person can watch two machines converge on one. Each site's worker is told its peers'
+    /// Syncthing device IDs, which exist before Syncthing first starts.
+    /// </summary>
+    public static void PairWithEachOther(this IReadOnlyList<SiteResources> sites)
+    {
+        foreach (var site in sites)
+        {
+            var peers = sites.Where(peer => peer != site).ToArray();
+            for (var i = 0; i < peers.Length; i++)
+            {
+                var peer = peers[i].Settings;
+                site.Exporter
+                    .WithEnvironment($"Sync__Peers__{i}__DeviceId", SyncthingIdentity.Ensure(peer.SyncthingHome))
+                    .WithEnvironment($"Sync__Peers__{i}__Name", $"site {peer.Name}")
+                    .WithEnvironment($"Sync__Peers__{i}__Address", "tcp://127.0.0.1:" + peer.SyncthingListenPort);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Passes the AppHost's <c>HermitSync:Sync</c> settings (debounce, snapshot cadence, …) on
+    /// to the worker's <c>Sync</c> options, so they can be tuned where the site is defined.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSyncSettings(this IResourceBuilder<ProjectResource> exporter, IConfigurationSection settings)
+    {
+        foreach (var setting in settings.GetChildren().Where(s => s.Value is not null))
+        {
+            exporter.WithEnvironment($"Sync__{setting.Key}", setting.Value);
+        }
+        return exporter;
+    }
+}
