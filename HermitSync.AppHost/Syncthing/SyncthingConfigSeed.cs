@@ -32,6 +32,8 @@ internal static class SyncthingConfigSeed
         Set(options, "localAnnounceEnabled", discovery == DiscoveryMode.Off ? "false" : "true");
         Set(options, "relaysEnabled", global);
         Set(options, "natEnabled", global);
+        // A newly accepted peer should connect within seconds, not Syncthing's default minute.
+        Set(options, "reconnectionIntervalS", "10");
         Set(options, "urAccepted", "-1");
         Set(options, "crashReportingEnabled", "false");
         Set(options, "autoUpgradeIntervalH", "0");

@@ -27,8 +27,8 @@ public sealed class SyncModel(SyncApi sync) : PageModel
     public Task<IActionResult> OnPostPairAsync(CancellationToken cancellationToken) =>
         ActAsync(() => sync.PairAsync(DeviceId ?? "", PeerName, Address, cancellationToken), "Paired. The machines connect once both have added each other.", cancellationToken);
 
-    public Task<IActionResult> OnPostAcceptAsync(string deviceId, string? name, CancellationToken cancellationToken) =>
-        ActAsync(() => sync.PairAsync(deviceId, name, null, cancellationToken), "Accepted. The folder is now shared with that machine.", cancellationToken);
+    public Task<IActionResult> OnPostAcceptAsync(string deviceId, string? name, string? address, CancellationToken cancellationToken) =>
+        ActAsync(() => sync.PairAsync(deviceId, name, address, cancellationToken), "Accepted. The folder is now shared with that machine.", cancellationToken);
 
     public Task<IActionResult> OnPostIgnoreAsync(string deviceId, CancellationToken cancellationToken) =>
         ActAsync(() => sync.IgnoreAsync(deviceId, cancellationToken), "Ignored. That machine will not be offered again.", cancellationToken);

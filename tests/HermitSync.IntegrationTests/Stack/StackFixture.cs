@@ -10,9 +10,10 @@ using Microsoft.Extensions.Logging;
 namespace HermitSync.IntegrationTests.Stack;
 
 /// <summary>
-/// One whole site, started through the real AppHost in executable mode, shared by the tests
-/// of a class. It gets a fresh data directory and free ports, and its secrets are set here so
-/// nothing is generated into the developer's user secrets. Disposing it stops every process.
+/// One AppHost, started for real in executable mode, shared by the tests of a class: one site,
+/// or several (named a, b, …). It gets a fresh data directory and free ports, and its secrets
+/// are set here so nothing is generated into the developer's user secrets. Disposing it stops
+/// every process.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
@@ -28,7 +29,11 @@ public sealed class StackFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public IReadOnlyList<string> Resources { get; } = ["rqlite-1", "rqlite-2", "rqlite-3", "rqlite", "syncthing", "api", "web", "exporter"];
+    public IReadOnlyList<string> Sites { get; }
+
+    public IReadOnlyList<string> Resources => Sites.SelectMany(site => SiteResources.Select(resource => Name(site, resource))).ToArray();
+
+    private static readonly string[] SiteResources = ["rqlite-1", "rqlite-2", "rqlite-3", "rqlite", "syncthing", "api", "web", "exporter"];
 
     private readonly string[] _arguments;
 
@@ -36,19 +41,23 @@ public sealed class StackFixture : IAsyncLifetime
     {
     }
 
-    /// <summary>Sites that exchange files must share a passphrase; <paramref name="settings"/> are extra AppHost settings.</summary>
-    internal StackFixture(string syncPassphrase, params string[] settings)
+    /// <summary>
+    /// Sites that exchange files must share a passphrase; <paramref name="settings"/> are extra
+    /// AppHost settings. With several sites, site n shifts each port by n (rqlite by 10n).
+    /// </summary>
+    internal StackFixture(string syncPassphrase, int sites = 1, params string[] settings)
     {
         SyncPassphrase = syncPassphrase;
-        var rqlitePort = FreePorts.Consecutive(6);
+        Sites = sites == 1 ? [""] : Enumerable.Range(0, sites).Select(n => ((char)('a' + n)).ToString()).ToArray();
         _arguments =
         [
             "--HermitSync:Runtime=executable",
+            $"--HermitSync:Sites={sites}",
             $"--HermitSync:DataDirectory={DataDirectory}",
-            $"--HermitSync:Ports:Rqlite={rqlitePort}",
-            $"--HermitSync:Ports:SyncthingGui={FreePorts.One()}",
-            $"--HermitSync:Ports:SyncthingListen={FreePorts.One()}",
-            $"--HermitSync:WebPort={FreePorts.One()}",
+            $"--HermitSync:Ports:Rqlite={FreePorts.Consecutive(10 * sites)}",
+            $"--HermitSync:Ports:SyncthingGui={FreePorts.Consecutive(sites)}",
+            $"--HermitSync:Ports:SyncthingListen={FreePorts.Consecutive(sites)}",
+            $"--HermitSync:WebPort={FreePorts.Consecutive(sites)}",
             $"--Parameters:rqlite-password={RqlitePassword}",
             $"--Parameters:syncthing-api-key={SyncthingApiKey}",
             $"--Parameters:sync-passphrase={SyncPassphrase}",
@@ -90,20 +99,34 @@ public sealed class StackFixture : IAsyncLifetime
         await App.DisposeAsync();
     }
 
+    /// <summary>A resource's name: as given for a single site, prefixed with the site's name otherwise.</summary>
+    public static string Name(string site, string resource) => site.Length == 0 ? resource : $"{site}-{resource}";
+
+    /// <summary>Where a site keeps its data.</summary>
+    public string SiteDirectory(string site = "") => site.Length == 0 ? DataDirectory : Path.Combine(DataDirectory, "sites", site);
+
     /// <summary>A client for one web app session: it keeps cookies and does not follow redirects, so tests see them.</summary>
-    public HttpClient WebBrowserClient() =>
+    public HttpClient WebBrowserClient(string site = "") =>
         new(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false })
         {
-            BaseAddress = App.GetEndpoint("web", "http"),
+            BaseAddress = App.GetEndpoint(Name(site, "web"), "http"),
             Timeout = TimeSpan.FromSeconds(30),
         };
 
-    public Uri RqliteNode(int node) => App.GetEndpoint($"rqlite-{node}", "http");
+    /// <summary>A client for a site's Syncthing REST API, with the key in its header.</summary>
+    public HttpClient SyncthingClient(string site = "")
+    {
+        var http = new HttpClient { BaseAddress = App.GetEndpoint(Name(site, "syncthing"), "http"), Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add("X-API-Key", SyncthingApiKey);
+        return http;
+    }
 
-    public RqliteClient Rqlite()
+    public Uri RqliteNode(int node, string site = "") => App.GetEndpoint(Name(site, $"rqlite-{node}"), "http");
+
+    public RqliteClient Rqlite(string site = "")
     {
         var settings = new RqliteClientSettings { Username = RqliteClusterResource.Username, Password = RqlitePassword };
-        settings.Endpoints.AddRange(Enumerable.Range(1, 3).Select(RqliteNode));
+        settings.Endpoints.AddRange(Enumerable.Range(1, 3).Select(node => RqliteNode(node, site)));
         var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
         return new RqliteClient(() => http, settings);
     }

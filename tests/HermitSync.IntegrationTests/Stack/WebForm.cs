@@ -9,6 +9,14 @@ public static partial class WebForm
     public static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, string pageUrl, IReadOnlyDictionary<string, string> fields) =>
         await SubmitFromAsync(browser, pageUrl, await browser.GetStringAsync(pageUrl), fields);
 
+    /// <summary>Submits one of several forms on a page, the one posting to <paramref name="handler"/>, with only the given fields.</summary>
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, string pageUrl, string handler, IReadOnlyDictionary<string, string> fields)
+    {
+        var page = await browser.GetStringAsync(pageUrl);
+        var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = Token(page) };
+        return await browser.PostAsync($"{pageUrl}?handler={handler}", new FormUrlEncodedContent(form));
+    }
+
     /// <summary>Submits a form as it was on a page loaded earlier, hidden fields included, as a stale browser tab would.</summary>
     public static async Task<HttpResponseMessage> SubmitFromAsync(HttpClient browser, string pageUrl, string page, IReadOnlyDictionary<string, string> fields)
     {

@@ -18,7 +18,7 @@ public sealed class TwoSitesFixture : IAsyncLifetime
     public TwoSitesFixture()
     {
         // A compacts often, so the tests also see snapshots replace the files they cover.
-        A = new StackFixture(Convert.ToHexString(Guid.NewGuid().ToByteArray()), $"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}");
+        A = new StackFixture(Convert.ToHexString(Guid.NewGuid().ToByteArray()), sites: 1, $"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}");
         B = new StackFixture(A.SyncPassphrase);
     }
 

@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using HermitSync.IntegrationTests.Stack;
+using HermitSync.Rqlite;
+
+namespace HermitSync.IntegrationTests.Sync;
+
+/// <summary>Two sites in one AppHost, paired by the AppHost over 127.0.0.1, syncing through real Syncthing.</summary>
+public sealed class PairedSitesFixture() : StackHolder(new StackFixture(NewPassphrase(), sites: 2));
+
+/// <summary>Two sites in one AppHost that start unpaired, to be paired through the web app.</summary>
+public sealed class UnpairedSitesFixture() : StackHolder(new StackFixture(NewPassphrase(), sites: 2, "--HermitSync:AutoPair=false"));
+
+public abstract class StackHolder(StackFixture stack) : IAsyncLifetime
+{
+    public StackFixture Stack { get; } = stack;
+
+    protected static string NewPassphrase() => Convert.ToHexString(Guid.NewGuid().ToByteArray());
+
+    public Task InitializeAsync() => Stack.InitializeAsync();
+
+    public Task DisposeAsync() => Stack.DisposeAsync();
+}
+
+public sealed class PeerToPeerTests(PairedSitesFixture fixture) : IClassFixture<PairedSitesFixture>
+{
+    private readonly StackFixture _stack = fixture.Stack;
+
+    [Fact]
+    public async Task A_note_made_at_A_reaches_B_an_edit_at_B_reaches_A_and_a_delete_reaches_both()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+
+        var note = await Sites.CreateAsync(a, "over the wire", "from A");
+        var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
+        Assert.Equal("from A", atB.GetProperty("body").GetString());
+
+        await Sites.EditAsync(b, atB, "over the wire", "edited at B");
+        await Sites.EventuallyAsync(async () => (await Sites.TryGetAsync(a, note)) is { } n && n.GetProperty("body").GetString() == "edited at B" ? n : (JsonElement?)null,
+            "B's edit did not reach A");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{Sites.Id(note)}")).StatusCode);
+        await Sites.EventuallyAsync(async () => await b.GetAsync($"/api/notes/{Sites.Id(note)}") is { StatusCode: HttpStatusCode.NotFound } ? true : (bool?)null,
+            "the delete did not reach B");
+    }
+
+    [Fact]
+    public async Task Edits_made_while_apart_converge_and_the_conflict_shows_in_both_web_apps()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        using var syncthingA = _stack.SyncthingClient("a");
+        var note = await Sites.CreateAsync(a, "offline", "before");
+        var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
+        var deviceB = (await b.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString();
+
+        // Pausing the peer on one side closes the connection both ways.
+        (await syncthingA.PostAsync($"/rest/system/pause?device={deviceB}", null)).EnsureSuccessStatusCode();
+        try
+        {
+            await Sites.EventuallyAsync(async () => (await Sites.PeerConnectedAsync(b)) ? null : (bool?)true, "B still sees A connected");
+            await Sites.EditAsync(a, note, "offline", "A, on a plane");
+            await Sites.EditAsync(b, atB, "offline", "B, in a tunnel");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal("B, in a tunnel", (await Sites.TryGetAsync(b, note))!.Value.GetProperty("body").GetString());
+        }
+        finally
+        {
+            (await syncthingA.PostAsync($"/rest/system/resume?device={deviceB}", null)).EnsureSuccessStatusCode();
+        }
+
+        await Sites.EventuallyAsync(async () =>
+        {
+            var (left, right) = (await NotesAsync("a"), await NotesAsync("b"));
+            return left.SequenceEqual(right) && left.Any(row => row.StartsWith(Sites.Id(note).ToString()) && row.EndsWith("|0|1")) ? true : (bool?)null;
+        }, "the sites did not converge on one version with one conflict");
+
+        foreach (var site in new[] { a, b })
+        {
+            var page = await site.GetStringAsync($"/Notes/Edit/{Sites.Id(note)}");
+            Assert.Contains("1 conflict", page);
+            Assert.Contains("A, on a plane", page);
+            Assert.Contains("B, in a tunnel", page);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_tampered_in_A_folder_is_rejected_by_B_and_shown_on_its_sync_page()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var note = await Sites.CreateAsync(a, "tamper source", "genuine");
+        await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
+        var siteA = (await a.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("siteId").GetString()!;
+        var folder = Path.Combine(_stack.SiteDirectory("a"), "sync", "sites", siteA);
+        var genuine = Directory.GetFiles(folder, "*.hsync").MaxBy(f => Path.GetFileName(f)[2..])!;
+
+        var tampered = await File.ReadAllBytesAsync(genuine);
+        tampered[^3] ^= 0x20;
+        var name = $"c-{999_999_999_999:D12}.hsync";
+        await File.WriteAllBytesAsync(Path.Combine(folder, name), tampered);
+
+        var rejection = await Sites.EventuallyAsync(async () =>
+            (await b.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("rejections").EnumerateArray()
+                .Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.GetProperty("file").GetString()!.EndsWith(name)),
+            "B did not reject the tampered file");
+        Assert.Equal("AuthenticationFailed", rejection.GetProperty("reason").GetString());
+        var page = await b.GetStringAsync("/Sync");
+        Assert.Contains(name, page);
+        Assert.Contains("AuthenticationFailed", page);
+    }
+
+    private async Task<string[]> NotesAsync(string site) =>
+        (await _stack.Rqlite(site).QueryAsync(SqlStatement.Of("SELECT id, title, body, version, hlc, site_id, deleted, conflicts FROM notes ORDER BY id"), ReadConsistency.Strong))
+        .Rows.Select(r => string.Join("|", Enumerable.Range(0, r.FieldCount).Select(r.GetString))).ToArray();
+}
+
+public sealed class PairingTests(UnpairedSitesFixture fixture) : IClassFixture<UnpairedSitesFixture>
+{
+    private readonly StackFixture _stack = fixture.Stack;
+
+    [Fact]
+    public async Task Pairing_through_the_web_forms_lets_a_note_cross()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var deviceA = (await a.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString()!;
+        var deviceB = (await b.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString()!;
+        var addressB = _stack.App.GetEndpoint("b-syncthing", "sync").ToString().TrimEnd('/');
+
+        using var refused = await WebForm.SubmitAsync(a, "/Sync", "Pair", new Dictionary<string, string> { ["DeviceId"] = "not-a-device-id" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("not a device ID", await refused.Content.ReadAsStringAsync());
+
+        // A adds B by ID and address; B then sees A knocking, and accepts.
+        using var paired = await WebForm.SubmitAsync(a, "/Sync", "Pair", new Dictionary<string, string>
+        {
+            ["DeviceId"] = deviceB,
+            ["PeerName"] = "site b",
+            ["Address"] = addressB,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, paired.StatusCode);
+        await Sites.EventuallyAsync(async () => (await b.GetStringAsync("/Sync")).Contains(deviceA) ? true : (bool?)null, "B never saw A asking to connect");
+        var pending = (await b.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("pending").EnumerateArray().Single();
+        using var accepted = await WebForm.SubmitAsync(b, "/Sync", "Accept", new Dictionary<string, string>
+        {
+            ["deviceId"] = deviceA,
+            ["name"] = "site a",
+            ["address"] = $"tcp://{pending.GetProperty("address").GetString()}",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+
+        var note = await Sites.CreateAsync(a, "first across", "hello, B");
+        var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not cross after pairing");
+        Assert.Equal("hello, B", atB.GetProperty("body").GetString());
+        Assert.True(await Sites.PeerConnectedAsync(b));
+    }
+}
+
+/// <summary>What the peer-to-peer tests do to a site through its web app's /api.</summary>
+internal static class Sites
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    public static Guid Id(JsonElement note) => note.GetProperty("id").GetGuid();
+
+    public static async Task<JsonElement> CreateAsync(HttpClient site, string title, string body)
+    {
+        using var created = await site.PostAsJsonAsync("/api/notes", new { title, body });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return await created.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static async Task EditAsync(HttpClient site, JsonElement note, string title, string body)
+    {
+        using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{Id(note)}") { Content = JsonContent.Create(new { title, body }) };
+        edit.Headers.IfMatch.ParseAdd($"\"{note.GetProperty("revision").GetString()}\"");
+        using var response = await site.SendAsync(edit);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public static async Task<JsonElement?> TryGetAsync(HttpClient site, JsonElement note)
+    {
+        using var response = await site.GetAsync($"/api/notes/{Id(note)}");
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
+    }
+
+    public static async Task<bool> PeerConnectedAsync(HttpClient site) =>
+        (await site.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("peers").EnumerateArray().Any(p => p.GetProperty("connected").GetBoolean());
+
+    /// <summary>Polls until <paramref name="probe"/> has a value, for up to 30 s.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string failure) where T : struct
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"{failure} within {Patience.TotalSeconds:0} s");
+            await Task.Delay(100);
+        }
+    }
+}
