@@ -48,19 +48,19 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
     {
         using var a = sites.A.WebBrowserClient();
         using var b = sites.B.WebBrowserClient();
-        var kept = await CreateAsync(a, "kept at A", "first words");
-        var edited = await CreateAsync(a, "edited at A", "v1");
-        var removed = await CreateAsync(a, "deleted at A", "soon gone");
-        var fromB = await CreateAsync(b, "made at B", "hello from B");
-        await EditAsync(a, edited, "edited at A", "v2");
+        var kept = await Sites.CreateAsync(a, "kept at A", "first words");
+        var edited = await Sites.CreateAsync(a, "edited at A", "v1");
+        var removed = await Sites.CreateAsync(a, "deleted at A", "soon gone");
+        var fromB = await Sites.CreateAsync(b, "made at B", "hello from B");
+        await Sites.EditAsync(a, edited, "edited at A", "v2");
         Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{removed.GetProperty("id").GetGuid()}")).StatusCode);
 
         await ExchangeAsync();
 
-        Assert.Equal("first words", (await GetAsync(b, kept)).GetProperty("body").GetString());
-        Assert.Equal("v2", (await GetAsync(b, edited)).GetProperty("body").GetString());
+        Assert.Equal("first words", (await Sites.GetAsync(b, kept)).GetProperty("body").GetString());
+        Assert.Equal("v2", (await Sites.GetAsync(b, edited)).GetProperty("body").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{removed.GetProperty("id").GetGuid()}")).StatusCode);
-        Assert.Equal("hello from B", (await GetAsync(a, fromB)).GetProperty("body").GetString());
+        Assert.Equal("hello from B", (await Sites.GetAsync(a, fromB)).GetProperty("body").GetString());
         var status = await b.GetFromJsonAsync<JsonElement>("/api/sync/status");
         var peer = Assert.Single(status.GetProperty("peers").EnumerateArray());
         Assert.Equal(await SiteIdAsync(a), peer.GetProperty("siteId").GetString());
@@ -72,16 +72,16 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
     {
         using var a = sites.A.WebBrowserClient();
         using var b = sites.B.WebBrowserClient();
-        var note = await CreateAsync(a, "shared", "original");
+        var note = await Sites.CreateAsync(a, "shared", "original");
         await ExchangeAsync();
 
         // Both sites edit the same version while apart.
-        await EditAsync(a, note, "shared", "A's words");
-        await EditAsync(b, await GetAsync(b, note), "shared", "B's words");
+        await Sites.EditAsync(a, note, "shared", "A's words");
+        await Sites.EditAsync(b, await Sites.GetAsync(b, note), "shared", "B's words");
         await ExchangeAsync();
 
-        var atA = await GetAsync(a, note);
-        var atB = await GetAsync(b, note);
+        var atA = await Sites.GetAsync(a, note);
+        var atB = await Sites.GetAsync(b, note);
         Assert.Equal(atA.GetProperty("body").GetString(), atB.GetProperty("body").GetString());
         Assert.Equal(1, atA.GetProperty("conflicts").GetInt32());
         var id = note.GetProperty("id").GetGuid();
@@ -100,8 +100,8 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         resolve.Headers.IfMatch.ParseAdd($"\"{atA.GetProperty("revision").GetString()}\"");
         Assert.Equal(HttpStatusCode.OK, (await a.SendAsync(resolve)).StatusCode);
         await ExchangeAsync();
-        Assert.Equal(0, (await GetAsync(b, note)).GetProperty("conflicts").GetInt32());
-        Assert.Equal("both, merged", (await GetAsync(b, note)).GetProperty("body").GetString());
+        Assert.Equal(0, (await Sites.GetAsync(b, note)).GetProperty("conflicts").GetInt32());
+        Assert.Equal("both, merged", (await Sites.GetAsync(b, note)).GetProperty("body").GetString());
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
     {
         using var a = sites.A.WebBrowserClient();
         using var b = sites.B.WebBrowserClient();
-        var note = await CreateAsync(a, "tamper target", "authentic");
+        var note = await Sites.CreateAsync(a, "tamper target", "authentic");
         await WaitForExportAsync(sites.A);
         var siteA = await SiteIdAsync(a);
         var source = Path.Combine(sites.A.DataDirectory, "sync", "sites", siteA);
@@ -139,12 +139,12 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
     {
         using var a = sites.A.WebBrowserClient();
         using var b = sites.B.WebBrowserClient();
-        var note = await CreateAsync(a, "compacted", "v1");
+        var note = await Sites.CreateAsync(a, "compacted", "v1");
         for (var i = 2; i <= TwoSitesFixture.SnapshotEveryFiles + 1; i++)
         {
             await WaitForExportAsync(sites.A);
-            note = await GetAsync(a, note);
-            await EditAsync(a, note, "compacted", $"v{i}");
+            note = await Sites.GetAsync(a, note);
+            await Sites.EditAsync(a, note, "compacted", $"v{i}");
         }
         await WaitForExportAsync(sites.A);
 
@@ -165,7 +165,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         }
 
         await ExchangeAsync();
-        Assert.Equal($"v{TwoSitesFixture.SnapshotEveryFiles + 1}", (await GetAsync(b, note)).GetProperty("body").GetString());
+        Assert.Equal($"v{TwoSitesFixture.SnapshotEveryFiles + 1}", (await Sites.GetAsync(b, note)).GetProperty("body").GetString());
         var peer = Assert.Single((await b.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("peers").EnumerateArray());
         Assert.True(peer.GetProperty("appliedThrough").GetInt64() >= snapshots.Max());
 
@@ -264,24 +264,6 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
             await Task.Delay(100);
         }
     }
-
-    private static async Task<JsonElement> CreateAsync(HttpClient site, string title, string body)
-    {
-        using var created = await site.PostAsJsonAsync("/api/notes", new { title, body });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        return await created.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static async Task EditAsync(HttpClient site, JsonElement note, string title, string body)
-    {
-        using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{note.GetProperty("id").GetGuid()}") { Content = JsonContent.Create(new { title, body }) };
-        edit.Headers.IfMatch.ParseAdd($"\"{note.GetProperty("revision").GetString()}\"");
-        using var response = await site.SendAsync(edit);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static async Task<JsonElement> GetAsync(HttpClient site, JsonElement note) =>
-        await site.GetFromJsonAsync<JsonElement>($"/api/notes/{note.GetProperty("id").GetGuid()}");
 
     private static async Task<string> SiteIdAsync(HttpClient site) =>
         (await site.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("siteId").GetString()!;
