@@ -306,10 +306,10 @@ public sealed class RqliteClient
     }
 
     /// <summary>
-    /// rqlite's words for a forward that never delivered the request to a leader: none known,
-    /// the dial failed, or sending the request failed.
+    /// rqlite's words for a request that never reached a leader: none known, the dial or the
+    /// send of a forward failed, or the node has not opened its store yet.
     /// </summary>
-    private static readonly string[] NeverReachedLeader = ["not leader", "leader not found", "dial tcp", "write protobuf bytes", "connection refused"];
+    private static readonly string[] NeverReachedLeader = ["not leader", "leader not found", "dial tcp", "write protobuf bytes", "connection refused", "store not open"];
 
     internal static byte[] SerializeStatements(IReadOnlyList<SqlStatement> statements)
     {
@@ -400,20 +400,13 @@ public sealed class RqliteClient
     }
 
     /// <summary>
-    /// During an election a follower answers that it cannot forward to a leader. That is a
-    /// failure of the moment, not of the request: another try, perhaps elsewhere, may work.
+    /// A top-level error (as opposed to one inside <c>results</c>) is about the node or the
+    /// cluster, not the statements: no leader, a node still opening its store, a forward that
+    /// broke. Another try, perhaps elsewhere, may work. It is safe to re-send when rqlite's
+    /// words say the request never reached a leader; otherwise only an idempotent one is.
     /// </summary>
-    private static Exception TopLevelError(string error)
-    {
-        if (NeverReachedLeader.Any(sign => error.Contains(sign, StringComparison.OrdinalIgnoreCase)))
-        {
-            return new NodeUnavailableException(error, notApplied: true, reachable: true);
-        }
-        // Otherwise the forwarded request may or may not have reached the leader before the link broke.
-        return error.Contains("remote node", StringComparison.OrdinalIgnoreCase)
-            ? new NodeUnavailableException(error, notApplied: false, reachable: true)
-            : new RqliteException($"rqlite error: {error}");
-    }
+    private static Exception TopLevelError(string error) =>
+        new NodeUnavailableException(error, notApplied: NeverReachedLeader.Any(sign => error.Contains(sign, StringComparison.OrdinalIgnoreCase)), reachable: true);
 
     private static string[] ReadStrings(JsonElement result, string property) =>
         result.TryGetProperty(property, out var array) ? array.EnumerateArray().Select(e => e.GetString() ?? "").ToArray() : [];

@@ -67,8 +67,16 @@ public sealed class RqliteClientTests
     }
 
     [Fact]
-    public void A_top_level_error_is_raised() =>
-        Assert.Throws<RqliteException>(() => RqliteClient.ParseResults(JsonDocument.Parse("""{"error":"bad"}""").RootElement, [SqlStatement.Of("SELECT 1")]));
+    public async Task A_top_level_error_is_about_the_node_so_a_read_moves_on()
+    {
+        var rqlite = new FakeRqlite()
+            .Json(1, """{"error":"store not open"}""")
+            .Json(2, """{"results":[{"columns":["n"],"types":["integer"],"values":[[1]]}]}""");
+
+        var result = await rqlite.Client().QueryAsync(SqlStatement.Of("SELECT 1"));
+
+        Assert.Equal(1, result.Rows[0].GetInt64(0));
+    }
 
     [Fact]
     public async Task Reads_fail_over_to_the_next_node_when_one_refuses_connections()
