@@ -113,16 +113,6 @@ public sealed class RqliteClient
             statements: null,
             cancellationToken);
 
-    /// <summary>The <c>/status</c> document of whichever node answers.</summary>
-    public Task<JsonElement> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(
-            "status",
-            () => new HttpRequestMessage(HttpMethod.Get, "/status"),
-            ReadJsonAsync,
-            retryWhenOutcomeUnknown: true,
-            statements: null,
-            cancellationToken);
-
     /// <summary>Whether this one node answers <c>/readyz</c>: it is up and knows a leader.</summary>
     public async Task<bool> IsReadyAsync(Uri node, CancellationToken cancellationToken = default)
     {

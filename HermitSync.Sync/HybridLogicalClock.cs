@@ -8,7 +8,6 @@ namespace HermitSync.Sync;
 public sealed class HybridLogicalClock(TimeProvider time)
 {
     private const int LogicalBits = 16;
-    private const long LogicalMask = (1L << LogicalBits) - 1;
     private readonly Lock _gate = new();
     private long _last;
 
@@ -38,6 +37,4 @@ public sealed class HybridLogicalClock(TimeProvider time)
             return _last;
         }
     }
-
-    public static long LogicalPart(long hlc) => hlc & LogicalMask;
 }
