@@ -7,7 +7,7 @@ using HermitSync.Rqlite;
 namespace HermitSync.IntegrationTests.Stack;
 
 /// <summary>The whole site through the real AppHost: real rqlited, Syncthing, API, web and exporter.</summary>
-public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed partial class StackTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
     public async Task Every_resource_is_healthy()

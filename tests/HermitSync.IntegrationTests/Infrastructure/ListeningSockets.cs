@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Net;
+
+namespace HermitSync.IntegrationTests.Infrastructure;
+
+/// <summary>The sockets a process tree listens on, read from /proc: what <c>ss -ltnup</c> would show.</summary>
+public static class ListeningSockets
+{
+    public sealed record Socket(string Protocol, IPAddress Address, int Port, int Pid, string Command);
+
+    /// <summary>
+    /// TCP sockets in LISTEN and bound UDP sockets of <paramref name="root"/> and every process
+    /// it started, including those DCP runs: DCP detaches from its parent but names the process
+    /// it serves in <c>--monitor</c>.
+    /// </summary>
+    public static IReadOnlyList<Socket> OfProcessTree(int root)
+    {
+        var owners = new Dictionary<string, (int Pid, string Command)>();
+        foreach (var pid in Tree(root))
+        {
+            try
+            {
+                var command = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+                foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+                {
+                    if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith("socket:[", StringComparison.Ordinal))
+                    {
+                        owners[target[8..^1]] = (pid, command);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        var sockets = new List<Socket>();
+        foreach (var (file, protocol, listening) in new[] { ("tcp", "tcp", "0A"), ("tcp6", "tcp6", "0A"), ("udp", "udp", "07"), ("udp6", "udp6", "07") })
+        {
+            foreach (var line in File.ReadLines($"/proc/net/{file}").Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields[3] != listening || !owners.TryGetValue(fields[9], out var owner))
+                {
+                    continue;
+                }
+                var (address, port) = Parse(fields[1]);
+                sockets.Add(new Socket(protocol, address, port, owner.Pid, owner.Command));
+            }
+        }
+        return sockets;
+    }
+
+    private static HashSet<int> Tree(int root)
+    {
+        var processes = new List<(int Pid, int Parent, string Command)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                    var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                    processes.Add((pid, parent, File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ')));
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        var tree = new HashSet<int> { root };
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (pid, parent, command) in processes)
+            {
+                if (!tree.Contains(pid) && (tree.Contains(parent) || tree.Any(member => command.Contains($"--monitor {member} ", StringComparison.Ordinal))))
+                {
+                    grew = tree.Add(pid);
+                }
+            }
+        }
+        return tree;
+    }
+
+    /// <summary>/proc/net writes addresses as little-endian 32-bit words in hex, then the port.</summary>
+    private static (IPAddress Address, int Port) Parse(string field)
+    {
+        var (hex, port) = (field.Split(':')[0], int.Parse(field.Split(':')[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+        var bytes = Convert.FromHexString(hex);
+        for (var word = 0; word < bytes.Length; word += 4)
+        {
+            Array.Reverse(bytes, word, 4);
+        }
+        return (new IPAddress(bytes), port);
+    }
+}
