@@ -36,6 +36,11 @@ public sealed class StackFixture : IAsyncLifetime
     private static readonly string[] SiteResources = ["rqlite-1", "rqlite-2", "rqlite-3", "rqlite", "syncthing", "api", "web", "exporter"];
 
     private readonly string[] _arguments;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logLines = new();
+    private CancellationTokenSource _stopWatchingLogs = new();
+
+    /// <summary>Every line the stack's resources have logged so far: their console output, as the dashboard shows it.</summary>
+    public IReadOnlyCollection<string> LogLines => _logLines;
 
     public StackFixture() : this(syncPassphrase: Convert.ToHexString(Guid.NewGuid().ToByteArray()))
     {
@@ -79,6 +84,8 @@ public sealed class StackFixture : IAsyncLifetime
         try
         {
             await App.StartAsync(timeout.Token);
+            _stopWatchingLogs = new CancellationTokenSource();
+            WatchLogs();
             foreach (var resource in Resources)
             {
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
@@ -95,8 +102,34 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await _stopWatchingLogs.CancelAsync();
         await App.StopAsync(timeout.Token);
         await App.DisposeAsync();
+    }
+
+    private void WatchLogs()
+    {
+        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        foreach (var resource in model.Resources.Where(r => Resources.Contains(r.Name)))
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var batch in logs.WatchAsync(resource).WithCancellation(_stopWatchingLogs.Token))
+                    {
+                        foreach (var line in batch)
+                        {
+                            _logLines.Enqueue($"{resource.Name}: {line.Content}");
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            });
+        }
     }
 
     /// <summary>A resource's name: as given for a single site, prefixed with the site's name otherwise.</summary>

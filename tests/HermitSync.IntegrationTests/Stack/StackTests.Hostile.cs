@@ -106,6 +106,24 @@ public sealed partial class StackTests
         Assert.All(sockets, s => Assert.True(IPAddress.IsLoopback(s.Address), $"{s.Command} listens on {s.Protocol} {s.Address}:{s.Port}"));
     }
 
+    [Fact]
+    public async Task No_secret_appears_in_any_log_line()
+    {
+        // Make the stack do a little of everything first, so there is something to leak.
+        using var api = stack.WebBrowserClient();
+        await api.PostAsJsonAsync("/api/notes", new { title = "log probe", body = "" });
+        await api.GetStringAsync("/Cluster");
+        await api.GetStringAsync("/Sync");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var lines = stack.LogLines.ToArray();
+        Assert.True(lines.Length > 50, $"only {lines.Length} log lines were collected");
+        foreach (var secret in new[] { stack.RqlitePassword, stack.SyncthingApiKey, stack.SyncPassphrase })
+        {
+            Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
     private static string Compose(Random random, int parts) =>
         string.Concat(Enumerable.Range(0, parts).Select(_ => random.Next(4) == 0 ? new string('x', random.Next(1, 80)) : Nasty[random.Next(Nasty.Length)]));
 }
