@@ -79,6 +79,24 @@ public sealed class RqliteClient
         IReadOnlyList<SqlStatement> statements, ReadConsistency level = ReadConsistency.Weak, CancellationToken cancellationToken = default) =>
         SendStatementsAsync("query", $"/db/query?level={LevelName(level)}", statements, retryWhenOutcomeUnknown: true, cancellationToken);
 
+    /// <summary>
+    /// A read for people: through the leader while there is one; when the cluster has lost its
+    /// quorum, whatever a reachable node holds, marked <see cref="RqliteResult.Stale"/>, so
+    /// notes stay readable through an outage.
+    /// </summary>
+    public async Task<RqliteResult> QueryOrStaleAsync(SqlStatement statement, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return (await SendStatementsAsync("query", $"/db/query?level={LevelName(ReadConsistency.Weak)}", [statement], retryWhenOutcomeUnknown: true, cancellationToken, _settings.StaleReadAfter))[0];
+        }
+        catch (RqliteUnavailableException e) when (e.ReachableNodes > 0)
+        {
+            _logger.LogWarning("The rqlite cluster has no leader; serving a stale read from a reachable node");
+            return (await QueryAsync(statement, ReadConsistency.None, cancellationToken)).AsStale();
+        }
+    }
+
     /// <summary>Asks one specific node, without failover; for checks that are about that node.</summary>
     public async Task<RqliteResult> QueryNodeAsync(Uri node, SqlStatement statement, ReadConsistency level, CancellationToken cancellationToken = default)
     {
@@ -128,7 +146,7 @@ public sealed class RqliteClient
     }
 
     private Task<IReadOnlyList<RqliteResult>> SendStatementsAsync(
-        string operation, string path, IReadOnlyList<SqlStatement> statements, bool retryWhenOutcomeUnknown, CancellationToken cancellationToken)
+        string operation, string path, IReadOnlyList<SqlStatement> statements, bool retryWhenOutcomeUnknown, CancellationToken cancellationToken, TimeSpan? failoverTimeout = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(statements.Count);
         var content = SerializeStatements(statements);
@@ -138,7 +156,8 @@ public sealed class RqliteClient
             (response, ct) => ReadResultsAsync(response, statements, ct),
             retryWhenOutcomeUnknown,
             statements,
-            cancellationToken);
+            cancellationToken,
+            failoverTimeout);
     }
 
     private static HttpRequestMessage JsonRequest(string path, byte[] content) =>
@@ -153,8 +172,10 @@ public sealed class RqliteClient
         Func<HttpResponseMessage, CancellationToken, Task<T>> readResponse,
         bool retryWhenOutcomeUnknown,
         IReadOnlyList<SqlStatement>? statements,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TimeSpan? failoverTimeout = null)
     {
+        var giveUpAfter = failoverTimeout ?? _settings.FailoverTimeout;
         using var activity = StartActivity(operation, statements);
         var deadline = Stopwatch.StartNew();
         var backoff = FirstBackoff;
@@ -191,10 +212,10 @@ public sealed class RqliteClient
                     }
                 }
 
-                if (deadline.Elapsed + backoff > _settings.FailoverTimeout)
+                if (deadline.Elapsed + backoff > giveUpAfter)
                 {
                     throw new RqliteUnavailableException(
-                        $"No rqlite node could serve {operation} within {_settings.FailoverTimeout.TotalSeconds:0.#} s ({nodes.Count - unreachable} of {nodes.Count} nodes reachable): {lastFailure?.Message}",
+                        $"No rqlite node could serve {operation} within {giveUpAfter.TotalSeconds:0.#} s ({nodes.Count - unreachable} of {nodes.Count} nodes reachable): {lastFailure?.Message}",
                         nodes.Count - unreachable,
                         nodes.Count,
                         lastFailure);

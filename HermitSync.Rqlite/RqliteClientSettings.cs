@@ -17,8 +17,14 @@ public sealed class RqliteClientSettings
     /// <summary>How long one attempt against one node may take.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long to keep failing over across nodes before giving up.</summary>
-    public TimeSpan FailoverTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long to keep failing over across nodes before giving up: long enough to ride out an
+    /// election (1 to 5 s here), short enough that a caller with a 10 s budget hears why.
+    /// </summary>
+    public TimeSpan FailoverTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>How long a read for people waits for a leader before it serves a node's own, possibly stale, data.</summary>
+    public TimeSpan StaleReadAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     public bool DisableHealthChecks { get; set; }
 

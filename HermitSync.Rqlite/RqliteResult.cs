@@ -24,6 +24,11 @@ public sealed class RqliteResult
 
     public long RowsAffected { get; }
 
+    /// <summary>Read at level <c>none</c> from a node that knows no leader: the last data it has, perhaps not the newest.</summary>
+    public bool Stale { get; private init; }
+
+    internal RqliteResult AsStale() => new(Columns, Types, Rows, LastInsertId, RowsAffected) { Stale = true };
+
     public int Ordinal(string column)
     {
         for (var i = 0; i < Columns.Count; i++)

@@ -5,10 +5,12 @@ namespace HermitSync.Api.Notes;
 /// <summary>
 /// A note as it stands: the winning revision. <see cref="Revision"/> names that revision and
 /// is the ETag; <see cref="Conflicts"/> counts concurrent versions that lost and are kept.
+/// <see cref="Stale"/> marks a read served while the cluster had no leader.
 /// </summary>
 public sealed record Note(
     Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    string Revision, string SiteId, int Conflicts)
+    string Revision, string SiteId, int Conflicts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stale = false)
 {
     [JsonIgnore]
     public string ETag => $"\"{Revision}\"";
@@ -17,7 +19,9 @@ public sealed record Note(
 /// <summary>A list entry: the body is cut to an excerpt so a page of results stays small.</summary>
 public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts);
 
-public sealed record NotePage(IReadOnlyList<NoteSummary> Items, string? NextCursor);
+public sealed record NotePage(
+    IReadOnlyList<NoteSummary> Items, string? NextCursor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stale = false);
 
 /// <summary>A version of a note that lost to a concurrent one; resolving it is a normal edit that names it.</summary>
 public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);

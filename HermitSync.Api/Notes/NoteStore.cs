@@ -14,8 +14,8 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
 
     public async Task<Note?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
-        var result = await rqlite.QueryAsync(SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ? AND deleted = 0", Key(id)), ReadConsistency.Weak, cancellationToken);
-        return result.Rows.Count == 0 ? null : ReadNote(result.Rows[0]);
+        var result = await rqlite.QueryOrStaleAsync(SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ? AND deleted = 0", Key(id)), cancellationToken);
+        return result.Rows.Count == 0 ? null : ReadNote(result.Rows[0]) with { Stale = result.Stale };
     }
 
     public async Task<NotePage> SearchAsync(string? text, int limit, NoteCursor? after, CancellationToken cancellationToken)
@@ -38,12 +38,12 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
                 // One extra row tells whether another page follows.
                 ["limit"] = limit + 1,
             });
-        var result = await rqlite.QueryAsync(statement, ReadConsistency.Weak, cancellationToken);
+        var result = await rqlite.QueryOrStaleAsync(statement, cancellationToken);
         var items = result.Rows.Take(limit).Select(ReadNote)
             .Select(n => new NoteSummary(n.Id, n.Title, Excerpt: n.Body, n.Version, n.CreatedAt, n.UpdatedAt, n.Conflicts))
             .ToArray();
         var next = result.Rows.Count > limit ? new NoteCursor(items[^1].UpdatedAt.ToUnixTimeMilliseconds(), items[^1].Id).Encode() : null;
-        return new NotePage(items, next);
+        return new NotePage(items, next, result.Stale);
     }
 
     public async Task<IReadOnlyList<NoteConflict>> ConflictsAsync(Guid id, CancellationToken cancellationToken)

@@ -5,11 +5,12 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace HermitSync.Web.Notes;
 
-public sealed record Note(Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Revision, string SiteId, int Conflicts);
+/// <summary>A note; <see cref="Stale"/> when the cluster had no leader and this is the last data a node holds.</summary>
+public sealed record Note(Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Revision, string SiteId, int Conflicts, bool Stale = false);
 
 public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts);
 
-public sealed record NotePage(IReadOnlyList<NoteSummary> Items, string? NextCursor);
+public sealed record NotePage(IReadOnlyList<NoteSummary> Items, string? NextCursor, bool Stale = false);
 
 public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
 

@@ -44,6 +44,7 @@ internal sealed class FakeRqlite : HttpMessageHandler
             Username = "hermit",
             Password = "secret",
             FailoverTimeout = failoverTimeout ?? TimeSpan.FromMilliseconds(300),
+            StaleReadAfter = TimeSpan.FromMilliseconds(300),
         };
         for (var i = 1; i <= nodes; i++)
         {

@@ -189,6 +189,41 @@ public sealed class RqliteClientTests
     }
 
     [Fact]
+    public async Task Without_any_leader_a_read_for_people_serves_a_reachable_node_own_data_marked_stale()
+    {
+        var fake = new FakeRqlite();
+        for (var i = 0; i < 100; i++)
+        {
+            fake.Answer(1, request => request.RequestUri!.Query.Contains("level=none")
+                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"results":[{"columns":["n"],"types":["integer"],"values":[[7]]}]}""") }
+                : new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("leader not found") });
+        }
+
+        var result = await fake.Client().QueryOrStaleAsync(SqlStatement.Of("SELECT count(*) FROM notes"));
+
+        Assert.True(result.Stale);
+        Assert.Equal(7, result.Rows[0].GetInt64(0));
+        Assert.Contains(fake.Requests, r => r.PathAndQuery.Contains("level=weak"));
+    }
+
+    [Fact]
+    public async Task With_a_leader_a_read_for_people_is_not_stale()
+    {
+        var fake = new FakeRqlite().Json(1, """{"results":[{"columns":["n"],"types":["integer"],"values":[[7]]}]}""");
+
+        var result = await fake.Client().QueryOrStaleAsync(SqlStatement.Of("SELECT count(*) FROM notes"));
+
+        Assert.False(result.Stale);
+        Assert.DoesNotContain(fake.Requests, r => r.PathAndQuery.Contains("level=none"));
+    }
+
+    [Fact]
+    public async Task With_no_node_reachable_a_read_for_people_fails_as_unavailable()
+    {
+        await Assert.ThrowsAsync<RqliteUnavailableException>(() => new FakeRqlite().Client().QueryOrStaleAsync(SqlStatement.Of("SELECT 1")));
+    }
+
+    [Fact]
     public async Task A_follower_without_a_leader_is_retried_even_for_writes()
     {
         var rqlite = new FakeRqlite()

@@ -11,12 +11,14 @@ namespace HermitSync.IntegrationTests.Stack;
 public sealed class QuorumLossTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
-    public async Task Without_quorum_writes_get_a_503_that_says_why_and_resume_after_recovery()
+    public async Task Without_quorum_writes_get_a_503_that_says_why_reads_serve_stale_data_and_writes_resume_after_recovery()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
         using var api = stack.WebBrowserClient();
         api.Timeout = TimeSpan.FromSeconds(60);
+        using var before = await api.PostAsJsonAsync("/api/notes", new { title = "Written before the outage", body = "still readable" }, timeout.Token);
+        var id = (await before.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("id").GetGuid();
 
         foreach (var node in new[] { "rqlite-2", "rqlite-3" })
         {
@@ -32,6 +34,14 @@ public sealed class QuorumLossTests(StackFixture stack) : IClassFixture<StackFix
 
             var cluster = await api.GetFromJsonAsync<JsonElement>("/api/cluster", timeout.Token);
             Assert.Equal("Unhealthy", cluster.GetProperty("health").GetString());
+
+            var note = await api.GetFromJsonAsync<JsonElement>($"/api/notes/{id}", timeout.Token);
+            Assert.Equal("still readable", note.GetProperty("body").GetString());
+            Assert.True(note.GetProperty("stale").GetBoolean());
+            var list = await api.GetFromJsonAsync<JsonElement>("/api/notes", timeout.Token);
+            Assert.True(list.GetProperty("stale").GetBoolean());
+            Assert.Contains(list.GetProperty("items").EnumerateArray(), n => n.GetProperty("id").GetGuid() == id);
+            Assert.Contains("lost its quorum", await api.GetStringAsync("/", timeout.Token));
         }
         finally
         {
@@ -48,5 +58,6 @@ public sealed class QuorumLossTests(StackFixture stack) : IClassFixture<StackFix
         }
         using var accepted = await api.PostAsJsonAsync("/api/notes", new { title = "After the outage", body = "" }, timeout.Token);
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.False((await api.GetFromJsonAsync<JsonElement>($"/api/notes/{id}", timeout.Token)).TryGetProperty("stale", out _));
     }
 }

@@ -24,7 +24,15 @@ public abstract class StackHolder(StackFixture stack) : IAsyncLifetime
     public Task DisposeAsync() => Stack.DisposeAsync();
 }
 
-public sealed class PeerToPeerTests(PairedSitesFixture fixture) : IClassFixture<PairedSitesFixture>
+/// <summary>Tests that share one pair of sites; each leaves the pair connected and converged.</summary>
+[CollectionDefinition(Name)]
+public sealed class PairedSitesCollection : ICollectionFixture<PairedSitesFixture>
+{
+    public const string Name = "paired sites";
+}
+
+[Collection(PairedSitesCollection.Name)]
+public sealed class PeerToPeerTests(PairedSitesFixture fixture)
 {
     private readonly StackFixture _stack = fixture.Stack;
 
@@ -74,7 +82,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture) : IClassFixture<
 
         await Sites.EventuallyAsync(async () =>
         {
-            var (left, right) = (await NotesAsync("a"), await NotesAsync("b"));
+            var (left, right) = (await Sites.NotesAsync(_stack, "a"), await Sites.NotesAsync(_stack, "b"));
             return left.SequenceEqual(right) && left.Any(row => row.StartsWith(Sites.Id(note).ToString()) && row.EndsWith("|0|1")) ? true : (bool?)null;
         }, "the sites did not converge on one version with one conflict");
 
@@ -94,7 +102,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture) : IClassFixture<
         using var b = _stack.WebBrowserClient("b");
         var note = await Sites.CreateAsync(a, "tamper source", "genuine");
         await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
-        var siteA = (await a.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("siteId").GetString()!;
+        var siteA = await Sites.SiteIdAsync(a);
         var folder = Path.Combine(_stack.SiteDirectory("a"), "sync", "sites", siteA);
         var genuine = Directory.GetFiles(folder, "*.hsync").MaxBy(f => Path.GetFileName(f)[2..])!;
 
@@ -113,9 +121,6 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture) : IClassFixture<
         Assert.Contains("AuthenticationFailed", page);
     }
 
-    private async Task<string[]> NotesAsync(string site) =>
-        (await _stack.Rqlite(site).QueryAsync(SqlStatement.Of("SELECT id, title, body, version, hlc, site_id, deleted, conflicts FROM notes ORDER BY id"), ReadConsistency.Strong))
-        .Rows.Select(r => string.Join("|", Enumerable.Range(0, r.FieldCount).Select(r.GetString))).ToArray();
 }
 
 public sealed class PairingTests(UnpairedSitesFixture fixture) : IClassFixture<UnpairedSitesFixture>

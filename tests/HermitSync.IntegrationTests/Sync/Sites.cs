@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HermitSync.IntegrationTests.Stack;
+using HermitSync.Rqlite;
 
 namespace HermitSync.IntegrationTests.Sync;
 
@@ -38,17 +40,51 @@ internal static class Sites
     public static async Task<bool> PeerConnectedAsync(HttpClient site) =>
         (await site.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("peers").EnumerateArray().Any(p => p.GetProperty("connected").GetBoolean());
 
-    /// <summary>Polls until <paramref name="probe"/> has a value, for up to 30 s.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string failure) where T : struct
+    /// <summary>Every note row of a site, as text, in id order: two sites have converged when these are equal.</summary>
+    public static async Task<string[]> NotesAsync(StackFixture stack, string site = "") =>
+        (await stack.Rqlite(site).QueryAsync(SqlStatement.Of("SELECT id, title, body, version, hlc, site_id, deleted, conflicts FROM notes ORDER BY id"), ReadConsistency.Strong))
+        .Rows.Select(r => string.Join("|", Enumerable.Range(0, r.FieldCount).Select(r.GetString))).ToArray();
+
+    /// <summary>How many revisions a site holds: equal at converged sites only if nothing was applied twice or in part.</summary>
+    public static async Task<long> RevisionCountAsync(StackFixture stack, string site = "") =>
+        (await stack.Rqlite(site).QueryAsync(SqlStatement.Of("SELECT count(*) FROM note_revisions"), ReadConsistency.Strong)).Rows[0].GetInt64(0);
+
+    /// <summary>Waits until the site's exporter has written every revision the site made.</summary>
+    public static async Task WaitForExportAsync(StackFixture stack, string site = "")
     {
+        var rqlite = stack.Rqlite(site);
         var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var row = (await rqlite.QueryAsync(SqlStatement.Of(
+                "SELECT (SELECT coalesce(max(seq), 0) FROM note_revisions WHERE site_id = (SELECT site_id FROM site)), (SELECT coalesce(max(through_seq), 0) FROM sync_exports)"),
+                ReadConsistency.Strong)).Rows[0];
+            if (row.GetInt64(0) <= row.GetInt64(1))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the exporter did not export within {Patience.TotalSeconds:0} s");
+            await Task.Delay(100);
+        }
+    }
+
+    public static async Task<string> SiteIdAsync(HttpClient site) =>
+        (await site.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("siteId").GetString()!;
+
+    public static async Task<int> RejectionCountAsync(HttpClient site) =>
+        (await site.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("rejections").GetArrayLength();
+
+    /// <summary>Polls until <paramref name="probe"/> has a value, for up to 30 s.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string failure, TimeSpan? patience = null) where T : struct
+    {
+        var deadline = DateTime.UtcNow + (patience ?? Patience);
         while (true)
         {
             if (await probe() is { } value)
             {
                 return value;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"{failure} within {Patience.TotalSeconds:0} s");
+            Assert.True(DateTime.UtcNow < deadline, $"{failure} within {(patience ?? Patience).TotalSeconds:0} s");
             await Task.Delay(100);
         }
     }

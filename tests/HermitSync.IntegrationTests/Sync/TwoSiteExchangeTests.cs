@@ -63,7 +63,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         Assert.Equal("hello from B", (await Sites.GetAsync(a, fromB)).GetProperty("body").GetString());
         var status = await b.GetFromJsonAsync<JsonElement>("/api/sync/status");
         var peer = Assert.Single(status.GetProperty("peers").EnumerateArray());
-        Assert.Equal(await SiteIdAsync(a), peer.GetProperty("siteId").GetString());
+        Assert.Equal(await Sites.SiteIdAsync(a), peer.GetProperty("siteId").GetString());
         Assert.True(peer.GetProperty("appliedThrough").GetInt64() >= 1);
     }
 
@@ -110,8 +110,8 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         using var a = sites.A.WebBrowserClient();
         using var b = sites.B.WebBrowserClient();
         var note = await Sites.CreateAsync(a, "tamper target", "authentic");
-        await WaitForExportAsync(sites.A);
-        var siteA = await SiteIdAsync(a);
+        await Sites.WaitForExportAsync(sites.A);
+        var siteA = await Sites.SiteIdAsync(a);
         var source = Path.Combine(sites.A.DataDirectory, "sync", "sites", siteA);
         var target = Path.Combine(sites.B.DataDirectory, "sync", "sites", siteA);
         Directory.CreateDirectory(target);
@@ -142,14 +142,14 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         var note = await Sites.CreateAsync(a, "compacted", "v1");
         for (var i = 2; i <= TwoSitesFixture.SnapshotEveryFiles + 1; i++)
         {
-            await WaitForExportAsync(sites.A);
+            await Sites.WaitForExportAsync(sites.A);
             note = await Sites.GetAsync(a, note);
             await Sites.EditAsync(a, note, "compacted", $"v{i}");
         }
-        await WaitForExportAsync(sites.A);
+        await Sites.WaitForExportAsync(sites.A);
 
         // The snapshot lands first, then the files it covers are removed: wait for both.
-        var folder = Path.Combine(sites.A.DataDirectory, "sync", "sites", await SiteIdAsync(a));
+        var folder = Path.Combine(sites.A.DataDirectory, "sync", "sites", await Sites.SiteIdAsync(a));
         var deadline = DateTime.UtcNow + Patience;
         long[] snapshots;
         while (true)
@@ -172,34 +172,64 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         static long Sequence(string file) => long.Parse(Path.GetFileNameWithoutExtension(file)[2..]);
     }
 
+    [Fact]
+    public async Task Files_that_arrive_newest_first_still_converge_and_none_is_rejected()
+    {
+        using var a = sites.A.WebBrowserClient();
+        using var b = sites.B.WebBrowserClient();
+        var folder = Path.Combine(sites.A.DataDirectory, "sync", "sites", await Sites.SiteIdAsync(a));
+        var seen = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.hsync").ToHashSet() : [];
+
+        // One file per edit, each kept as it was written: later ones may compact the earlier away.
+        var written = new List<(string Name, byte[] Content)>();
+        var note = await Sites.CreateAsync(a, "out of order", "v1");
+        for (var version = 1; version <= 5; version++)
+        {
+            if (version > 1)
+            {
+                await Sites.EditAsync(a, await Sites.GetAsync(a, note), "out of order", $"v{version}");
+            }
+            await Sites.WaitForExportAsync(sites.A);
+            foreach (var file in Directory.GetFiles(folder, "*.hsync").Where(seen.Add).Order(StringComparer.Ordinal))
+            {
+                written.Add((Path.GetFileName(file), await File.ReadAllBytesAsync(file)));
+            }
+        }
+        Assert.True(written.Count >= 5, $"expected a file per edit, got {string.Join(", ", written.Select(w => w.Name))}");
+
+        var target = Path.Combine(sites.B.DataDirectory, "sync", "sites", Path.GetFileName(folder));
+        Directory.CreateDirectory(target);
+        var rejectionsBefore = await Sites.RejectionCountAsync(b);
+        var rqliteB = sites.B.Rqlite();
+        foreach (var (name, content) in Enumerable.Reverse(written))
+        {
+            var applied = await AppliedCountAsync(rqliteB);
+            var destination = Path.Combine(target, name);
+            if (!File.Exists(destination))
+            {
+                await PlaceAsync(destination, content);
+                await Sites.EventuallyAsync(async () => await AppliedCountAsync(rqliteB) > applied ? true : (bool?)null, $"B did not apply {name}");
+            }
+        }
+
+        Assert.Equal("v5", (await Sites.GetAsync(b, note)).GetProperty("body").GetString());
+        await ExchangeAsync();
+        Assert.Equal(rejectionsBefore, await Sites.RejectionCountAsync(b));
+        Assert.Equal(await Sites.RevisionCountAsync(sites.A), await Sites.RevisionCountAsync(sites.B));
+
+        static async Task<long> AppliedCountAsync(RqliteClient rqlite) =>
+            (await rqlite.QueryAsync(SqlStatement.Of("SELECT count(*) FROM sync_applied"), ReadConsistency.Strong)).Rows[0].GetInt64(0);
+    }
+
     private async Task ExchangeAsync()
     {
         using var a = sites.A.WebBrowserClient();
         using var b = sites.B.WebBrowserClient();
-        await WaitForExportAsync(sites.A);
-        await WaitForExportAsync(sites.B);
-        await CopySiteFilesAsync(sites.A, sites.B, await SiteIdAsync(a));
-        await CopySiteFilesAsync(sites.B, sites.A, await SiteIdAsync(b));
+        await Sites.WaitForExportAsync(sites.A);
+        await Sites.WaitForExportAsync(sites.B);
+        await CopySiteFilesAsync(sites.A, sites.B, await Sites.SiteIdAsync(a));
+        await CopySiteFilesAsync(sites.B, sites.A, await Sites.SiteIdAsync(b));
         await WaitUntilIdenticalAsync();
-    }
-
-    /// <summary>Waits until the exporter has written every revision this site made.</summary>
-    private static async Task WaitForExportAsync(StackFixture site)
-    {
-        var rqlite = site.Rqlite();
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var row = (await rqlite.QueryAsync(SqlStatement.Of(
-                "SELECT (SELECT coalesce(max(seq), 0) FROM note_revisions WHERE site_id = (SELECT site_id FROM site)), (SELECT coalesce(max(through_seq), 0) FROM sync_exports)"),
-                ReadConsistency.Strong)).Rows[0];
-            if (row.GetInt64(0) <= row.GetInt64(1))
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "the exporter did not export within 20 s");
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>Carries one site's files to the other as Syncthing would: under a temporary name, then renamed.</summary>
@@ -230,8 +260,8 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            var a = await SnapshotAsync(sites.A);
-            var b = await SnapshotAsync(sites.B);
+            var a = await Sites.NotesAsync(sites.A);
+            var b = await Sites.NotesAsync(sites.B);
             if (a.SequenceEqual(b))
             {
                 return;
@@ -239,13 +269,6 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
             Assert.True(DateTime.UtcNow < deadline, $"the sites still differ after 20 s:\nA: {string.Join("\n   ", a)}\nB: {string.Join("\n   ", b)}");
             await Task.Delay(100);
         }
-    }
-
-    private static async Task<string[]> SnapshotAsync(StackFixture site)
-    {
-        var rows = await site.Rqlite().QueryAsync(
-            SqlStatement.Of("SELECT id, title, body, version, hlc, site_id, deleted, conflicts FROM notes ORDER BY id"), ReadConsistency.Strong);
-        return rows.Rows.Select(r => string.Join("|", Enumerable.Range(0, r.FieldCount).Select(r.GetString))).ToArray();
     }
 
     private static async Task<List<(string File, string Reason)>> WaitForRejectionsAsync(HttpClient site, int count)
@@ -264,7 +287,4 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
             await Task.Delay(100);
         }
     }
-
-    private static async Task<string> SiteIdAsync(HttpClient site) =>
-        (await site.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("siteId").GetString()!;
 }

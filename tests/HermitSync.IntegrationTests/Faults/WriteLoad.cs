@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using HermitSync.Rqlite;
+
+namespace HermitSync.IntegrationTests.Faults;
+
+/// <summary>
+/// A continuous create load against the API, as clients that behave well: each note has a
+/// client-chosen id, and a failed or timed-out create is retried with the same id until it is
+/// acknowledged. It records every acknowledgement, and every error clients saw, by phase.
+/// </summary>
+public sealed class WriteLoad : IAsyncDisposable
+{
+    private readonly HttpClient _api;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly ConcurrentDictionary<Guid, string> _acknowledged = new();
+    private readonly ConcurrentQueue<(string Phase, string Error)> _errors = new();
+    private readonly ConcurrentQueue<(string Phase, double Seconds)> _latencies = new();
+    private readonly ConcurrentQueue<(long Sent, long At)> _acks = new();
+    private readonly Task[] _writers;
+    private int _attempted;
+    private volatile string _phase = "steady";
+
+    public WriteLoad(Uri api, int writers)
+    {
+        _api = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromSeconds(10) };
+        _writers = Enumerable.Range(0, writers).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
+    }
+
+    /// <summary>The phase errors and acknowledgements are counted under from now on.</summary>
+    public string Phase
+    {
+        get => _phase;
+        set => _phase = value;
+    }
+
+    public int Attempted => _attempted;
+
+    public IReadOnlyDictionary<Guid, string> Acknowledged => _acknowledged;
+
+    public IEnumerable<(string Phase, string Error)> Errors => _errors;
+
+    public int ErrorsIn(string phase) => _errors.Count(e => e.Phase == phase);
+
+    public int AcknowledgedIn(string phase) => _acknowledged.Values.Count(p => p == phase);
+
+    /// <summary>The slowest acknowledged create in a phase: the pause a client felt.</summary>
+    public double LongestWaitIn(string phase) => _latencies.Where(l => l.Phase == phase).Select(l => l.Seconds).DefaultIfEmpty(0).Max();
+
+    /// <summary>Seconds from <paramref name="timestamp"/> until the first acknowledgement of a create sent after it.</summary>
+    public double? FirstAcknowledgementAfter(long timestamp) =>
+        _acks.Where(a => a.Sent > timestamp).Select(a => (double?)Stopwatch.GetElapsedTime(timestamp, a.At).TotalSeconds).Min();
+
+    /// <summary>Waits until each writer has had <paramref name="count"/> more acknowledgements, so a phase is not empty.</summary>
+    public async Task WaitForAcknowledgementsAsync(int count, TimeSpan timeout)
+    {
+        var target = _acknowledged.Count + count;
+        var deadline = Stopwatch.StartNew();
+        while (_acknowledged.Count < target)
+        {
+            Assert.True(deadline.Elapsed < timeout, $"only {_acknowledged.Count - target + count} of {count} writes acknowledged within {timeout.TotalSeconds:0} s");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Which acknowledged notes a node lacks once it has caught up, and how many notes or revisions it holds twice.</summary>
+    public async Task<(IReadOnlyCollection<string> Lost, long Duplicated)> CheckNodeAsync(RqliteClient rqlite, Uri node, CancellationToken cancellationToken)
+    {
+        var acknowledged = _acknowledged.Keys.Select(id => id.ToString("D")).ToHashSet();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            // Level none reads this node's own copy, which is the point.
+            var stored = await rqlite.QueryNodeAsync(node, SqlStatement.Of("SELECT id FROM notes WHERE title LIKE 'load %'"), ReadConsistency.None, cancellationToken);
+            var lost = acknowledged.Except(stored.Rows.Select(r => r.GetString(0))).ToArray();
+            if (lost.Length == 0 || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return (lost, await DuplicatedAsync(rqlite, node, cancellationToken));
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private static async Task<long> DuplicatedAsync(RqliteClient rqlite, Uri node, CancellationToken cancellationToken)
+    {
+        var duplicated = await rqlite.QueryNodeAsync(node, SqlStatement.Of(
+            """
+            SELECT (SELECT count(*) FROM (SELECT title FROM notes WHERE title LIKE 'load %' GROUP BY title HAVING count(*) > 1))
+                 + (SELECT count(*) FROM (SELECT note_id FROM note_revisions WHERE title LIKE 'load %' GROUP BY note_id HAVING count(*) > 1))
+            """), ReadConsistency.None, cancellationToken);
+        return duplicated.Rows[0].GetInt64(0);
+    }
+
+    /// <summary>Stops sending new creates; ones in flight are retried until acknowledged.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_writers);
+    }
+
+    /// <summary>Stops at once, leaving creates in flight unacknowledged: for when the whole site is down.</summary>
+    public async Task AbandonAsync()
+    {
+        await _abandon.CancelAsync();
+        await StopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await AbandonAsync();
+        _api.Dispose();
+        _stop.Dispose();
+        _abandon.Dispose();
+    }
+
+    private async Task WriteAsync(int writer)
+    {
+        for (var n = 0; !_stop.IsCancellationRequested; n++)
+        {
+            var id = Guid.CreateVersion7();
+            Interlocked.Increment(ref _attempted);
+            // Once sent, a create is retried until acknowledged, even after the stop, so none is left in doubt.
+            var retryUntil = Stopwatch.StartNew();
+            while (retryUntil.Elapsed < TimeSpan.FromSeconds(60) && !_abandon.IsCancellationRequested)
+            {
+                var phase = _phase;
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await _api.PostAsJsonAsync("/api/notes", new { id, title = $"load {writer}-{n}", body = $"written by writer {writer}" }, _abandon.Token);
+                    if (response.StatusCode == HttpStatusCode.Created)
+                    {
+                        _latencies.Enqueue((phase, Stopwatch.GetElapsedTime(started).TotalSeconds));
+                        _acks.Enqueue((started, Stopwatch.GetTimestamp()));
+                        _acknowledged[id] = phase;
+                        break;
+                    }
+                    _errors.Enqueue((phase, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}"));
+                }
+                catch (Exception) when (_abandon.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    _errors.Enqueue((phase, e.Message));
+                }
+                await Task.Delay(200, CancellationToken.None);
+            }
+        }
+    }
+}

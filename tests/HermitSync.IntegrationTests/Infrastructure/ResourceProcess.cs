@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+
+namespace HermitSync.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The operating-system process behind an Aspire resource, found through the PID the resource
+/// reports, so a test can crash it the way a power cut or the OOM killer would.
+/// </summary>
+public static class ResourceProcess
+{
+    private const string PidProperty = "executable.pid";
+
+    /// <summary>The PID of the resource's running process, once it has one.</summary>
+    public static async Task<int> PidAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        var running = await app.ResourceNotifications.WaitForResourceAsync(
+            resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e.Snapshot) is not null,
+            cancellationToken);
+        return Pid(running.Snapshot)!.Value;
+    }
+
+    /// <summary>
+    /// SIGKILL to the process and everything it started: no shutdown hook, no flush. Waits
+    /// until it is gone.
+    /// </summary>
+    public static async Task KillAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        using var process = Process.GetProcessById(await PidAsync(app, resource, cancellationToken));
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync(cancellationToken);
+    }
+
+    private static int? Pid(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value switch
+        {
+            int pid => pid,
+            long pid => (int)pid,
+            string text when int.TryParse(text, out var pid) => pid,
+            _ => null,
+        };
+}
