@@ -131,6 +131,24 @@ public sealed class RqliteClient
             statements: null,
             cancellationToken);
 
+    /// <summary>How far one node has applied the Raft log, from its <c>/status</c>; null when it does not say.</summary>
+    public async Task<long?> GetAppliedIndexAsync(Uri node, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await SendOnceAsync(node, () => new HttpRequestMessage(HttpMethod.Get, "/status"), activity: null, cancellationToken);
+            var status = await ReadJsonAsync(response, cancellationToken);
+            return status.TryGetProperty("store", out var store) && store.TryGetProperty("raft", out var raft)
+                && raft.TryGetProperty("applied_index", out var index) && index.TryGetInt64(out var applied)
+                ? applied
+                : null;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Whether this one node answers <c>/readyz</c>: it is up and knows a leader.</summary>
     public async Task<bool> IsReadyAsync(Uri node, CancellationToken cancellationToken = default)
     {

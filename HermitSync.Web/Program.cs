@@ -13,6 +13,7 @@ var apiAddress = new Uri(builder.Configuration["HermitSync:Api"] ?? "http://api"
 builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress);
 builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress);
 builder.Services.AddHttpClient<SyncApi>(http => http.BaseAddress = apiAddress);
+builder.Services.AddSingleton<MarkdownRenderer>();
 
 var app = builder.Build();
 

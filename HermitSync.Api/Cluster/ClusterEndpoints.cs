@@ -2,7 +2,8 @@ using HermitSync.Rqlite;
 
 namespace HermitSync.Api.Cluster;
 
-public sealed record ClusterNode(string Id, string ApiAddress, string RaftAddress, bool Voter, bool Reachable, bool Leader, string? Error);
+/// <summary>One node as the cluster sees it; <see cref="AppliedIndex"/> is how far it has applied the Raft log.</summary>
+public sealed record ClusterNode(string Id, string ApiAddress, string RaftAddress, bool Voter, bool Reachable, bool Leader, string? Error, long? AppliedIndex = null);
 
 public sealed record ClusterStatus(string Health, string? Leader, int Reachable, int Total, IReadOnlyList<ClusterNode> Nodes, string? Problem);
 
@@ -18,9 +19,9 @@ public static class ClusterEndpoints
     {
         try
         {
-            var nodes = (await rqlite.GetNodesAsync(cancellationToken))
-                .Select(n => new ClusterNode(n.Id, n.ApiAddress, n.RaftAddress, n.Voter, n.Reachable, n.Leader, n.Error))
-                .ToArray();
+            var nodes = await Task.WhenAll((await rqlite.GetNodesAsync(cancellationToken)).Select(async n =>
+                new ClusterNode(n.Id, n.ApiAddress, n.RaftAddress, n.Voter, n.Reachable, n.Leader, n.Error,
+                    n.Reachable && Uri.TryCreate(n.ApiAddress, UriKind.Absolute, out var address) ? await rqlite.GetAppliedIndexAsync(address, cancellationToken) : null)));
             var leader = nodes.FirstOrDefault(n => n.Leader && n.Reachable)?.Id;
             var reachable = nodes.Count(n => n.Reachable);
             var health = leader is null ? "Unhealthy" : reachable == nodes.Length ? "Healthy" : "Degraded";

@@ -26,6 +26,9 @@ public sealed record NotePage(
 /// <summary>A version of a note that lost to a concurrent one; resolving it is a normal edit that names it.</summary>
 public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
 
+/// <summary>One revision in a note's history: which site made it, when, and whether it deleted the note.</summary>
+public sealed record NoteHistoryEntry(string Revision, string SiteId, long Version, string Title, bool Deleted, DateTimeOffset UpdatedAt);
+
 /// <summary>A new note. A client may choose the id, which makes retrying the create safe.</summary>
 public sealed record CreateNoteRequest(string? Title, string? Body, Guid? Id = null);
 

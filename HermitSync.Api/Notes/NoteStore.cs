@@ -59,6 +59,21 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
             DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(8)))).ToArray();
     }
 
+    /// <summary>Every revision of a note, newest first: when it changed, on which site, and how.</summary>
+    public async Task<IReadOnlyList<NoteHistoryEntry>> HistoryAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var result = await rqlite.QueryOrStaleAsync(SqlStatement.Of(
+            "SELECT hlc, site_id, version, title, deleted, updated_at FROM note_revisions WHERE note_id = ? ORDER BY hlc DESC, site_id DESC LIMIT 100",
+            Key(id)), cancellationToken);
+        return result.Rows.Select(row => new NoteHistoryEntry(
+            new RevisionId(row.GetInt64(0), row.GetString(1)).ToString(),
+            row.GetString(1),
+            row.GetInt64(2),
+            row.GetString(3),
+            row.GetBoolean(4),
+            DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)))).ToArray();
+    }
+
     /// <summary>
     /// Adds a note unless its id exists. Re-sending the same create is answered with the
     /// stored note, so a client that retries after a timeout never makes a duplicate.

@@ -19,6 +19,7 @@ public static class NotesEndpoints
         notes.MapPut("/{id}", Update).WithName("UpdateNote");
         notes.MapDelete("/{id}", Delete).WithName("DeleteNote");
         notes.MapGet("/{id}/conflicts", Conflicts).WithName("GetNoteConflicts");
+        notes.MapGet("/{id}/history", History).WithName("GetNoteHistory");
         return app;
     }
 
@@ -132,6 +133,16 @@ public static class NotesEndpoints
             return NotFound(noteId);
         }
         return TypedResults.Ok(await store.ConflictsAsync(noteId, cancellationToken));
+    }
+
+    private static async Task<IResult> History(NoteStore store, string id, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var noteId))
+        {
+            return MalformedId();
+        }
+        var history = await store.HistoryAsync(noteId, cancellationToken);
+        return history.Count == 0 ? NotFound(noteId) : TypedResults.Ok(history);
     }
 
     private static async Task<IResult> Delete(NoteStore store, string id, HttpContext http, CancellationToken cancellationToken)

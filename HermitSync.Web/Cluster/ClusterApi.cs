@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 
 namespace HermitSync.Web.Cluster;
 
-public sealed record ClusterNode(string Id, string ApiAddress, string RaftAddress, bool Voter, bool Reachable, bool Leader, string? Error);
+public sealed record ClusterNode(string Id, string ApiAddress, string RaftAddress, bool Voter, bool Reachable, bool Leader, string? Error, long? AppliedIndex);
 
 public sealed record ClusterStatus(string Health, string? Leader, int Reachable, int Total, IReadOnlyList<ClusterNode> Nodes, string? Problem);
 

@@ -14,6 +14,8 @@ public sealed record NotePage(IReadOnlyList<NoteSummary> Items, string? NextCurs
 
 public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
 
+public sealed record NoteHistoryEntry(string Revision, string SiteId, long Version, string Title, bool Deleted, DateTimeOffset UpdatedAt);
+
 /// <summary>What became of a write: saved, refused as stale, gone, or invalid.</summary>
 public sealed record SaveResult(Note? Note, Note? Current, IReadOnlyDictionary<string, string[]> Errors, bool NotFound)
 {
@@ -48,15 +50,19 @@ public sealed class NotesApi(HttpClient http)
     public async Task<IReadOnlyList<NoteConflict>> ConflictsAsync(Guid id, CancellationToken cancellationToken) =>
         await http.GetFromJsonAsync<NoteConflict[]>($"/api/notes/{id}/conflicts", cancellationToken) ?? [];
 
+    public async Task<IReadOnlyList<NoteHistoryEntry>> HistoryAsync(Guid id, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<NoteHistoryEntry[]>($"/api/notes/{id}/history", cancellationToken) ?? [];
+
     public async Task<SaveResult> CreateAsync(Guid id, string title, string body, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync("/api/notes", new { id, title, body }, cancellationToken);
         return await ReadSaveResultAsync(id, response, cancellationToken);
     }
 
-    public async Task<SaveResult> UpdateAsync(Guid id, string revision, string title, string body, CancellationToken cancellationToken)
+    /// <summary>Saves an edit made from <paramref name="revision"/>; <paramref name="resolves"/> names the conflicting versions it settles.</summary>
+    public async Task<SaveResult> UpdateAsync(Guid id, string revision, string title, string body, CancellationToken cancellationToken, IReadOnlyList<string>? resolves = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title, body }) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title, body, resolves }) };
         request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{revision}\""));
         using var response = await http.SendAsync(request, cancellationToken);
         return await ReadSaveResultAsync(id, response, cancellationToken);

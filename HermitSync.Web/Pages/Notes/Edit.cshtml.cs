@@ -73,7 +73,7 @@ public sealed class EditModel(NotesApi notes) : PageModel
             return Page();
         }
         TempData["Flash"] = $"Saved “{result.Note!.Title}” (version {result.Note.Version}).";
-        return RedirectToPage("/Notes/Edit", new { id = Id });
+        return RedirectToPage("/Notes/View", new { id = Id });
     }
 
     private void Show(Note note)

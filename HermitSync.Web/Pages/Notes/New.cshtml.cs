@@ -32,6 +32,6 @@ public sealed class NewModel(NotesApi notes) : PageModel
             return Page();
         }
         TempData["Flash"] = $"Saved “{result.Note!.Title}”.";
-        return RedirectToPage("/Notes/Edit", new { id = result.Note.Id });
+        return RedirectToPage("/Notes/View", new { id = result.Note.Id });
     }
 }

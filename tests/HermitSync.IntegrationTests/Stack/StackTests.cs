@@ -6,8 +6,16 @@ using HermitSync.Rqlite;
 
 namespace HermitSync.IntegrationTests.Stack;
 
+/// <summary>Test classes that share one running site; none of them stops or restarts it.</summary>
+[CollectionDefinition(Name)]
+public sealed class SingleSiteCollection : ICollectionFixture<StackFixture>
+{
+    public const string Name = "single site";
+}
+
 /// <summary>The whole site through the real AppHost: real rqlited, Syncthing, API, web and exporter.</summary>
-public sealed partial class StackTests(StackFixture stack) : IClassFixture<StackFixture>
+[Collection(SingleSiteCollection.Name)]
+public sealed partial class StackTests(StackFixture stack)
 {
     [Fact]
     public async Task Every_resource_is_healthy()
@@ -44,8 +52,8 @@ public sealed partial class StackTests(StackFixture stack) : IClassFixture<Stack
             ["Input.Body"] = "eggs; DROP TABLE notes; --",
         });
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
-        var editUrl = created.Headers.Location!.OriginalString;
-        var id = Guid.Parse(editUrl.Split('/')[^1]);
+        var id = Guid.Parse(created.Headers.Location!.OriginalString.Split('/')[^1]);
+        var editUrl = $"/Notes/Edit/{id}";
         await AssertOnEveryNodeAsync(id, "Groceries <script>alert(1)</script>", version: 1);
 
         var editPage = await browser.GetStringAsync(editUrl);

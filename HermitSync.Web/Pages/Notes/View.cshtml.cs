@@ -1,0 +1,27 @@
+using HermitSync.Web.Notes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace HermitSync.Web.Pages.Notes;
+
+/// <summary>A note as people read it: its Markdown rendered, and where and when it changed.</summary>
+public sealed class ViewModel(NotesApi notes, MarkdownRenderer markdown) : PageModel
+{
+    public Note Note { get; private set; } = null!;
+
+    public string BodyHtml { get; private set; } = "";
+
+    public IReadOnlyList<NoteHistoryEntry> History { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (await notes.GetAsync(id, cancellationToken) is not { } note)
+        {
+            return NotFound();
+        }
+        Note = note;
+        BodyHtml = markdown.ToSafeHtml(note.Body);
+        History = await notes.HistoryAsync(id, cancellationToken);
+        return Page();
+    }
+}

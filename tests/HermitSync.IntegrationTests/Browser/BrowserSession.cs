@@ -1,0 +1,82 @@
+using HermitSync.IntegrationTests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace HermitSync.IntegrationTests.Browser;
+
+/// <summary>
+/// Debian's Chromium, headless, driven by Playwright. Each test runs in a fresh browser
+/// context and leaves a screenshot in <c>artifacts/browser/</c>; a failing test also leaves
+/// its Playwright trace there (open it with <c>playwright show-trace</c>).
+/// </summary>
+public sealed class BrowserSession : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    public static string Artifacts { get; } = Path.Combine(Repository.Root, "artifacts", "browser");
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser has not started.");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Artifacts);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Timeout = 60_000,
+            // The closed network refuses Chromium's own background traffic; keep it from trying.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> on a new page at <paramref name="site"/>, keeping a screenshot always and the trace on failure.</summary>
+    public async Task RunAsync(string name, Uri site, Func<IPage, Task> test)
+    {
+        await using var context = await NewContextAsync(site);
+        await context.Tracing.StartAsync(new TracingStartOptions { Screenshots = true, Snapshots = true, Sources = false, Title = name });
+        var page = await context.NewPageAsync();
+        try
+        {
+            await test(page);
+            await context.Tracing.StopAsync();
+        }
+        catch
+        {
+            await context.Tracing.StopAsync(new TracingStopOptions { Path = Path.Combine(Artifacts, $"{name}.trace.zip") });
+            throw;
+        }
+        finally
+        {
+            await ScreenshotAsync(page, name);
+        }
+    }
+
+    /// <summary>A context of its own: another browser profile, for a second tab or a second machine.</summary>
+    public async Task<IBrowserContext> NewContextAsync(Uri site)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = site.ToString(), ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
+        context.SetDefaultTimeout(15_000);
+        return context;
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (!page.IsClosed)
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, $"{name}.png"), FullPage = true });
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Aspire.Hosting.Testing;
+using HermitSync.IntegrationTests.Stack;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace HermitSync.IntegrationTests.Browser;
+
+/// <summary>The web app in a real browser: what a person does with notes, by labels and roles as they see them.</summary>
+[Collection(SingleSiteCollection.Name)]
+public sealed class NotesInTheBrowserTests(StackFixture stack, BrowserSession browser) : IClassFixture<BrowserSession>
+{
+    private Uri Site => stack.App.GetEndpoint("web", "http");
+
+    [Fact]
+    public Task A_note_is_created_edited_found_by_search_as_you_type_and_deleted() =>
+        browser.RunAsync("notes-crud", Site, async page =>
+        {
+            var word = $"heron{Guid.NewGuid():N}"[..14];
+            await page.GotoAsync("/");
+            await page.GetByRole(AriaRole.Link, new() { Name = "New note" }).ClickAsync();
+            await page.GetByLabel("Title").FillAsync($"Birdwatching {word}");
+            await page.GetByLabel("Body").FillAsync("Saw a **grey heron** by the canal.\n\n- 07:10 arrived\n- 07:45 it flew off");
+            await BrowserSession.ScreenshotAsync(page, "editor");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Saved “Birdwatching {word}”");
+            await Expect(page.Locator(".markdown strong")).ToHaveTextAsync("grey heron");
+            await Expect(page.Locator(".markdown li")).ToHaveCountAsync(2);
+            await Expect(page.Locator(".history li")).ToHaveCountAsync(1);
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true }).ClickAsync();
+            await page.GetByLabel("Body").FillAsync("Saw a **grey heron** and a kingfisher.");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("version 2");
+            await Expect(page.Locator(".history li")).ToHaveCountAsync(2);
+
+            // Search as you type: the list narrows without a submit.
+            await page.GetByRole(AriaRole.Link, new() { Name = "Notes", Exact = true }).ClickAsync();
+            await page.GetByLabel("Search notes").PressSequentiallyAsync(word, new() { Delay = 30 });
+            await Expect(page.Locator("#results li")).ToHaveCountAsync(1);
+            await Expect(page.Locator("#results")).ToContainTextAsync("kingfisher");
+            await Expect(page).ToHaveURLAsync(new Regex($"q={word}"));
+            await BrowserSession.ScreenshotAsync(page, "notes-list");
+
+            await page.Locator("#results").GetByRole(AriaRole.Link, new() { Name = $"Birdwatching {word}" }).ClickAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Delete…" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            await page.GetByLabel("Search notes").FillAsync(word);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+            await Expect(page.Locator("#results")).ToContainTextAsync("No note matches");
+        });
+
+    [Fact]
+    public Task A_stale_edit_from_a_second_tab_shows_the_conflict_message_and_keeps_the_text() =>
+        browser.RunAsync("stale-edit", Site, async first =>
+        {
+            var id = await CreateAsync(first, "Shared shopping list", "eggs");
+            var second = await first.Context.NewPageAsync();
+            await first.GotoAsync($"/Notes/Edit/{id}");
+            await second.GotoAsync($"/Notes/Edit/{id}");
+
+            await second.GetByLabel("Body").FillAsync("eggs, milk");
+            await second.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Expect(second.GetByRole(AriaRole.Status)).ToContainTextAsync("version 2");
+
+            await first.GetByLabel("Body").FillAsync("eggs, bread");
+            await first.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Expect(first.GetByRole(AriaRole.Alert)).ToContainTextAsync("This note changed while you were editing it");
+            await Expect(first.Locator(".stale .current")).ToContainTextAsync("eggs, milk");
+            await Expect(first.GetByLabel("Body")).ToHaveValueAsync("eggs, bread");
+        });
+
+    [Fact]
+    public Task Markdown_with_a_script_inside_renders_inert() =>
+        browser.RunAsync("markdown-script", Site, async page =>
+        {
+            var dialogs = 0;
+            page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+            var id = await CreateAsync(page, "Hostile markdown <b>bold?</b>",
+                "# Heading\n\n<script>window.pwned = 1; alert(1)</script>\n\n<img src=x onerror=\"window.pwned = 2\">\n\n[click](javascript:window.pwned=3)\n\n<a href=\"https://example.org\" onclick=\"window.pwned=4\">link</a>");
+
+            await page.GotoAsync($"/Notes/{id}");
+            await Expect(page.Locator(".markdown h1")).ToHaveTextAsync("Heading");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Hostile markdown <b>bold?</b>" })).ToBeVisibleAsync();
+            Assert.Equal(0, await page.Locator(".markdown script, .markdown [onerror], .markdown [onclick]").CountAsync());
+            Assert.DoesNotContain("javascript:", await page.Locator(".markdown").InnerHTMLAsync());
+            Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.pwned"));
+            Assert.Equal(0, dialogs);
+        });
+
+    private static async Task<Guid> CreateAsync(IPage page, string title, string body)
+    {
+        await page.GotoAsync("/Notes/New");
+        await page.GetByLabel("Title").FillAsync(title);
+        await page.GetByLabel("Body").FillAsync(body);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/Notes/[0-9a-f-]{36}$"));
+        return Guid.Parse(page.Url[^36..]);
+    }
+}
