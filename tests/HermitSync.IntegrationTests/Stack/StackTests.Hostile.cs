@@ -88,7 +88,7 @@ public sealed partial class StackTests
         using var created = await api.PostAsJsonAsync("/api/notes", new { title = "<script>alert('t')</script>", body = "<img src=x onerror=alert(1)>" });
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
-        foreach (var page in new[] { await api.GetStringAsync($"/Notes/Edit/{id}"), await api.GetStringAsync("/?q=script") })
+        foreach (var page in new[] { await api.GetStringAsync($"/Notes/{id}"), await api.GetStringAsync($"/Notes/Edit/{id}"), await api.GetStringAsync("/?q=script") })
         {
             Assert.DoesNotContain("<script>alert", page);
             Assert.DoesNotContain("<img src=x", page);

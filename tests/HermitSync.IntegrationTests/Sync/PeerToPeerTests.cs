@@ -60,31 +60,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
     {
         using var a = _stack.WebBrowserClient("a");
         using var b = _stack.WebBrowserClient("b");
-        using var syncthingA = _stack.SyncthingClient("a");
-        var note = await Sites.CreateAsync(a, "offline", "before");
-        var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
-        var deviceB = (await b.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString();
-
-        // Pausing the peer on one side closes the connection both ways.
-        (await syncthingA.PostAsync($"/rest/system/pause?device={deviceB}", null)).EnsureSuccessStatusCode();
-        try
-        {
-            await Sites.EventuallyAsync(async () => (await Sites.PeerConnectedAsync(b)) ? null : (bool?)true, "B still sees A connected");
-            await Sites.EditAsync(a, note, "offline", "A, on a plane");
-            await Sites.EditAsync(b, atB, "offline", "B, in a tunnel");
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.Equal("B, in a tunnel", (await Sites.TryGetAsync(b, note))!.Value.GetProperty("body").GetString());
-        }
-        finally
-        {
-            (await syncthingA.PostAsync($"/rest/system/resume?device={deviceB}", null)).EnsureSuccessStatusCode();
-        }
-
-        await Sites.EventuallyAsync(async () =>
-        {
-            var (left, right) = (await Sites.NotesAsync(_stack, "a"), await Sites.NotesAsync(_stack, "b"));
-            return left.SequenceEqual(right) && left.Any(row => row.StartsWith(Sites.Id(note).ToString()) && row.EndsWith("|0|1")) ? true : (bool?)null;
-        }, "the sites did not converge on one version with one conflict");
+        var note = await Sites.EditApartAsync(_stack, "offline", "A, on a plane", "B, in a tunnel");
 
         foreach (var site in new[] { a, b })
         {
@@ -121,46 +97,4 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         Assert.Contains("AuthenticationFailed", page);
     }
 
-}
-
-public sealed class PairingTests(UnpairedSitesFixture fixture) : IClassFixture<UnpairedSitesFixture>
-{
-    private readonly StackFixture _stack = fixture.Stack;
-
-    [Fact]
-    public async Task Pairing_through_the_web_forms_lets_a_note_cross()
-    {
-        using var a = _stack.WebBrowserClient("a");
-        using var b = _stack.WebBrowserClient("b");
-        var deviceA = (await a.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString()!;
-        var deviceB = (await b.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString()!;
-        var addressB = _stack.App.GetEndpoint("b-syncthing", "sync").ToString().TrimEnd('/');
-
-        using var refused = await WebForm.SubmitAsync(a, "/Sync", "Pair", new Dictionary<string, string> { ["DeviceId"] = "not-a-device-id" });
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("not a device ID", await refused.Content.ReadAsStringAsync());
-
-        // A adds B by ID and address; B then sees A knocking, and accepts.
-        using var paired = await WebForm.SubmitAsync(a, "/Sync", "Pair", new Dictionary<string, string>
-        {
-            ["DeviceId"] = deviceB,
-            ["PeerName"] = "site b",
-            ["Address"] = addressB,
-        });
-        Assert.Equal(HttpStatusCode.Redirect, paired.StatusCode);
-        await Sites.EventuallyAsync(async () => (await b.GetStringAsync("/Sync")).Contains(deviceA) ? true : (bool?)null, "B never saw A asking to connect");
-        var pending = (await b.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("pending").EnumerateArray().Single();
-        using var accepted = await WebForm.SubmitAsync(b, "/Sync", "Accept", new Dictionary<string, string>
-        {
-            ["deviceId"] = deviceA,
-            ["name"] = "site a",
-            ["address"] = $"tcp://{pending.GetProperty("address").GetString()}",
-        });
-        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
-
-        var note = await Sites.CreateAsync(a, "first across", "hello, B");
-        var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not cross after pairing");
-        Assert.Equal("hello, B", atB.GetProperty("body").GetString());
-        Assert.True(await Sites.PeerConnectedAsync(b));
-    }
 }

@@ -74,6 +74,42 @@ internal static class Sites
     public static async Task<int> RejectionCountAsync(HttpClient site) =>
         (await site.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("rejections").GetArrayLength();
 
+    /// <summary>
+    /// Makes a note at A, then edits it at A and at B while the two are cut off from each other,
+    /// and lets them meet again: both sites end on one winner with one conflict kept.
+    /// </summary>
+    public static async Task<JsonElement> EditApartAsync(StackFixture stack, string title, string atA, string atB)
+    {
+        using var a = stack.WebBrowserClient("a");
+        using var b = stack.WebBrowserClient("b");
+        using var syncthingA = stack.SyncthingClient("a");
+        var note = await CreateAsync(a, title, "before");
+        var noteAtB = await EventuallyAsync(() => TryGetAsync(b, note), "the note did not reach B");
+        var deviceB = (await b.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString();
+
+        // Pausing the peer on one side closes the connection both ways.
+        (await syncthingA.PostAsync($"/rest/system/pause?device={deviceB}", null)).EnsureSuccessStatusCode();
+        try
+        {
+            await EventuallyAsync(async () => await PeerConnectedAsync(b) ? null : (bool?)true, "B still sees A connected");
+            await EditAsync(a, note, title, atA);
+            await EditAsync(b, noteAtB, title, atB);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(atB, (await TryGetAsync(b, note))!.Value.GetProperty("body").GetString());
+        }
+        finally
+        {
+            (await syncthingA.PostAsync($"/rest/system/resume?device={deviceB}", null)).EnsureSuccessStatusCode();
+        }
+
+        await EventuallyAsync(async () =>
+        {
+            var (left, right) = (await NotesAsync(stack, "a"), await NotesAsync(stack, "b"));
+            return left.SequenceEqual(right) && left.Any(row => row.StartsWith(Id(note).ToString()) && row.EndsWith("|0|1")) ? true : (bool?)null;
+        }, "the sites did not converge on one version with one conflict");
+        return note;
+    }
+
     /// <summary>Polls until <paramref name="probe"/> has a value, for up to 30 s.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string failure, TimeSpan? patience = null) where T : struct
     {

@@ -1,0 +1,100 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using HermitSync.IntegrationTests.Stack;
+using HermitSync.IntegrationTests.Sync;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace HermitSync.IntegrationTests.Browser;
+
+/// <summary>A conflict made by two paired sites, resolved in the browser at one of them.</summary>
+[Collection(PairedSitesCollection.Name)]
+public sealed class ConflictInTheBrowserTests(PairedSitesFixture fixture, BrowserSession browser) : IClassFixture<BrowserSession>
+{
+    private readonly StackFixture _stack = fixture.Stack;
+
+    [Fact]
+    public async Task The_conflict_view_shows_both_versions_side_by_side_and_keeping_one_settles_it_at_both_sites()
+    {
+        var note = await Sites.EditApartAsync(_stack, "Trip plan", "Train at 9:10\nBring the map\nLunch in Arles", "Train at 9:40\nBring the map\nLunch in Nîmes");
+        var id = Sites.Id(note);
+
+        await browser.RunAsync("conflict", _stack.App.GetEndpoint("a-web", "http"), async page =>
+        {
+            await page.GotoAsync("/");
+            await Expect(page.Locator("#results li", new() { HasText = "Trip plan" }).Locator(".badge")).ToHaveTextAsync("1 conflict");
+            await page.GotoAsync($"/Notes/{id}");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Compare and resolve" }).ClickAsync();
+
+            var compare = page.Locator(".compare");
+            await Expect(compare.Locator(".side")).ToHaveCountAsync(2);
+            await Expect(compare.Locator(".diff .line.modified")).ToHaveCountAsync(4);
+            await Expect(compare).ToContainTextAsync("Train at 9:10");
+            await Expect(compare).ToContainTextAsync("Train at 9:40");
+            await BrowserSession.ScreenshotAsync(page, "conflict-view");
+
+            // Keep the version that lost the merge, whichever site made it.
+            await compare.GetByRole(AriaRole.Button, new() { Name = "Keep this version" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Conflict resolved");
+            await Expect(page.Locator(".conflict-banner")).ToHaveCountAsync(0);
+        });
+
+        using var a = _stack.WebBrowserClient("a");
+        var atA = await Sites.GetAsync(a, note);
+        Assert.Equal(0, atA.GetProperty("conflicts").GetInt32());
+        using var b = _stack.WebBrowserClient("b");
+        await Sites.EventuallyAsync(async () => await Sites.TryGetAsync(b, note) is { } n
+            && n.GetProperty("conflicts").GetInt32() == 0 && n.GetProperty("body").GetString() == atA.GetProperty("body").GetString() ? true : (bool?)null,
+            "B did not settle the conflict");
+    }
+}
+
+/// <summary>Two sites that start apart, paired by a person on their Sync pages.</summary>
+public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, BrowserSession browser)
+    : IClassFixture<UnpairedSitesFixture>, IClassFixture<BrowserSession>
+{
+    private readonly StackFixture _stack = fixture.Stack;
+
+    [Fact]
+    public async Task Pairing_on_the_sync_pages_lets_a_note_cross()
+    {
+        using var apiB = _stack.WebBrowserClient("b");
+        var deviceB = (await apiB.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString()!;
+        var addressB = _stack.App.GetEndpoint("b-syncthing", "sync").ToString().TrimEnd('/');
+        await using var siteB = await browser.NewContextAsync(_stack.App.GetEndpoint("b-web", "http"));
+        var pageB = await siteB.NewPageAsync();
+
+        await browser.RunAsync("pairing", _stack.App.GetEndpoint("a-web", "http"), async pageA =>
+        {
+            await pageA.GotoAsync("/Sync");
+            var deviceA = await pageA.GetByLabel("Syncthing device ID").InputValueAsync();
+
+            await pageA.GetByLabel("Its device ID").FillAsync("not-a-device-id");
+            await pageA.GetByRole(AriaRole.Button, new() { Name = "Pair" }).ClickAsync();
+            await Expect(pageA.Locator(".errors, .error").First).ToContainTextAsync("not a device ID");
+
+            await pageA.GetByLabel("Its device ID").FillAsync(deviceB);
+            await pageA.GetByLabel("A name for it").FillAsync("site b");
+            await pageA.GetByLabel("Its address").FillAsync(addressB);
+            await pageA.GetByRole(AriaRole.Button, new() { Name = "Pair" }).ClickAsync();
+            await Expect(pageA.Locator("#peers-live")).ToContainTextAsync("site b");
+
+            // B's page refreshes itself: A appears there asking to connect, without a reload.
+            await pageB.GotoAsync("/Sync");
+            var asking = pageB.Locator("#peers-live li", new() { HasText = deviceA });
+            await Expect(asking).ToBeVisibleAsync(new() { Timeout = 45_000 });
+            await BrowserSession.ScreenshotAsync(pageB, "sync-page-pending");
+            await asking.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+            await Expect(pageB.Locator("#peers-live tr.up")).ToHaveCountAsync(1, new() { Timeout = 45_000 });
+
+            await Expect(pageA.Locator("#peers-live tr.up")).ToHaveCountAsync(1, new() { Timeout = 45_000 });
+            await BrowserSession.ScreenshotAsync(pageA, "sync-page");
+        });
+
+        using var apiA = _stack.WebBrowserClient("a");
+        var note = await Sites.CreateAsync(apiA, "first across", "hello, B");
+        var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(apiB, note), "the note did not cross after pairing");
+        Assert.Equal("hello, B", atB.GetProperty("body").GetString());
+    }
+}
