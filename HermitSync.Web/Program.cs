@@ -14,6 +14,8 @@ builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress);
 builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress);
 builder.Services.AddHttpClient<SyncApi>(http => http.BaseAddress = apiAddress);
 builder.Services.AddSingleton<MarkdownRenderer>();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<ClusterHealthNotice>();
 
 var app = builder.Build();
 

@@ -94,7 +94,8 @@ public sealed class NotesApi(HttpClient http)
                 return current is null
                     ? new SaveResult(null, null, NoErrors, NotFound: true)
                     : new SaveResult(null, current, NoErrors, NotFound: false);
-            case HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.Conflict:
+            // 503: the cluster has no leader; the page keeps the user's text and says so.
+            case HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.Conflict or HttpStatusCode.ServiceUnavailable:
                 var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>(cancellationToken);
                 IReadOnlyDictionary<string, string[]> errors = problem?.Errors is { Count: > 0 } fieldErrors
                     ? fieldErrors.AsReadOnly()
