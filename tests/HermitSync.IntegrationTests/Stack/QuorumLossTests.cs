@@ -41,7 +41,9 @@ public sealed class QuorumLossTests(StackFixture stack) : IClassFixture<StackFix
             var list = await api.GetFromJsonAsync<JsonElement>("/api/notes", timeout.Token);
             Assert.True(list.GetProperty("stale").GetBoolean());
             Assert.Contains(list.GetProperty("items").EnumerateArray(), n => n.GetProperty("id").GetGuid() == id);
-            Assert.Contains("lost its quorum", await api.GetStringAsync("/", timeout.Token));
+            var notesPage = await api.GetStringAsync("/", timeout.Token);
+            Assert.Contains("lost its quorum", notesPage);
+            Assert.Contains("has no leader", notesPage);
         }
         finally
         {
