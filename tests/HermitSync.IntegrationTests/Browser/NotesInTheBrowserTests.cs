@@ -89,6 +89,22 @@ public sealed class NotesInTheBrowserTests(StackFixture stack, BrowserSession br
             Assert.Equal(0, dialogs);
         });
 
+    [Fact]
+    public Task Every_page_fits_a_phone_and_every_field_has_a_label() =>
+        browser.RunAsync("phone", Site, async page =>
+        {
+            var id = await CreateAsync(page, "A note with a rather long title to see how it wraps on a small screen", "Some *text*\n\n    and code that is wider than a phone's screen, which must scroll inside its own box");
+            await page.SetViewportSizeAsync(375, 740);
+            foreach (var path in new[] { "/", "/Notes/New", $"/Notes/{id}", $"/Notes/Edit/{id}", "/Sync", "/Cluster" })
+            {
+                await page.GotoAsync(path);
+                Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"{path} scrolls sideways on a phone");
+                var unlabelled = await page.EvaluateAsync<string[]>(
+                    "() => [...document.querySelectorAll('input:not([type=hidden]), textarea, select')].filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name || e.id)");
+                Assert.True(unlabelled.Length == 0, $"{path} has fields without a label: {string.Join(", ", unlabelled)}");
+            }
+        });
+
     private static async Task<Guid> CreateAsync(IPage page, string title, string body)
     {
         await page.GotoAsync("/Notes/New");
