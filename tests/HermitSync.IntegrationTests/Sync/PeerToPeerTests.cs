@@ -18,7 +18,7 @@ public sealed class PairedSitesFixture : StackHolder
     {
     }
 
-    private PairedSitesFixture(OtlpReceiver telemetry) : base(new StackFixture(NewPassphrase(), sites: 2, telemetry.AppHostSettings)) =>
+    private PairedSitesFixture(OtlpReceiver telemetry) : base(new StackFixture(NewPassphrase(), sites: 2) { Configure = telemetry.ReceiveFrom }) =>
         Telemetry = telemetry;
 
     public OtlpReceiver Telemetry { get; }

@@ -127,7 +127,7 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
 
     private ResourceCommandService Commands => _stack.App.Services.GetRequiredService<ResourceCommandService>();
 
-    private static async Task<T> EventuallyAsync<T>(Func<T?> probe, string failure) where T : class
+    private async Task<T> EventuallyAsync<T>(Func<T?> probe, string failure) where T : class
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
@@ -136,7 +136,8 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
             {
                 return found;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"{failure} within {Patience.TotalSeconds:0} s");
+            Assert.True(DateTime.UtcNow < deadline, $"{failure} within {Patience.TotalSeconds:0} s; spans received: {string.Join(", ",
+                _telemetry.Spans.GroupBy(s => s.Service).Select(g => $"{g.Key} {g.Count()}"))}");
             await Task.Delay(500);
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Aspire.Hosting.Testing;
 using HermitSync.Testing;
 using static HermitSync.IntegrationTests.Telemetry.Protobuf;
 
@@ -30,14 +31,14 @@ public sealed class OtlpReceiver : IDisposable
     public Uri Endpoint { get; }
 
     /// <summary>
-    /// AppHost settings that send every service's telemetry here over OTLP/HTTP. The gRPC
-    /// address is blanked, since Aspire prefers it to the HTTP one.
+    /// Points every service of the AppHost here, over OTLP/HTTP. The launch profile's gRPC
+    /// address is removed, not blanked: Aspire prefers any gRPC address to the HTTP one.
     /// </summary>
-    public string[] AppHostSettings =>
-    [
-        "--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=",
-        $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL={Endpoint.ToString().TrimEnd('/')}",
-    ];
+    public void ReceiveFrom(IDistributedApplicationTestingBuilder builder)
+    {
+        builder.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = null;
+        builder.Configuration["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = Endpoint.ToString().TrimEnd('/');
+    }
 
     public IReadOnlyCollection<ReceivedSpan> Spans => _spans;
 
