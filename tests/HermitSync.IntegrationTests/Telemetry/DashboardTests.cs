@@ -48,10 +48,7 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
     [Fact]
     public async Task An_export_at_A_and_its_import_at_B_are_one_trace()
     {
-        using var a = _stack.WebBrowserClient("a");
-        using var b = _stack.WebBrowserClient("b");
-        var note = await Sites.CreateAsync(a, "traced across", "from A to B");
-        await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
+        await WriteAtAUntilBHasItAsync("traced across");
 
         // An import at B, child of an export at A, with its own writes to B's rqlite under it.
         await EventuallyAsync(() => _telemetry.Spans
@@ -67,10 +64,7 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
     [Fact]
     public async Task The_dashboard_receives_the_notes_rqlite_and_sync_metrics()
     {
-        using var a = _stack.WebBrowserClient("a");
-        using var b = _stack.WebBrowserClient("b");
-        var note = await Sites.CreateAsync(a, "counted", "once");
-        await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
+        await WriteAtAUntilBHasItAsync("counted");
 
         (string Service, string Metric)[] expected =
         [
@@ -123,6 +117,14 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
         Assert.True(result.Success, result.Message);
         var snapshot = Assert.Single(Directory.GetFiles(folder, "s-*.hsync").Except(before));
         Assert.Contains(Path.GetFileName(snapshot), result.Data?.Value ?? "");
+    }
+
+    private async Task WriteAtAUntilBHasItAsync(string title)
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var note = await Sites.CreateAsync(a, title, "from A to B");
+        await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
     }
 
     private ResourceCommandService Commands => _stack.App.Services.GetRequiredService<ResourceCommandService>();
