@@ -2,6 +2,7 @@ using HermitSync.Api.Cluster;
 using HermitSync.Api.Notes;
 using HermitSync.Api.Schema;
 using HermitSync.Api.Sync;
+using HermitSync.Api.Telemetry;
 using HermitSync.Rqlite;
 using HermitSync.Sync;
 
@@ -31,7 +32,7 @@ app.UseStatusCodePages();
 
 app.MapOpenApi();
 app.MapDefaultEndpoints();
-app.MapNotesEndpoints();
+app.MapGroup("").AddEndpointFilter(NotesTelemetry.CountWrites).MapNotesEndpoints();
 app.MapClusterEndpoints();
 app.MapSyncEndpoints();
 

@@ -23,7 +23,8 @@ builder.Services.AddSingleton(services => new SyncKeyring(services.GetRequiredSe
 builder.Services.AddSingleton(services => new SyncFolder(services.GetRequiredService<IOptions<SyncOptions>>().Value.SyncFolder));
 builder.Services.AddSingleton<SyncHealth>();
 builder.Services.AddHealthChecks().AddCheck<SyncHealth>("sync");
-builder.Services.AddHostedService<ChangeExporter>();
+builder.Services.AddSingleton<ChangeExporter>();
+builder.Services.AddHostedService(services => services.GetRequiredService<ChangeExporter>());
 builder.Services.AddSingleton<ChangeImporter>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ChangeImporter>());
 builder.Services.AddSingleton<SyncthingManager>();
@@ -35,4 +36,5 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapPairingEndpoints();
+app.MapExportEndpoints();
 app.Run();

@@ -13,7 +13,7 @@ public static class RqliteClientExtensions
 
     /// <summary>
     /// Registers a singleton <see cref="RqliteClient"/> for the connection string named
-    /// <paramref name="connectionName"/>, with a health check and tracing.
+    /// <paramref name="connectionName"/>, with a health check, tracing and metrics.
     /// </summary>
     public static IHostApplicationBuilder AddRqliteClient(
         this IHostApplicationBuilder builder, string connectionName, Action<RqliteClientSettings>? configure = null)
@@ -58,6 +58,10 @@ public static class RqliteClientExtensions
         if (!settings.DisableTracing)
         {
             builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(RqliteClient.ActivitySourceName));
+        }
+        if (!settings.DisableMetrics)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(RqliteClient.MeterName));
         }
         return builder;
     }

@@ -30,6 +30,8 @@ public sealed class RqliteClientSettings
 
     public bool DisableTracing { get; set; }
 
+    public bool DisableMetrics { get; set; }
+
     public void ParseConnectionString(string connectionString)
     {
         var parts = new DbConnectionStringBuilder { ConnectionString = connectionString };

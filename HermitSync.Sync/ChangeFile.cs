@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,24 +16,37 @@ public enum ChangeFileKind : byte
     Snapshot = 2,
 }
 
-/// <summary>What a change file's header says, all of it authenticated.</summary>
-public sealed record ChangeFileHeader(int FormatVersion, ChangeFileKind Kind, string SiteId, long Sequence, long FirstHlc, long LastHlc, int RowCount);
+/// <summary>
+/// What a change file's header says, all of it authenticated. <see cref="TraceContext"/> is the
+/// export's span, so the import at another site continues its trace; <c>default</c> when the
+/// export was not traced or the file is of version 1.
+/// </summary>
+public sealed record ChangeFileHeader(int FormatVersion, ChangeFileKind Kind, string SiteId, long Sequence, long FirstHlc, long LastHlc, int RowCount,
+    ActivityContext TraceContext = default);
 
 /// <summary>
-/// The encrypted change-file format, version 1 (see docs/change-file-format.md). A fixed
-/// 104-byte header, then Brotli-compressed JSON revisions sealed with XChaCha20-Poly1305; the
-/// header is the associated data, so no field of it can be changed unnoticed.
+/// The encrypted change-file format, version 2 (see docs/change-file-format.md). A fixed
+/// 129-byte header, then Brotli-compressed JSON revisions sealed with XChaCha20-Poly1305; the
+/// header is the associated data, so no field of it can be changed unnoticed. Version 1 files,
+/// whose 104-byte header has no trace context, are still read.
 /// </summary>
 public static class ChangeFile
 {
-    public const int FormatVersion = 1;
-    public const int HeaderBytes = 104;
+    public const int FormatVersion = 2;
+    public const int HeaderBytes = 129;
+    public const int Version1HeaderBytes = 104;
     public const int TagBytes = 16;
+    private const int VersionEnd = 10;
+    private const int TraceIdOffset = 104;
+    private const int SpanIdOffset = 120;
+    private const int TraceFlagsOffset = 128;
     public const long MaxFileBytes = 256L * 1024 * 1024;
     private static ReadOnlySpan<byte> Magic => "HRMTSYNC"u8;
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
 
-    public static byte[] Seal(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, IReadOnlyList<NoteRevision> revisions)
+    /// <summary>Seals revisions into a file; <paramref name="trace"/> (e.g. the export's span) goes into the header.</summary>
+    public static byte[] Seal(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, IReadOnlyList<NoteRevision> revisions,
+        ActivityContext trace = default)
     {
         var salt = SyncKeyring.SaltFor(siteId);
         var key = keyring.ForSalt(salt);
@@ -42,6 +56,7 @@ public static class ChangeFile
             revisions.Count == 0 ? 0 : revisions.Min(r => r.Hlc),
             revisions.Count == 0 ? 0 : revisions.Max(r => r.Hlc),
             revisions.Count, salt, key.Check, nonce);
+        WriteTraceContext(header, trace);
 
         var plaintext = Compress(JsonSerializer.SerializeToUtf8Bytes(revisions as NoteRevision[] ?? revisions.ToArray(), SyncJsonContext.Default.NoteRevisionArray));
         var file = new byte[HeaderBytes + plaintext.Length + TagBytes];
@@ -64,16 +79,22 @@ public static class ChangeFile
         {
             throw new ChangeFileRejectedException(RejectionReason.NotAChangeFile, "It does not start with the Hermit Sync magic bytes.");
         }
-        if (file.Length < HeaderBytes + TagBytes)
+        if (file.Length < VersionEnd)
+        {
+            throw new ChangeFileRejectedException(RejectionReason.Truncated, $"{file.Length} bytes is too short to hold a format version.");
+        }
+        var version = BinaryPrimitives.ReadUInt16BigEndian(file[8..]);
+        var headerBytes = version switch
+        {
+            1 => Version1HeaderBytes,
+            FormatVersion => HeaderBytes,
+            _ => throw new ChangeFileRejectedException(RejectionReason.UnknownVersion, $"Format version {version}; this build reads versions 1 and {FormatVersion}."),
+        };
+        if (file.Length < headerBytes + TagBytes)
         {
             throw new ChangeFileRejectedException(RejectionReason.Truncated, $"{file.Length} bytes is shorter than a header and a tag.");
         }
-        var header = file[..HeaderBytes];
-        var version = BinaryPrimitives.ReadUInt16BigEndian(header[8..]);
-        if (version != FormatVersion)
-        {
-            throw new ChangeFileRejectedException(RejectionReason.UnknownVersion, $"Format version {version}; this build reads version {FormatVersion}.");
-        }
+        var header = file[..headerBytes];
         var kind = (ChangeFileKind)header[10];
         if (kind is not (ChangeFileKind.Changes or ChangeFileKind.Snapshot) || header[11] != 0)
         {
@@ -86,15 +107,16 @@ public static class ChangeFile
             BinaryPrimitives.ReadInt64BigEndian(header[28..]),
             BinaryPrimitives.ReadInt64BigEndian(header[36..]),
             BinaryPrimitives.ReadInt64BigEndian(header[44..]),
-            BinaryPrimitives.ReadInt32BigEndian(header[52..]));
+            BinaryPrimitives.ReadInt32BigEndian(header[52..]),
+            version == 1 ? default : ReadTraceContext(header));
 
         var key = keyring.ForSalt(header.Slice(56, SyncKeyring.SaltBytes));
         if (!CryptographicOperations.FixedTimeEquals(key.Check, header.Slice(72, SyncKeyring.CheckBytes)))
         {
             throw new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under another sync passphrase, or its salt was altered.");
         }
-        var plaintext = new byte[file.Length - HeaderBytes - TagBytes];
-        if (!Aead.Decrypt(key.Key, header.Slice(80, Aead.NonceSize), header, file[HeaderBytes..], plaintext))
+        var plaintext = new byte[file.Length - headerBytes - TagBytes];
+        if (!Aead.Decrypt(key.Key, header.Slice(80, Aead.NonceSize), header, file[headerBytes..], plaintext))
         {
             throw new ChangeFileRejectedException(RejectionReason.AuthenticationFailed, "Authentication failed: the file was altered or cut short.");
         }
@@ -154,6 +176,34 @@ public static class ChangeFile
         salt.CopyTo(header[56..]);
         check.CopyTo(header[72..]);
         nonce.CopyTo(header[80..]);
+    }
+
+    /// <summary>W3C trace context without its version byte: all zeros when there is none.</summary>
+    private static void WriteTraceContext(Span<byte> header, ActivityContext trace)
+    {
+        if (trace == default)
+        {
+            return;
+        }
+        trace.TraceId.CopyTo(header.Slice(TraceIdOffset, 16));
+        trace.SpanId.CopyTo(header.Slice(SpanIdOffset, 8));
+        header[TraceFlagsOffset] = (byte)trace.TraceFlags;
+    }
+
+    /// <summary>
+    /// Returned only with the rest of the header, once decryption has authenticated it: a file
+    /// that fails verification never lends its context to a trace.
+    /// </summary>
+    private static ActivityContext ReadTraceContext(ReadOnlySpan<byte> header)
+    {
+        var traceId = header.Slice(TraceIdOffset, 16);
+        var spanId = header.Slice(SpanIdOffset, 8);
+        if (!traceId.ContainsAnyExcept((byte)0) || !spanId.ContainsAnyExcept((byte)0))
+        {
+            return default;
+        }
+        return new ActivityContext(ActivityTraceId.CreateFromBytes(traceId), ActivitySpanId.CreateFromBytes(spanId),
+            (ActivityTraceFlags)(header[TraceFlagsOffset] & (byte)ActivityTraceFlags.Recorded), isRemote: true);
     }
 
     private static byte[] Compress(byte[] data)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HermitSync.AppHost.Site;
+using HermitSync.Rqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -88,6 +89,58 @@ public static class RqliteBuilderExtensions
             }
         }
         return builder;
+    }
+
+    /// <summary>
+    /// Adds the dashboard command "Back up database": a consistent SQLite copy of the cluster's
+    /// database, fetched from the leader, written to <c>backups/backup-yyyyMMdd-HHmmss.sqlite3</c>
+    /// (UTC) in the cluster's data directory.
+    /// </summary>
+    public static IResourceBuilder<RqliteClusterResource> WithBackupCommand(this IResourceBuilder<RqliteClusterResource> builder)
+    {
+        var cluster = builder.Resource;
+        return builder.WithCommand("backup", "Back up database", async context =>
+        {
+            var directory = Path.Combine(cluster.DataDirectory ?? throw new InvalidOperationException($"Call WithDataDirectory on '{cluster.Name}' first."), "backups");
+            Directory.CreateDirectory(directory);
+            var path = Path.Combine(directory, $"backup-{DateTime.UtcNow:yyyyMMdd-HHmmss}.sqlite3");
+            // A backup that fails half-way must not look like one that worked.
+            var partial = path + ".partial";
+            try
+            {
+                var client = await cluster.CreateClientAsync(context.CancellationToken);
+                await using (var file = new FileStream(partial, OwnerOnly(FileMode.CreateNew)))
+                {
+                    await client.BackupAsync(file, context.CancellationToken);
+                }
+                File.Move(partial, path);
+            }
+            catch (Exception e) when (e is RqliteException or IOException)
+            {
+                File.Delete(partial);
+                return CommandResults.Failure($"The backup failed: {e.Message}");
+            }
+            return CommandResults.Success($"Backed up to {path}");
+        }, new CommandOptions
+        {
+            Description = "Writes a consistent SQLite copy of the database into the cluster's backups folder.",
+            IconName = "DatabaseArrowDown",
+            UpdateState = EnabledWhileRunning,
+        });
+    }
+
+    private static ResourceCommandState EnabledWhileRunning(UpdateCommandStateContext context) =>
+        context.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled;
+
+    /// <summary>Files that hold secrets or notes are readable by their owner alone.</summary>
+    private static FileStreamOptions OwnerOnly(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        return options;
     }
 
     private static IResourceBuilder<IRqliteNode> AddExecutableNode(
@@ -185,12 +238,7 @@ public static class RqliteBuilderExtensions
             },
         };
         var temporary = cluster.AuthFile + ".tmp";
-        var access = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            access.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        await using (var file = new FileStream(temporary, access))
+        await using (var file = new FileStream(temporary, OwnerOnly(FileMode.Create)))
         {
             await JsonSerializer.SerializeAsync(file, users, cancellationToken: cancellationToken);
         }

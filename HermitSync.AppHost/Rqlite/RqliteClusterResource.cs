@@ -39,8 +39,14 @@ public sealed class RqliteClusterResource(string name, ParameterResource passwor
         }
     }
 
-    /// <summary>A client for the AppHost's own checks, over the nodes' host-side endpoints.</summary>
-    internal async Task<RqliteClient> CreateClientAsync(HttpClient http, CancellationToken cancellationToken)
+    // RqliteClient follows rqlite's redirects to the leader itself, keeping the credentials.
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(2) })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    /// <summary>A client for the AppHost's own checks and commands, over the nodes' host-side endpoints.</summary>
+    internal async Task<RqliteClient> CreateClientAsync(CancellationToken cancellationToken)
     {
         var settings = new RqliteClientSettings
         {
@@ -50,7 +56,7 @@ public sealed class RqliteClusterResource(string name, ParameterResource passwor
             FailoverTimeout = TimeSpan.FromSeconds(3),
         };
         settings.Endpoints.AddRange(NodeList.Select(n => new Uri(n.HttpEndpoint.Url)));
-        return new RqliteClient(() => http, settings);
+        return new RqliteClient(() => Http, settings);
     }
 }
 

@@ -10,14 +10,9 @@ namespace Aspire.Hosting.ApplicationModel;
 /// </summary>
 internal sealed class RqliteReadinessCheck(RqliteClusterResource cluster, IRqliteNode? node) : IHealthCheck
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(2) })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var client = await cluster.CreateClientAsync(Http, cancellationToken);
+        var client = await cluster.CreateClientAsync(cancellationToken);
         if (node is null)
         {
             return await new RqliteHealthCheck(client).CheckHealthAsync(context, cancellationToken);

@@ -19,7 +19,8 @@ public static class SiteBuilderExtensions
     {
         var rqlite = builder.AddRqliteCluster(site.ResourceName("rqlite"), secrets.RqlitePassword, site.Runtime, site.RqlitePort,
                 site.Runtime == RuntimeMode.Executable ? Rqlited.Locate(builder.Configuration, repository) : null)
-            .WithDataDirectory(Path.Combine(site.DataDirectory, "rqlite"));
+            .WithDataDirectory(Path.Combine(site.DataDirectory, "rqlite"))
+            .WithBackupCommand();
 
         var syncthing = builder.AddSyncthing(site.ResourceName("syncthing"), secrets.SyncthingApiKey, site.Runtime, site.SyncthingGuiPort, site.SyncthingListenPort)
             .WithDataDirectory(site.SyncthingHome, site.SyncFolder, Path.Combine(repository, "syncthing", "config.xml"), site.Discovery);
@@ -50,7 +51,8 @@ public static class SiteBuilderExtensions
             .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)
             .WithEnvironment("Sync__Passphrase", secrets.SyncPassphrase)
             .WithSyncSettings(builder.Configuration.GetSection("HermitSync:Sync"))
-            .WithHttpHealthCheck("/health");
+            .WithHttpHealthCheck("/health")
+            .WithExportNowCommand();
 
         return new SiteResources(site, syncthing, exporter);
     }
@@ -75,6 +77,18 @@ public static class SiteBuilderExtensions
             }
         }
     }
+
+    /// <summary>
+    /// Adds the dashboard command "Export now": the worker exports what is new at once and
+    /// writes a snapshot. The result lists the files written.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithExportNowCommand(this IResourceBuilder<ProjectResource> exporter) =>
+        exporter.WithHttpCommand("/sync/export-now", "Export now", commandName: "export-now", commandOptions: new HttpCommandOptions
+        {
+            Description = "Exports this site's new changes now, then a snapshot of all of them.",
+            IconName = "ArrowSync",
+            ResultMode = HttpCommandResultMode.Json,
+        });
 
     /// <summary>
     /// Passes the AppHost's <c>HermitSync:Sync</c> settings (debounce, snapshot cadence, …) on

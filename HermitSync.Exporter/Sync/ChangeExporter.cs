@@ -28,19 +28,23 @@ public sealed class ChangeExporter(
     private long _nextFileSeq;
     private int _filesSinceSnapshot;
     private DateTimeOffset _lastSnapshotAt;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // The loop and "Export now" share the cursor and the file sequence, so exports never overlap.
+    private readonly SemaphoreSlim _exporting = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _siteId = (await SiteWaiter.WaitAsync(rqlite, logger, stoppingToken)).SiteId;
         RemovePlaintextSnapshots();
         await RestoreCursorAsync(stoppingToken);
+        _started.TrySetResult();
 
         using var timer = new PeriodicTimer(_options.PollInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                await ExportOnceAsync(stoppingToken);
+                await OneAtATimeAsync(() => ExportOnceAsync(snapshotNow: false, stoppingToken), stoppingToken);
                 health.ExportSucceeded();
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -52,8 +56,34 @@ public sealed class ChangeExporter(
         }
     }
 
-    /// <summary>Exports what is new, if anything, and a snapshot when one is due. Returns the files written.</summary>
-    public async Task<IReadOnlyList<string>> ExportOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Whether the site is known and the cursor restored, so an export can run.</summary>
+    public bool Started => _started.Task.IsCompleted;
+
+    /// <summary>
+    /// The dashboard's "Export now": exports what is new, then a snapshot, so a peer that lags
+    /// or has just joined catches up from one file. Returns the files written.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ExportNowAsync(CancellationToken cancellationToken)
+    {
+        await _started.Task.WaitAsync(cancellationToken);
+        return await OneAtATimeAsync(() => ExportOnceAsync(snapshotNow: true, cancellationToken), cancellationToken);
+    }
+
+    private async Task<T> OneAtATimeAsync<T>(Func<Task<T>> export, CancellationToken cancellationToken)
+    {
+        await _exporting.WaitAsync(cancellationToken);
+        try
+        {
+            return await export();
+        }
+        finally
+        {
+            _exporting.Release();
+        }
+    }
+
+    /// <summary>Exports what is new, if anything, and a snapshot when one is due or asked for. Returns the files written.</summary>
+    private async Task<IReadOnlyList<string>> ExportOnceAsync(bool snapshotNow, CancellationToken cancellationToken)
     {
         var written = new List<string>();
         var newest = await NewestOwnSeqAsync(cancellationToken);
@@ -65,7 +95,8 @@ public sealed class ChangeExporter(
                 written.Add(await ExportChangesAsync(newest, cancellationToken));
             }
         }
-        var snapshotDue = _filesSinceSnapshot >= _options.SnapshotEveryFiles
+        var snapshotDue = snapshotNow
+            || _filesSinceSnapshot >= _options.SnapshotEveryFiles
             || (_filesSinceSnapshot > 0 && time.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotInterval);
         if (snapshotDue)
         {
@@ -175,7 +206,8 @@ public sealed class ChangeExporter(
     private async Task<string> WriteAsync(ChangeFileKind kind, IReadOnlyList<NoteRevision> revisions, long throughSeq, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
         var name = new ChangeFileName(_siteId, kind, _nextFileSeq);
-        var content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, revisions);
+        // The importing site continues this trace from the header.
+        var content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, revisions, activity?.Context ?? default);
         var path = await folder.WriteOnceAsync(name, content, cancellationToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await rqlite.ExecuteAsync(

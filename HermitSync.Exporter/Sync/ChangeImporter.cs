@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using HermitSync.Rqlite;
 using HermitSync.Sync;
@@ -142,8 +143,8 @@ public sealed class ChangeImporter(
             return false;
         }
 
-        using var activity = SyncTelemetry.ActivitySource.StartActivity("sync import");
-        activity?.SetTag("hermit.sync.file", name.RelativePath);
+        // The span starts once the file has verified, as a child of the export that wrote it, but covers the verification too.
+        var started = time.GetUtcNow();
         ChangeFileHeader header;
         NoteRevision[] revisions;
         try
@@ -157,10 +158,12 @@ public sealed class ChangeImporter(
         }
         catch (ChangeFileRejectedException rejected)
         {
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, rejected.Reason.ToString());
+            using var refused = StartImportActivity(name, parent: default, started);
+            refused?.SetStatus(ActivityStatusCode.Error, rejected.Reason.ToString());
             await RejectOnceAsync(name.RelativePath, name.SiteId, rejected.Reason, rejected.Detail, cancellationToken);
             return false;
         }
+        using var activity = StartImportActivity(name, header.TraceContext, started);
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var statements = new List<SqlStatement>
@@ -202,6 +205,10 @@ public sealed class ChangeImporter(
             name.RelativePath, rowsApplied, revisions.Length, conflicted, lag);
         return true;
     }
+
+    private static Activity? StartImportActivity(ChangeFileName name, ActivityContext parent, DateTimeOffset started) =>
+        SyncTelemetry.ActivitySource.StartActivity("sync import", ActivityKind.Consumer, parent,
+            tags: [new("hermit.sync.file", name.RelativePath)], startTime: started);
 
     private async Task<long> CountConflictsAsync(NoteRevision[] revisions, CancellationToken cancellationToken) =>
         (await rqlite.QueryAsync(

@@ -70,6 +70,9 @@ public sealed class StackFixture : IAsyncLifetime
         ];
     }
 
+    /// <summary>Changes to the AppHost before it is built, e.g. where its services send telemetry.</summary>
+    public Action<IDistributedApplicationTestingBuilder>? Configure { get; init; }
+
     public async Task InitializeAsync() => await StartAsync();
 
     public async Task StartAsync()
@@ -80,6 +83,7 @@ public sealed class StackFixture : IAsyncLifetime
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        Configure?.Invoke(builder);
         App = await builder.BuildAsync(timeout.Token);
         try
         {

@@ -3,12 +3,38 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Stack;
+using HermitSync.IntegrationTests.Telemetry;
 using HermitSync.Rqlite;
 
 namespace HermitSync.IntegrationTests.Sync;
 
-/// <summary>Two sites in one AppHost, paired by the AppHost over 127.0.0.1, syncing through real Syncthing.</summary>
-public sealed class PairedSitesFixture() : StackHolder(new StackFixture(NewPassphrase(), sites: 2));
+/// <summary>
+/// Two sites in one AppHost, paired by the AppHost over 127.0.0.1, syncing through real
+/// Syncthing, and sending their telemetry to an in-test OTLP receiver as to the dashboard.
+/// </summary>
+public sealed class PairedSitesFixture : StackHolder
+{
+    public PairedSitesFixture() : this(new OtlpReceiver())
+    {
+    }
+
+    private PairedSitesFixture(OtlpReceiver telemetry) : base(new StackFixture(NewPassphrase(), sites: 2) { Configure = telemetry.ReceiveFrom }) =>
+        Telemetry = telemetry;
+
+    public OtlpReceiver Telemetry { get; }
+
+    public override async Task DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            Telemetry.Dispose();
+        }
+    }
+}
 
 /// <summary>Two sites in one AppHost that start unpaired, to be paired through the web app.</summary>
 public sealed class UnpairedSitesFixture() : StackHolder(new StackFixture(NewPassphrase(), sites: 2, "--HermitSync:AutoPair=false"));
@@ -21,7 +47,7 @@ public abstract class StackHolder(StackFixture stack) : IAsyncLifetime
 
     public Task InitializeAsync() => Stack.InitializeAsync();
 
-    public Task DisposeAsync() => Stack.DisposeAsync();
+    public virtual Task DisposeAsync() => Stack.DisposeAsync();
 }
 
 /// <summary>Tests that share one pair of sites; each leaves the pair connected and converged.</summary>

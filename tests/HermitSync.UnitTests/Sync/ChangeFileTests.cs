@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HermitSync.Sync;
 using NSec.Cryptography;
 
@@ -23,7 +24,7 @@ public sealed class ChangeFileTests
 
         var (header, opened) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions));
 
-        Assert.Equal(new ChangeFileHeader(1, ChangeFileKind.Changes, Site, 7, 1000, 1002, 3), header);
+        Assert.Equal(new ChangeFileHeader(2, ChangeFileKind.Changes, Site, 7, 1000, 1002, 3), header);
         Assert.Equal(revisions.Length, opened.Length);
         for (var i = 0; i < revisions.Length; i++)
         {
@@ -76,6 +77,9 @@ public sealed class ChangeFileTests
         Assert.Equal(RejectionReason.WrongKey, ReasonAfterFlipping(60));
         Assert.Equal(RejectionReason.WrongKey, ReasonAfterFlipping(75));
         Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(90));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(110));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(125));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(128));
         Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(ChangeFile.HeaderBytes + 2));
         Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(file.Length - 1));
     }
@@ -102,10 +106,68 @@ public sealed class ChangeFileTests
     }
 
     [Fact]
+    public void The_trace_context_of_the_export_travels_in_the_header()
+    {
+        var export = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+
+        var (header, _) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, Revisions(), export));
+
+        Assert.Equal(export.TraceId, header.TraceContext.TraceId);
+        Assert.Equal(export.SpanId, header.TraceContext.SpanId);
+        Assert.Equal(ActivityTraceFlags.Recorded, header.TraceContext.TraceFlags);
+        Assert.True(header.TraceContext.IsRemote);
+    }
+
+    [Fact]
+    public void A_file_sealed_outside_any_trace_has_no_trace_context()
+    {
+        Assert.Equal(default, ChangeFile.Open(Keyring, Sealed()).Header.TraceContext);
+    }
+
+    /// <summary>Sealed by the version 1 code itself (3 passes cut to 1 as above), before version 2 existed.</summary>
+    private const string Version1File =
+        "SFJNVFNZTkMAAQEAASNFZ4mrze8BI0VniavN7wAAAAAAAAAHAAAAAAAAA+gAAAAAAAAD6AAAAAHhzTsNoi4sgn6IVMDDcKm4xp08CN7F/2p8hHOlxlAt0vj/Y6N0zl03+s0DwTd5iQAHZA3zKxh56gYC+5MtySylvbG3ygRnjXhh6LwKFFblS2Ljb2Iq7/2scwBgk9pOk4msL4N0O6WLPvZgl+jJ33UwDKYgATazxg5WIwduydolEkMrISeL087pNQibyhjoZFffeRUmdT57gXal4kwPJUyevjxCTDMfAb/s69kpA6a37ZNKYa+V3d0ONAkSpEIb5gIEjo0eFS6QEdf1YsEryVVIVOgxvPrsvW6Zf51GtnOsFgpV5Fg=";
+
+    [Fact]
+    public void A_version_1_file_is_still_read()
+    {
+        var (header, revisions) = ChangeFile.Open(Keyring, Convert.FromBase64String(Version1File));
+
+        Assert.Equal(new ChangeFileHeader(1, ChangeFileKind.Changes, "0123456789abcdef0123456789abcdef", 7, 1000, 1000, 1), header);
+        Assert.Equal("Written by version 1", Assert.Single(revisions).Title);
+    }
+
+    [Fact]
+    public void A_version_1_file_is_checked_as_strictly_as_ever()
+    {
+        var file = Convert.FromBase64String(Version1File);
+
+        for (var i = 0; i < file.Length; i++)
+        {
+            var tampered = (byte[])file.Clone();
+            tampered[i] ^= 0x01;
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, tampered));
+        }
+        for (var length = 0; length < file.Length; length++)
+        {
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file.AsSpan(0, length)));
+        }
+    }
+
+    [Fact]
+    public void A_version_2_file_relabelled_as_version_1_is_rejected()
+    {
+        var file = Sealed();
+        file[9] = 1;
+
+        Assert.Equal(RejectionReason.AuthenticationFailed, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
+    }
+
+    [Fact]
     public void A_future_format_version_is_rejected()
     {
         var file = Sealed();
-        file[9] = 2;
+        file[9] = 3;
 
         Assert.Equal(RejectionReason.UnknownVersion, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
     }

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using Aspire.Hosting.ApplicationModel;
+using HermitSync.IntegrationTests.Stack;
+using HermitSync.IntegrationTests.Sync;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HermitSync.IntegrationTests.Telemetry;
+
+/// <summary>
+/// What the Aspire dashboard shows of two paired sites: one trace per request and per sync
+/// hop, the metrics, and the commands it offers. The spans and metrics are the ones the
+/// services really export, received over OTLP/HTTP.
+/// </summary>
+[Collection(PairedSitesCollection.Name)]
+public sealed class DashboardTests(PairedSitesFixture fixture)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly StackFixture _stack = fixture.Stack;
+    private readonly OtlpReceiver _telemetry = fixture.Telemetry;
+
+    [Fact]
+    public async Task A_form_post_is_one_trace_through_the_web_app_the_api_and_the_rqlite_client()
+    {
+        using var browser = _stack.WebBrowserClient("a");
+        // The test plays the browser's own span, so the trace it starts is known.
+        var browserSpan = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        browser.DefaultRequestHeaders.Add("traceparent", $"00-{browserSpan.TraceId}-{browserSpan.SpanId}-01");
+
+        using var created = await WebForm.SubmitAsync(browser, "/Notes/New", new Dictionary<string, string> { ["Input.Title"] = "traced", ["Input.Body"] = "end to end" });
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+
+        // Up from an rqlite call of the API that made an HTTP call to a node, to the browser's span.
+        var chain = await EventuallyAsync(() =>
+        {
+            var trace = _telemetry.Spans.Where(s => s.TraceId == browserSpan.TraceId.ToString()).ToArray();
+            return trace
+                .Where(s => s.Service == "a-api" && s.Scope == "HermitSync.Rqlite" && trace.Any(http => http.ParentSpanId == s.SpanId))
+                .Select(s => Ancestors(s, trace).Prepend(s).ToArray())
+                .FirstOrDefault(c => c[^1].ParentSpanId == browserSpan.SpanId.ToString());
+        }, "no chain of spans from an rqlite call of the API up to the browser's span arrived");
+
+        Assert.Contains(chain, s => s.Service == "a-api" && s.Scope == "Microsoft.AspNetCore");
+        Assert.Contains(chain, s => s.Service == "a-web" && s.Scope == "System.Net.Http");
+        Assert.Contains(chain, s => s.Service == "a-web" && s.Scope == "Microsoft.AspNetCore");
+    }
+
+    [Fact]
+    public async Task An_export_at_A_and_its_import_at_B_are_one_trace()
+    {
+        await WriteAtAUntilBHasItAsync("traced across");
+
+        // An import at B, child of an export at A, with its own writes to B's rqlite under it.
+        await EventuallyAsync(() => _telemetry.Spans
+            .Where(s => s.Service == "b-exporter" && s.Name == "sync import")
+            .FirstOrDefault(import =>
+                _telemetry.Spans.Any(export => export.Service == "a-exporter" && export.Name.StartsWith("sync ", StringComparison.Ordinal)
+                    && export.TraceId == import.TraceId && export.SpanId == import.ParentSpanId)
+                && _telemetry.Spans.Any(write => write.Service == "b-exporter" && write.Scope == "HermitSync.Rqlite"
+                    && write.TraceId == import.TraceId && write.ParentSpanId == import.SpanId)),
+            "no import at B, with its rqlite writes, in the trace of an export at A");
+    }
+
+    [Fact]
+    public async Task The_dashboard_receives_the_notes_rqlite_and_sync_metrics()
+    {
+        await WriteAtAUntilBHasItAsync("counted");
+
+        (string Service, string Metric)[] expected =
+        [
+            ("a-api", "hermit.notes.written"),
+            ("a-api", "hermit.rqlite.request.duration"),
+            ("a-exporter", "hermit.sync.files.exported"),
+            ("b-exporter", "hermit.sync.files.imported"),
+            ("b-exporter", "hermit.sync.lag"),
+            ("b-exporter", "hermit.sync.conflicts"),
+        ];
+        var deadline = DateTime.UtcNow + Patience;
+        while (!expected.All(e => _telemetry.HasMetric(e.Service, e.Metric)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+        var missing = expected.Where(e => !_telemetry.HasMetric(e.Service, e.Metric)).ToArray();
+        Assert.True(missing.Length == 0, $"Not received: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public async Task Back_up_database_writes_a_sqlite_file_into_the_backups_folder()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var backups = Path.Combine(_stack.SiteDirectory("a"), "rqlite", "backups");
+
+        var result = await Commands.ExecuteCommandAsync("a-rqlite", "backup", timeout.Token);
+
+        Assert.True(result.Success, result.Message);
+        var backup = Assert.Single(Directory.GetFiles(backups, "backup-*.sqlite3"));
+        Assert.Matches(@"^backup-\d{8}-\d{6}\.sqlite3$", Path.GetFileName(backup));
+        var header = new byte[16];
+        await using (var file = File.OpenRead(backup))
+        {
+            await file.ReadExactlyAsync(header, timeout.Token);
+        }
+        Assert.Equal("SQLite format 3\0"u8.ToArray(), header);
+        Assert.Empty(Directory.GetFiles(backups, "*.partial"));
+    }
+
+    [Fact]
+    public async Task Export_now_writes_a_snapshot_at_once()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var a = _stack.WebBrowserClient("a");
+        var folder = Path.Combine(_stack.SiteDirectory("a"), "sync", "sites", await Sites.SiteIdAsync(a));
+        var before = Directory.GetFiles(folder, "s-*.hsync");
+
+        var result = await Commands.ExecuteCommandAsync("a-exporter", "export-now", timeout.Token);
+
+        Assert.True(result.Success, result.Message);
+        var snapshot = Assert.Single(Directory.GetFiles(folder, "s-*.hsync").Except(before));
+        Assert.Contains(Path.GetFileName(snapshot), result.Data?.Value ?? "");
+    }
+
+    private async Task WriteAtAUntilBHasItAsync(string title)
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var note = await Sites.CreateAsync(a, title, "from A to B");
+        await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
+    }
+
+    private ResourceCommandService Commands => _stack.App.Services.GetRequiredService<ResourceCommandService>();
+
+    private async Task<T> EventuallyAsync<T>(Func<T?> probe, string failure) where T : class
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (probe() is { } found)
+            {
+                return found;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"{failure} within {Patience.TotalSeconds:0} s; spans received: {string.Join(", ",
+                _telemetry.Spans.GroupBy(s => s.Service).Select(g => $"{g.Key} {g.Count()}"))}");
+            await Task.Delay(500);
+        }
+    }
+
+    private static IEnumerable<ReceivedSpan> Ancestors(ReceivedSpan span, IReadOnlyCollection<ReceivedSpan> trace)
+    {
+        for (var parent = trace.FirstOrDefault(s => s.SpanId == span.ParentSpanId); parent is not null; parent = trace.FirstOrDefault(s => s.SpanId == parent.ParentSpanId))
+        {
+            yield return parent;
+        }
+    }
+}
