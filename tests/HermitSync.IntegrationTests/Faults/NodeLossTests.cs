@@ -7,7 +7,6 @@ using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit.Abstractions;
 
@@ -26,7 +25,6 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
     public async Task Losing_a_follower_and_then_the_leader_under_load_loses_and_duplicates_nothing()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
         var rqlite = stack.Rqlite();
         await using var load = new WriteLoad(stack.App.GetEndpoint("api", "http"), writers: 4);
         await load.WaitForAcknowledgementsAsync(20, Patience);
@@ -38,8 +36,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         await AssertDegradedEverywhereAsync(follower, timeout.Token);
 
         load.Phase = FollowerBack;
-        Assert.True((await commands.ExecuteCommandAsync(follower, KnownResourceCommands.StartCommand, timeout.Token)).Success);
-        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(follower, timeout.Token);
+        await ResourceProcess.StartAsync(stack.App, follower, timeout.Token);
         await load.WaitForAcknowledgementsAsync(20, Patience);
 
         var leader = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
@@ -51,8 +48,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         Assert.NotEqual(leader, (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id);
 
         load.Phase = LeaderBack;
-        Assert.True((await commands.ExecuteCommandAsync(leader, KnownResourceCommands.StartCommand, timeout.Token)).Success);
-        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(leader, timeout.Token);
+        await ResourceProcess.StartAsync(stack.App, leader, timeout.Token);
         await load.WaitForAcknowledgementsAsync(20, Patience);
         await load.StopAsync();
 

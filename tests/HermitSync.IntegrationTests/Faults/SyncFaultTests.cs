@@ -54,9 +54,8 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
         }
         finally
         {
-            await commands.ExecuteCommandAsync("b-syncthing", KnownResourceCommands.StartCommand, timeout.Token);
+            await ResourceProcess.StartAsync(_stack.App, "b-syncthing", timeout.Token);
         }
-        await _stack.App.ResourceNotifications.WaitForResourceHealthyAsync("b-syncthing", timeout.Token);
 
         await WaitUntilConvergedAsync();
         Assert.Equal(1, (await Sites.GetAsync(b, shared)).GetProperty("conflicts").GetInt32());
@@ -69,8 +68,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         using var a = _stack.WebBrowserClient("a");
         using var b = _stack.WebBrowserClient("b");
-        var commands = _stack.App.Services.GetRequiredService<ResourceCommandService>();
-        var rejections = await Sites.RejectionCountAsync(b);
+                var rejections = await Sites.RejectionCountAsync(b);
         var folder = await SiteFolderAsync(a);
 
         await using var load = new WriteLoad(_stack.App.GetEndpoint("a-api", "http"), writers: 2);
@@ -84,8 +82,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
 
         await load.WaitForAcknowledgementsAsync(50, TimeSpan.FromSeconds(60));
         await load.StopAsync();
-        Assert.True((await commands.ExecuteCommandAsync("a-exporter", KnownResourceCommands.StartCommand, timeout.Token)).Success);
-        await _stack.App.ResourceNotifications.WaitForResourceHealthyAsync("a-exporter", timeout.Token);
+        await ResourceProcess.StartAsync(_stack.App, "a-exporter", timeout.Token);
 
         await WaitUntilConvergedAsync();
         var atB = (await Sites.NotesAsync(_stack, "b")).Select(row => row[..36]).ToHashSet();

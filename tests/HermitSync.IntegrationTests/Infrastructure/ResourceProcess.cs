@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HermitSync.IntegrationTests.Infrastructure;
 
@@ -31,6 +32,19 @@ public static class ResourceProcess
         using var process = Process.GetProcessById(await PidAsync(app, resource, cancellationToken));
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a stopped or crashed resource through Aspire and waits until it is healthy. It
+    /// waits for Running first: until then the snapshot may still show the old process's exit.
+    /// </summary>
+    public static async Task StartAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        var commands = app.Services.GetRequiredService<ResourceCommandService>();
+        var started = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
+        Assert.True(started.Success, $"Aspire could not start {resource}: {started.Message}");
+        await app.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.Running, cancellationToken);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
     }
 
     private static int? Pid(CustomResourceSnapshot snapshot) =>
