@@ -1,0 +1,115 @@
+using System.Net.Http.Json;
+using HermitSync.Api.Notes;
+using HermitSync.Sync;
+
+namespace HermitSync.Bench;
+
+/// <summary>
+/// The API against rqlite doing the same work on the same site: create a note, search, read
+/// one. The anchor sends the statements the API's NoteStore runs, with the same parameters,
+/// in one POST straight to the leader; the API's share is HTTP, validation, JSON, telemetry,
+/// its rqlite client and reading the stored note back.
+/// </summary>
+public static class ApiLatency
+{
+    private const string Site = "a";
+
+    /// <summary>NoteStore.CreateAsync's revision insert.</summary>
+    private const string InsertRevision = """
+        INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
+        SELECT ?, ?, ?, '[]', 1, ?, ?, 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM notes WHERE id = ?)
+        ON CONFLICT DO NOTHING
+        """;
+
+    /// <summary>NoteStore.SearchAsync's query, first page.</summary>
+    private static readonly string Search = $"""
+        SELECT id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, created_at, updated_at, hlc, site_id, conflicts FROM notes
+        WHERE deleted = 0
+          AND (:pattern IS NULL OR title LIKE :pattern ESCAPE '\' OR body LIKE :pattern ESCAPE '\')
+          AND (:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))
+        ORDER BY updated_at DESC, id DESC
+        LIMIT :limit
+        """;
+
+    /// <summary>NoteStore.GetAsync's query.</summary>
+    private const string Read = "SELECT id, title, body, version, created_at, updated_at, hlc, site_id, conflicts FROM notes WHERE id = ? AND deleted = 0";
+
+    /// <summary>A search a person types: digits that match a few percent of the titles.</summary>
+    private const string SearchText = "42";
+
+    public static async Task RunAsync(BenchStack stack, Report report)
+    {
+        Console.WriteLine("API against direct rqlite: create, search, read");
+        using var api = stack.OwnHttp(Site, "api");
+        using var web = stack.OwnHttp(Site, "web");
+        using var apiThroughProxy = stack.Http(Site, "api");
+        using var leader = await stack.RqliteLeaderAsync(Site);
+        // The API's client starts at node 1 and stays there while it answers; a follower forwards each request to the leader.
+        using var firstNode = stack.RqliteNode(Site, 1);
+        var siteId = await stack.SiteIdAsync(Site);
+        var clock = new HybridLogicalClock(TimeProvider.System);
+
+        Task CreateDirect(RqliteDirect rqlite, int number)
+        {
+            var id = Guid.CreateVersion7().ToString("D");
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var noteIds = $"[\"{id}\"]";
+            return rqlite.ExecuteAsync(
+                [InsertRevision, id, clock.Next(), siteId, SampleNote.Title(number), SampleNote.Body, now, now, id],
+                [RevisionSql.RefreshNotes(noteIds).Sql, new Dictionary<string, string> { ["notes"] = noteIds }]);
+        }
+
+        var single = await Load.CompareAsync(clients: 1, perClient: 100,
+            number => CreateAsync(api, number),
+            number => CreateDirect(leader, number),
+            number => CreateAsync(web, number),
+            number => CreateAsync(apiThroughProxy, number),
+            number => CreateDirect(firstNode, number));
+        AddLatency(report, "API create, 1 client", single[0], single[1]);
+        report.Add(new Figure("create through the web app's /api forwarder, 1 client, p50", "ms", single[2].Latency(50),
+            new Anchor("direct rqlite", single[1].Latency(50)), "report", null));
+
+        var sixteen = await Load.CompareAsync(clients: 16, perClient: 15, number => CreateAsync(api, number), number => CreateDirect(leader, number));
+        AddLatency(report, "API create, 16 clients", sixteen[0], sixteen[1]);
+        var throughput = sixteen[0].Throughput / sixteen[1].Throughput;
+        report.Add(new Figure("API create throughput, 16 clients", "notes/s", sixteen[0].Throughput,
+            new Anchor("direct rqlite", sixteen[1].Throughput), "ratio ≥ 0.75", throughput >= 0.75));
+
+        var search = await Load.CompareAsync(clients: 1, perClient: 100,
+            _ => GetAsync(api, $"/api/notes?q={SearchText}&limit=50"),
+            _ => leader.QueryAsync([Search, new Dictionary<string, object?> { ["pattern"] = $"%{SearchText}%", ["after_time"] = null, ["after_id"] = null, ["limit"] = 51 }]));
+        AddLatency(report, $"API search (q={SearchText}, 50 per page)", search[0], search[1]);
+
+        var ids = (await stack.Rqlite(Site).QueryAsync(HermitSync.Rqlite.SqlStatement.Of("SELECT id FROM notes LIMIT 500"))).Rows.Select(row => row.GetString(0)).ToArray();
+        var read = await Load.CompareAsync(clients: 1, perClient: 200,
+            number => GetAsync(api, $"/api/notes/{ids[number % ids.Length]}"),
+            number => leader.QueryAsync([Read, ids[number % ids.Length]]),
+            number => firstNode.QueryAsync([Read, ids[number % ids.Length]]));
+        AddLatency(report, "API read one note", read[0], read[1]);
+
+        report.Note($"API: {Load.Rounds} measured rounds after a warm-up round, the ways taking turns, each to the port its process listens on. " +
+            "A create is one rqlite transaction either way (the revision and the notes row; the API also reads the stored note back).");
+        report.Note($"API: the leader was {leader.Node}. Sent to {firstNode.Node}, where the API's client goes, a create took {single[4].Latency(50):0.00} ms " +
+            $"and a read {read[2].Latency(50):0.00} ms at p50; through Aspire's endpoint proxy (DCP), which the web app and scripts use in development, an API create took {single[3].Latency(50):0.00} ms.");
+    }
+
+    private static async Task CreateAsync(HttpClient http, int number)
+    {
+        using var created = await http.PostAsJsonAsync("/api/notes", new { title = SampleNote.Title(number), body = SampleNote.Body });
+        created.EnsureSuccessStatusCode();
+    }
+
+    private static async Task GetAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>p50 held to the target ratio; p99 reported beside it.</summary>
+    private static void AddLatency(Report report, string name, Load.Sample measured, Load.Sample anchor)
+    {
+        var ratio = measured.Latency(50) / anchor.Latency(50);
+        report.Add(new Figure($"{name}, p50", "ms", measured.Latency(50), new Anchor("direct rqlite", anchor.Latency(50)), "ratio ≤ 1.3", ratio <= 1.3));
+        report.Add(new Figure($"{name}, p99", "ms", measured.Latency(99), new Anchor("direct rqlite", anchor.Latency(99)), "report", null));
+    }
+}
