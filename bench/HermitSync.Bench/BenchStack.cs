@@ -136,6 +136,10 @@ public sealed class BenchStack : IAsyncDisposable
             .Where(r => r.pid is not null)
             .ToDictionary(r => r.name, r => r.pid!.Value);
 
+    /// <summary>CPU seconds each of a site's resources has used so far, its children included.</summary>
+    public IReadOnlyDictionary<string, double> CpuSeconds(string site) =>
+        ProcessIds(site).ToDictionary(r => r.Key, r => Processes.Tree(r.Value).Sum(Processes.CpuSeconds));
+
     private int? ProcessId(string resource) =>
         Snapshot(resource).Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
             ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)

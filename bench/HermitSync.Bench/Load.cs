@@ -4,8 +4,9 @@ namespace HermitSync.Bench;
 
 /// <summary>
 /// Runs ways of doing the same work in rounds, in turn, so that a noisy neighbour slows them
-/// alike: a warm-up round that is thrown away, then <see cref="Rounds"/> measured rounds, each
-/// with every way once, the first way rotating.
+/// alike: a warm-up round that is thrown away (long enough for the JIT to settle on its
+/// optimized code), then <see cref="Rounds"/> measured rounds, each with every way once, the
+/// first way rotating.
 /// </summary>
 public static class Load
 {
@@ -25,7 +26,7 @@ public static class Load
         var samples = ways.Select(_ => new Sample([], [])).ToArray();
         foreach (var way in ways)
         {
-            await RoundAsync(way, clients, Math.Max(1, perClient / 4));
+            await RoundAsync(way, clients, perClient);
         }
         for (var round = 0; round < Rounds; round++)
         {

@@ -22,6 +22,8 @@ public sealed class Report(MachineFacts machine)
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // The file is read by people too: keep ≤, × and → as they are.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private static readonly string[] Header = ["figure", "measured", "anchor (same run)", "ratio", "target", "met"];
