@@ -36,16 +36,17 @@ public static class SiteBuilderExtensions
             .WithEnvironment("HermitSync__SyncAgent", $"http://{exporter.Resource.Name}")
             .WithHttpHealthCheck("/health");
 
+        // The web app and the worker start beside the API rather than after it: the web app reaches
+        // the API per request, and the worker waits for the API's schema itself (SiteWaiter).
         builder.AddProject<Projects.HermitSync_Web>(site.ResourceName("web"), launchProfileName: null)
             .WithHttpEndpoint(port: site.WebPort)
-            .WithReference(api).WaitFor(api)
+            .WithReference(api)
             .WithEnvironment("HermitSync__Api", $"http://{api.Resource.Name}")
             .WithHttpHealthCheck("/health");
 
         exporter
             .WithReference(rqlite, "rqlite").WaitFor(rqlite)
             .WithReference(syncthing, "syncthing").WaitFor(syncthing)
-            .WaitFor(api)
             .WithEnvironment("Sync__SyncFolder", site.SyncFolder)
             .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)
             .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)

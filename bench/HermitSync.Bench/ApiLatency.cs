@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using HermitSync.Api.Notes;
+using HermitSync.Sync;
+
+namespace HermitSync.Bench;
+
+/// <summary>
+/// The API against rqlite doing the same work on the same site: create a note, search, read
+/// one. The anchor sends the statements the API's NoteStore runs, with the same parameters,
+/// in one POST straight to the leader; the API's share is HTTP, validation, JSON, telemetry,
+/// its rqlite client and reading the stored note back.
+/// </summary>
+public static class ApiLatency
+{
+    private const string Site = "a";
+
+    /// <summary>NoteStore.CreateAsync's revision insert.</summary>
+    private const string InsertRevision = """
+        INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
+        SELECT ?, ?, ?, '[]', 1, ?, ?, 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM notes WHERE id = ?)
+        ON CONFLICT DO NOTHING
+        """;
+
+    /// <summary>NoteStore.SearchAsync's query, first page.</summary>
+    private static readonly string Search = $"""
+        SELECT id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, created_at, updated_at, hlc, site_id, conflicts FROM notes
+        WHERE deleted = 0
+          AND (:pattern IS NULL OR title LIKE :pattern ESCAPE '\' OR body LIKE :pattern ESCAPE '\')
+          AND (:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))
+        ORDER BY updated_at DESC, id DESC
+        LIMIT :limit
+        """;
+
+    /// <summary>NoteStore.GetAsync's query.</summary>
+    private const string Read = "SELECT id, title, body, version, created_at, updated_at, hlc, site_id, conflicts FROM notes WHERE id = ? AND deleted = 0";
+
+    /// <summary>A create, a read and a search cost the settled API about 4 ms of CPU; at first ten times that.</summary>
+    private const double SettledCpuMsPerMix = 10;
+
+    /// <summary>A search a person types: digits that match a few percent of the titles.</summary>
+    private const string SearchText = "42";
+
+    public static async Task RunAsync(BenchStack stack, Report report)
+    {
+        Console.WriteLine("API against direct rqlite: create, search, read");
+        using var api = stack.OwnHttp(Site, "api");
+        using var web = stack.OwnHttp(Site, "web");
+        using var apiThroughProxy = stack.Http(Site, "api");
+        using var leader = await stack.RqliteLeaderAsync(Site);
+        // The API's client starts at node 1 and stays there while it answers; a follower forwards each request to the leader.
+        using var firstNode = stack.RqliteNode(Site, 1);
+        var siteId = await stack.SiteIdAsync(Site);
+        var clock = new HybridLogicalClock(TimeProvider.System);
+        var meter = new ApiMeter(Processes.Tree(stack.ProcessIds(Site)[BenchStack.Name(Site, "api")]));
+
+        Task CreateDirect(RqliteDirect rqlite, int number)
+        {
+            var id = Guid.CreateVersion7().ToString("D");
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var noteIds = $"[\"{id}\"]";
+            return rqlite.ExecuteAsync(
+                [InsertRevision, id, clock.Next(), siteId, SampleNote.Title(number), SampleNote.Body, now, now, id],
+                [RevisionSql.RefreshNotes(noteIds).Sql, new Dictionary<string, string> { ["notes"] = noteIds }]);
+        }
+
+        var warmUp = await WarmUpAsync(api, meter);
+        meter.Start();
+        var single = await Load.CompareAsync(clients: 1, perClient: 100,
+            meter.Count(number => CreateAsync(api, number)),
+            number => CreateDirect(leader, number),
+            meter.Count(number => CreateAsync(web, number)),
+            meter.Count(number => CreateAsync(apiThroughProxy, number)),
+            number => CreateDirect(firstNode, number));
+        var cpuPerCreate = meter.CpuMsPerCall;
+        AddLatency(report, "API create, 1 client", single[0], single[1]);
+        report.Add(new Figure("create through the web app's /api forwarder, 1 client, p50", "ms", single[2].Latency(50),
+            new Anchor("direct rqlite", single[1].Latency(50)), "report", null));
+
+        meter.Start();
+        var sixteen = await Load.CompareAsync(clients: 16, perClient: 15, meter.Count(number => CreateAsync(api, number)), number => CreateDirect(leader, number));
+        var cpuPerConcurrentCreate = meter.CpuMsPerCall;
+        AddLatency(report, "API create, 16 clients", sixteen[0], sixteen[1]);
+        var throughput = sixteen[0].Throughput / sixteen[1].Throughput;
+        report.Add(new Figure("API create throughput, 16 clients", "notes/s", sixteen[0].Throughput,
+            new Anchor("direct rqlite", sixteen[1].Throughput), "ratio ≥ 0.75", throughput >= 0.75));
+
+        var search = await Load.CompareAsync(clients: 1, perClient: 100,
+            _ => GetAsync(api, $"/api/notes?q={SearchText}&limit=50"),
+            _ => leader.QueryAsync([Search, new Dictionary<string, object?> { ["pattern"] = $"%{SearchText}%", ["after_time"] = null, ["after_id"] = null, ["limit"] = 51 }]));
+        AddLatency(report, $"API search (q={SearchText}, 50 per page)", search[0], search[1]);
+
+        var ids = (await stack.Rqlite(Site).QueryAsync(HermitSync.Rqlite.SqlStatement.Of("SELECT id FROM notes LIMIT 500"))).Rows.Select(row => row.GetString(0)).ToArray();
+        meter.Start();
+        var read = await Load.CompareAsync(clients: 1, perClient: 200,
+            meter.Count(number => GetAsync(api, $"/api/notes/{ids[number % ids.Length]}")),
+            number => leader.QueryAsync([Read, ids[number % ids.Length]]),
+            number => firstNode.QueryAsync([Read, ids[number % ids.Length]]));
+        var cpuPerRead = meter.CpuMsPerCall;
+        var alive = await Load.CompareAsync(clients: 1, perClient: 200, _ => GetAsync(api, "/alive"));
+        AddLatency(report, "API read one note", read[0], read[1]);
+
+        report.Note($"API: {warmUp.TotalSeconds:0} s of API requests first, until its CPU per request had settled; then for each figure a warm-up round and {Load.Rounds} measured rounds, the ways taking turns, each to the port its process listens on. " +
+            "A create is one rqlite transaction either way (the revision and the notes row; the API also reads the stored note back).");
+        report.Note($"API: the leader was {leader.Node}. Sent to {firstNode.Node}, where the API's client goes, a create took {single[4].Latency(50):0.00} ms " +
+            $"and a read {read[2].Latency(50):0.00} ms at p50; through Aspire's endpoint proxy (DCP), which the web app and scripts use in development, an API create took {single[3].Latency(50):0.00} ms.");
+        report.Note($"API: an empty request to the API (/alive), the floor of any extra HTTP hop here, took {alive[0].Latency(50):0.00} ms at p50. " +
+            $"The API's process used {cpuPerCreate:0.00} ms of CPU per create with one client, {cpuPerConcurrentCreate:0.00} ms with 16, and {cpuPerRead:0.00} ms per read, its background work (telemetry export, health probes) included.");
+    }
+
+    /// <summary>
+    /// A freshly started API spends some 30 s of CPU, over its first half minute of traffic,
+    /// compiling its hot paths again, optimized; on two cores that would land in the first
+    /// figures. A mix of its requests in 5 s windows runs until its CPU per mix has settled.
+    /// </summary>
+    private static async Task<TimeSpan> WarmUpAsync(HttpClient api, ApiMeter meter)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var mix = meter.Count(async number =>
+        {
+            using var created = await api.PostAsJsonAsync("/api/notes", new { title = SampleNote.Title(number), body = SampleNote.Body });
+            await GetAsync(api, created.EnsureSuccessStatusCode().Headers.Location!.OriginalString);
+            await GetAsync(api, $"/api/notes?q={SearchText}&limit=50");
+        });
+        do
+        {
+            meter.Start();
+            var window = Stopwatch.StartNew();
+            for (var number = 0; window.Elapsed < TimeSpan.FromSeconds(5); number++)
+            {
+                await mix(number);
+            }
+        }
+        while (meter.CpuMsPerCall > SettledCpuMsPerMix && Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(1));
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private static async Task CreateAsync(HttpClient http, int number)
+    {
+        using var created = await http.PostAsJsonAsync("/api/notes", new { title = SampleNote.Title(number), body = SampleNote.Body });
+        created.EnsureSuccessStatusCode();
+    }
+
+    private static async Task GetAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>p50 held to the target ratio; p99 reported beside it.</summary>
+    private static void AddLatency(Report report, string name, Load.Sample measured, Load.Sample anchor)
+    {
+        var ratio = measured.Latency(50) / anchor.Latency(50);
+        report.Add(new Figure($"{name}, p50", "ms", measured.Latency(50), new Anchor("direct rqlite", anchor.Latency(50)), "ratio ≤ 1.3", ratio <= 1.3));
+        report.Add(new Figure($"{name}, p99", "ms", measured.Latency(99), new Anchor("direct rqlite", anchor.Latency(99)), "report", null));
+    }
+
+    /// <summary>
+    /// Counts the calls that reach the API and the CPU its processes use meanwhile: a cost that,
+    /// unlike latency, a busy neighbour on the machine hardly changes.
+    /// </summary>
+    private sealed class ApiMeter(IReadOnlyList<int> processes)
+    {
+        private int _calls;
+        private double _cpuAtStart;
+
+        public void Start()
+        {
+            _calls = 0;
+            _cpuAtStart = Cpu();
+        }
+
+        public Func<int, Task> Count(Func<int, Task> way) => number =>
+        {
+            Interlocked.Increment(ref _calls);
+            return way(number);
+        };
+
+        public double CpuMsPerCall => (Cpu() - _cpuAtStart) * 1000 / _calls;
+
+        private double Cpu() => processes.Sum(Processes.CpuSeconds);
+    }
+}

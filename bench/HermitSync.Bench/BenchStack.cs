@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using HermitSync.Rqlite;
+using HermitSync.Sync;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HermitSync.Bench;
+
+/// <summary>
+/// The real stack, started through the real AppHost in executable mode, as `./hermit run`
+/// starts it. Disposing it stops every process it started and waits until they are gone.
+/// </summary>
+public sealed class BenchStack : IAsyncDisposable
+{
+    private static readonly string[] SiteResources = ["rqlite-1", "rqlite-2", "rqlite-3", "rqlite", "syncthing", "api", "web", "exporter"];
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly DistributedApplication _app;
+
+    private BenchStack(StackSettings settings, DistributedApplication app, IReadOnlyDictionary<string, TimeSpan> healthyAfter)
+    {
+        Settings = settings;
+        _app = app;
+        HealthyAfter = healthyAfter;
+    }
+
+    public StackSettings Settings { get; }
+
+    /// <summary>From creating the AppHost to every resource healthy.</summary>
+    public TimeSpan StartupTime => HealthyAfter.Values.Max();
+
+    /// <summary>When each resource became healthy, from creating the AppHost: the start's critical path.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> HealthyAfter { get; }
+
+    public static async Task<BenchStack> StartAsync(StackSettings settings)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var started = Stopwatch.GetTimestamp();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HermitSync_AppHost>(
+            settings.Arguments, (options, _) => options.DisableDashboard = true, timeout.Token);
+        builder.Services.AddLogging(logging => logging
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Aspire", LogLevel.Warning)
+            // Resources' own output and start-up health probes would bury the figures.
+            .AddFilter("HermitSync.AppHost.Resources", LogLevel.None)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        var app = await builder.BuildAsync(timeout.Token);
+        try
+        {
+            // Watched from before the start, so each resource's own moment is seen, not when StartAsync returns.
+            var resources = settings.Sites.SelectMany(site => SiteResources.Select(resource => Name(site, resource)));
+            var healthy = Task.WhenAll(resources.Select(async resource =>
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                return (resource, after: Stopwatch.GetElapsedTime(started));
+            }).ToArray());
+            await app.StartAsync(timeout.Token);
+            return new BenchStack(settings, app, (await healthy).ToDictionary(r => r.resource, r => r.after));
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A resource's name: as given for a single site, prefixed with the site's name otherwise.</summary>
+    public static string Name(string site, string resource) => site.Length == 0 ? resource : $"{site}-{resource}";
+
+    /// <summary>A client for a resource's HTTP endpoint as Aspire publishes it: through DCP's proxy, as the web app and scripts reach it.</summary>
+    public HttpClient Http(string site, string resource) => Client(_app.GetEndpoint(Name(site, resource), "http"));
+
+    /// <summary>A client for the port the resource's own process listens on, past DCP's proxy, which a deployment would not have.</summary>
+    public HttpClient OwnHttp(string site, string resource)
+    {
+        var urls = Snapshot(Name(site, resource)).EnvironmentVariables.Single(e => e.Name == "ASPNETCORE_URLS").Value!;
+        return Client(new UriBuilder(urls.Split(';')[0]) { Host = "127.0.0.1" }.Uri);
+    }
+
+    private static HttpClient Client(Uri address) => new() { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+
+    public HttpClient Syncthing(string site)
+    {
+        var http = Http(site, "syncthing");
+        http.DefaultRequestHeaders.Add("X-API-Key", Settings.SyncthingApiKey);
+        return http;
+    }
+
+    /// <summary>The library client, with failover, for setting up and checking; not what anchors are measured with.</summary>
+    public RqliteClient Rqlite(string site)
+    {
+        var settings = new RqliteClientSettings
+        {
+            Username = RqliteClusterResource.Username,
+            Password = Settings.RqlitePassword,
+            RequestTimeout = TimeSpan.FromMinutes(5),
+        };
+        settings.Endpoints.AddRange(Enumerable.Range(1, 3).Select(node => _app.GetEndpoint(Name(site, $"rqlite-{node}"), "http")));
+        return new RqliteClient(() => SharedHttp, settings);
+    }
+
+    /// <summary>Plain HTTP to the site's rqlite leader, with the same credentials the API uses.</summary>
+    public async Task<RqliteDirect> RqliteLeaderAsync(string site)
+    {
+        var leader = (await Rqlite(site).GetNodesAsync()).Single(node => node.Leader);
+        return RqliteDirect(new Uri(leader.ApiAddress), leader.Id);
+    }
+
+    /// <summary>Plain HTTP to one node, leader or not; a follower forwards to the leader.</summary>
+    public RqliteDirect RqliteNode(string site, int node) =>
+        RqliteDirect(_app.GetEndpoint(Name(site, $"rqlite-{node}"), "http"), Name(site, $"rqlite-{node}"));
+
+    private RqliteDirect RqliteDirect(Uri node, string id)
+    {
+        var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RqliteClusterResource.Username}:{Settings.RqlitePassword}")));
+        return new RqliteDirect(http, id);
+    }
+
+    public async Task<string> SiteIdAsync(string site) =>
+        (await SiteIdentity.ReadAsync(Rqlite(site), CancellationToken.None) ?? throw new InvalidOperationException($"Site '{site}' has no id yet.")).SiteId;
+
+    /// <summary>The folder Syncthing shares, which holds <c>sites/{site id}/</c> with the change files.</summary>
+    public string SyncFolder(string site) => Path.Combine(Settings.SiteDirectory(site), "sync");
+
+    /// <summary>The process id of each of a site's resources that runs a process.</summary>
+    public IReadOnlyDictionary<string, int> ProcessIds(string site) =>
+        SiteResources.Select(resource => Name(site, resource))
+            .Select(name => (name, pid: ProcessId(name)))
+            .Where(r => r.pid is not null)
+            .ToDictionary(r => r.name, r => r.pid!.Value);
+
+    /// <summary>CPU seconds each of a site's resources has used so far, its children included.</summary>
+    public IReadOnlyDictionary<string, double> CpuSeconds(string site) =>
+        ProcessIds(site).ToDictionary(r => r.Key, r => Processes.Tree(r.Value).Sum(Processes.CpuSeconds));
+
+    private int? ProcessId(string resource) =>
+        Snapshot(resource).Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+            ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    private CustomResourceSnapshot Snapshot(string resource) =>
+        _app.ResourceNotifications.TryGetCurrentState(resource, out var state)
+            ? state.Snapshot
+            : throw new InvalidOperationException($"No resource '{resource}'.");
+
+    public async ValueTask DisposeAsync()
+    {
+        var processes = Settings.Sites.SelectMany(site => ProcessIds(site).Values).ToArray();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        await _app.DisposeAsync();
+        var deadline = Stopwatch.StartNew();
+        while (processes.Any(pid => Directory.Exists($"/proc/{pid}")))
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"Processes still running after the stack stopped: {string.Join(", ", processes.Where(pid => Directory.Exists($"/proc/{pid}")))}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private static readonly HttpClient SharedHttp = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+}

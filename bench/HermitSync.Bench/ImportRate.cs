@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using HermitSync.Rqlite;
+using HermitSync.Sync;
+
+namespace HermitSync.Bench;
+
+/// <summary>
+/// How fast a site takes in a peer's large change file, through the real importer: a sealed
+/// 100,000-row file from a new peer is put into site B's folder, as Syncthing would, and timed
+/// until B's ledger says it is applied. Beside it, the same rows as a plain batch INSERT
+/// straight to B's leader, 1,000 rows per transaction.
+/// </summary>
+public static class ImportRate
+{
+    private const string Site = "b";
+    private const int Rows = 100_000;
+    private const string ShortBody = "A line of text, as many notes are.";
+
+    public static async Task RunAsync(BenchStack stack, Report report)
+    {
+        Console.WriteLine($"Import of a {Rows:N0}-row change file at site B");
+        var rqlite = stack.Rqlite(Site);
+        await WaitIdleAsync(stack);
+        // A peer would have sent the file; with the folder paused it stays at B, and A does not import it at the same time.
+        using (var syncthing = stack.Syncthing(Site))
+        {
+            (await syncthing.PatchAsJsonAsync("/rest/config/folders/hermit-sync", new { paused = true })).EnsureSuccessStatusCode();
+        }
+
+        var keyring = new SyncKeyring(stack.Settings.SyncPassphrase);
+        var peer = SiteIds.New();
+        // Warm-up: the first file from a peer also derives its key (Argon2id, once per peer), which is not the rate.
+        await ImportAsync(stack, rqlite, ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 1, SampleNote.Revisions(peer, 0, 1, ShortBody)), new ChangeFileName(peer, ChangeFileKind.Changes, 1));
+        var revisions = SampleNote.Revisions(peer, 0, Rows, ShortBody);
+        var file = ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 2, revisions);
+        var imported = await ImportAsync(stack, rqlite, file, new ChangeFileName(peer, ChangeFileKind.Changes, 2));
+
+        var raw = await RawInsertAsync(stack, revisions);
+        report.Add(new Figure($"import of a {Rows:N0}-row change file", "rows/s", Rows / imported.TotalSeconds,
+            new Anchor("raw rqlite batch INSERT", Rows / raw.TotalSeconds), "≥ 10,000 rows/s", Rows / imported.TotalSeconds >= 10_000));
+        report.Note($"Import: the {file.Length / 1e6:0.0} MB file took {imported.TotalSeconds:0.00} s from landing in the folder to applied " +
+            $"(file watcher, read, verify and decrypt, one merge transaction); the raw INSERT of the same rows into a plain table took {raw.TotalSeconds:0.00} s.");
+    }
+
+    /// <summary>B has applied everything A wrote, so nothing else runs on B while it imports.</summary>
+    private static async Task WaitIdleAsync(BenchStack stack)
+    {
+        var a = stack.Rqlite("a");
+        var b = stack.Rqlite(Site);
+        await Poll.UntilAsync(
+            async () => await b.ScalarAsync("SELECT count(*) FROM notes") == await a.ScalarAsync("SELECT count(*) FROM notes"),
+            TimeSpan.FromMilliseconds(200),
+            "B to import A's notes");
+    }
+
+    private static async Task<TimeSpan> ImportAsync(BenchStack stack, RqliteClient rqlite, byte[] content, ChangeFileName name)
+    {
+        var path = Path.Combine(stack.SyncFolder(Site), name.RelativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Written aside and renamed, as Syncthing lands a finished file.
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".syncthing.{name.FileName}.tmp");
+        await File.WriteAllBytesAsync(temporary, content);
+        var started = Stopwatch.GetTimestamp();
+        File.Move(temporary, path);
+        await Poll.UntilAsync(
+            async () => await rqlite.ScalarAsync("SELECT count(*) FROM sync_applied WHERE site_id = ? AND file_seq = ?", name.SiteId, name.Sequence) == 1,
+            TimeSpan.FromMilliseconds(20),
+            $"{name.RelativePath} to be applied");
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private static async Task<TimeSpan> RawInsertAsync(BenchStack stack, NoteRevision[] revisions)
+    {
+        using var leader = await stack.RqliteLeaderAsync(Site);
+        await leader.ExecuteAsync(["CREATE TABLE raw_notes (id TEXT PRIMARY KEY, hlc INTEGER, site_id TEXT, title TEXT, body TEXT, created_at INTEGER, updated_at INTEGER)"]);
+        var started = Stopwatch.GetTimestamp();
+        foreach (var batch in revisions.Chunk(1_000))
+        {
+            await leader.ExecuteAsync(batch.Select(r => new object?[]
+            {
+                "INSERT INTO raw_notes VALUES (?, ?, ?, ?, ?, ?, ?)", r.NoteId, r.Hlc, r.SiteId, r.Title, r.Body, r.CreatedAt, r.UpdatedAt,
+            }).ToArray());
+        }
+        return Stopwatch.GetElapsedTime(started);
+    }
+}

@@ -1,0 +1,47 @@
+namespace HermitSync.Bench;
+
+/// <summary>What /proc says about a process and its descendants: memory, CPU time, and who is a `dotnet run` launcher.</summary>
+public static class Processes
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+
+    /// <summary>The process and every process below it.</summary>
+    public static IReadOnlyList<int> Tree(int pid)
+    {
+        var children = Directory.EnumerateDirectories("/proc")
+            .Select(directory => int.TryParse(Path.GetFileName(directory), out var child) ? (child, parent: Stat(child)?[1]) : (child: 0, parent: null))
+            .Where(p => p.parent is not null)
+            .ToLookup(p => int.Parse(p.parent!), p => p.child);
+        IEnumerable<int> Below(int process) => children[process].SelectMany(Below).Prepend(process);
+        return Below(pid).ToArray();
+    }
+
+    /// <summary>Proportional set size: each shared page counted once, split among the processes that share it.</summary>
+    public static double PssMiB(int pid) =>
+        Read($"/proc/{pid}/smaps_rollup")?.Split('\n').FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal)) is { } line
+            ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0
+            : 0;
+
+    /// <summary>User and system CPU time the process has used so far.</summary>
+    public static double CpuSeconds(int pid) =>
+        Stat(pid) is { } fields ? (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond : 0;
+
+    /// <summary>In development Aspire starts each project through `dotnet run`, which stays as the project's parent.</summary>
+    public static bool IsDotnetLauncher(int pid) => Read($"/proc/{pid}/comm")?.Trim() == "dotnet";
+
+    /// <summary>/proc/PID/stat from its fourth field (the parent) on; the command name before it may hold spaces.</summary>
+    private static string[]? Stat(int pid) =>
+        Read($"/proc/{pid}/stat") is { } stat ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ') : null;
+
+    private static string? Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
