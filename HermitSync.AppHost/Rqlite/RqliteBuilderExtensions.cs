@@ -129,6 +129,75 @@ public static class RqliteBuilderExtensions
         });
     }
 
+    /// <summary>
+    /// Adds the dashboard command "Step down leader": the leader hands leadership to a follower.
+    /// rqlite 8.26 has no HTTP endpoint for that, but a leader that is shut down gracefully
+    /// transfers leadership first (<c>-raft-shutdown-stepdown</c>, on by default), so the command
+    /// restarts the leader through Aspire, and it rejoins as a follower.
+    /// </summary>
+    public static IResourceBuilder<RqliteClusterResource> WithStepDownCommand(this IResourceBuilder<RqliteClusterResource> builder)
+    {
+        var cluster = builder.Resource;
+        return builder.WithCommand("step-down", "Step down leader", async context =>
+        {
+            try
+            {
+                var client = await cluster.CreateClientAsync(context.CancellationToken);
+                var nodes = await client.GetNodesAsync(context.CancellationToken);
+                // With a node already down, restarting the leader would leave one voter of three: no quorum.
+                if (nodes.Where(n => !n.Reachable).Select(n => n.Id).ToList() is [_, ..] unreachable)
+                {
+                    return CommandResults.Failure($"Not while {string.Join(", ", unreachable)} is down: restarting the leader now would lose quorum.");
+                }
+                if (nodes.SingleOrDefault(n => n.Leader) is not { } leader || cluster.NodeList.SingleOrDefault(n => n.Name == leader.Id) is not { } leaderNode)
+                {
+                    return CommandResults.Failure("The cluster has no leader to step down.");
+                }
+
+                var commands = context.Services.GetRequiredService<ResourceCommandService>();
+                var restarted = await commands.ExecuteCommandAsync(leaderNode, KnownResourceCommands.RestartCommand, context.CancellationToken);
+                if (!restarted.Success)
+                {
+                    return CommandResults.Failure($"Restarting {leader.Id} failed: {restarted.Message}");
+                }
+                var successor = await WaitForLeaderAsync(client, context.CancellationToken);
+                return successor == leader.Id
+                    ? CommandResults.Failure($"{leader.Id} restarted and won the election again.")
+                    : CommandResults.Success($"{successor} leads now; {leader.Id} rejoined as a follower.");
+            }
+            catch (RqliteException e)
+            {
+                return CommandResults.Failure($"The cluster did not answer: {e.Message}");
+            }
+        }, new CommandOptions
+        {
+            Description = "Hands leadership to a follower by restarting the leader gracefully.",
+            IconName = "ArrowSwap",
+            ConfirmationMessage = "Restart the leader so that a follower takes over? Writes pause for about a second.",
+            UpdateState = EnabledWhileRunning,
+        });
+    }
+
+    private static async Task<string> WaitForLeaderAsync(RqliteClient client, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await client.GetNodesAsync(cancellationToken)).SingleOrDefault(n => n.Leader) is { } leader)
+                {
+                    return leader.Id;
+                }
+            }
+            catch (RqliteException)
+            {
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+        throw new RqliteException("no leader was elected within 30 s");
+    }
+
     private static ResourceCommandState EnabledWhileRunning(UpdateCommandStateContext context) =>
         context.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled;
 

@@ -20,7 +20,8 @@ public static class SiteBuilderExtensions
         var rqlite = builder.AddRqliteCluster(site.ResourceName("rqlite"), secrets.RqlitePassword, site.Runtime, site.RqlitePort,
                 site.Runtime == RuntimeMode.Executable ? Rqlited.Locate(builder.Configuration, repository) : null)
             .WithDataDirectory(Path.Combine(site.DataDirectory, "rqlite"))
-            .WithBackupCommand();
+            .WithBackupCommand()
+            .WithStepDownCommand();
 
         var syncthing = builder.AddSyncthing(site.ResourceName("syncthing"), secrets.SyncthingApiKey, site.Runtime, site.SyncthingGuiPort, site.SyncthingListenPort)
             .WithDataDirectory(site.SyncthingHome, site.SyncFolder, Path.Combine(repository, "syncthing", "config.xml"), site.Discovery);

@@ -7,6 +7,7 @@ using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit.Abstractions;
 
@@ -14,11 +15,12 @@ namespace HermitSync.IntegrationTests.Faults;
 
 /// <summary>
 /// A follower, then the leader, crashed with SIGKILL under a continuous write load and started
-/// again through Aspire. Every acknowledged write must be on every node, once.
+/// again through Aspire; then the leader handed over by the "Step down leader" command. Every
+/// acknowledged write must be on every node, once.
 /// </summary>
 public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
 {
-    private const string Steady = "steady", FollowerDown = "follower down", FollowerBack = "follower back", LeaderDown = "leader down", LeaderBack = "leader back";
+    private const string Steady = "steady", FollowerDown = "follower down", FollowerBack = "follower back", LeaderDown = "leader down", LeaderBack = "leader back", SteppedDown = "stepped down";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -26,6 +28,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var rqlite = stack.Rqlite();
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
         await using var load = new WriteLoad(stack.App.GetEndpoint("api", "http"), writers: 4);
         await load.WaitForAcknowledgementsAsync(20, Patience);
 
@@ -34,6 +37,9 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         await ResourceProcess.KillAsync(stack.App, follower, timeout.Token);
         await load.WaitForAcknowledgementsAsync(40, Patience);
         await AssertDegradedEverywhereAsync(follower, timeout.Token);
+        var refused = await commands.ExecuteCommandAsync("rqlite", "step-down", timeout.Token);
+        Assert.False(refused.Success, "Step down leader restarted the leader with a follower down");
+        Assert.Contains(follower, refused.Message);
 
         load.Phase = FollowerBack;
         await ResourceProcess.StartAsync(stack.App, follower, timeout.Token);
@@ -50,6 +56,13 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         load.Phase = LeaderBack;
         await ResourceProcess.StartAsync(stack.App, leader, timeout.Token);
         await load.WaitForAcknowledgementsAsync(20, Patience);
+
+        var current = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
+        load.Phase = SteppedDown;
+        var steppedDown = await commands.ExecuteCommandAsync("rqlite", "step-down", timeout.Token);
+        Assert.True(steppedDown.Success, steppedDown.Message);
+        await load.WaitForAcknowledgementsAsync(20, Patience);
+        Assert.NotEqual(current, (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id);
         await load.StopAsync();
 
         var report = new List<string>
@@ -57,7 +70,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
             $"writes attempted {load.Attempted}, acknowledged {load.Acknowledged.Count}, in doubt {load.Attempted - load.Acknowledged.Count}",
             $"first acknowledged write after the leader's SIGKILL: {recovery:0.000} s",
         };
-        report.AddRange(new[] { Steady, FollowerDown, FollowerBack, LeaderDown, LeaderBack }.Select(phase =>
+        report.AddRange(new[] { Steady, FollowerDown, FollowerBack, LeaderDown, LeaderBack, SteppedDown }.Select(phase =>
             $"{phase,-14} acknowledged {load.AcknowledgedIn(phase),5}  client errors {load.ErrorsIn(phase),3}  longest wait {load.LongestWaitIn(phase):0.000} s"));
         for (var node = 1; node <= 3; node++)
         {
@@ -72,8 +85,8 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
             output.WriteLine($"client error ({error.Phase}): {error.Error}");
         }
 
-        // Failover hides a lost follower completely; only the election after a lost leader may show.
-        Assert.Equal(0, load.ErrorsIn(Steady) + load.ErrorsIn(FollowerDown) + load.ErrorsIn(FollowerBack) + load.ErrorsIn(LeaderBack));
+        // Failover hides a lost follower and a handed-over leadership completely; only the election after a lost leader may show.
+        Assert.Equal(0, load.ErrorsIn(Steady) + load.ErrorsIn(FollowerDown) + load.ErrorsIn(FollowerBack) + load.ErrorsIn(LeaderBack) + load.ErrorsIn(SteppedDown));
     }
 
     /// <summary>The API, the web cluster page and the Aspire dashboard all say Degraded while a node is down.</summary>

@@ -119,6 +119,31 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
         Assert.Contains(Path.GetFileName(snapshot), result.Data?.Value ?? "");
     }
 
+    [Fact]
+    public async Task Step_down_leader_hands_leadership_to_a_follower_and_the_site_keeps_writing()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var rqlite = _stack.Rqlite("a");
+        var leader = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
+
+        var result = await Commands.ExecuteCommandAsync("a-rqlite", "step-down", timeout.Token);
+
+        Assert.True(result.Success, result.Message);
+        var successor = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
+        Assert.NotEqual(leader, successor);
+        Assert.StartsWith(successor, result.Message);
+        // A graceful hand-over, not an election after a crash.
+        await EventuallyAsync(() => _stack.LogLines.FirstOrDefault(line => line.StartsWith($"{leader}: ", StringComparison.Ordinal)
+            && line.Contains("stepping down as Leader before shutdown", StringComparison.Ordinal)), $"{leader} did not log its step-down");
+        await _stack.App.ResourceNotifications.WaitForResourceHealthyAsync(leader, timeout.Token);
+        var nodes = await rqlite.GetNodesAsync(timeout.Token);
+        Assert.All(nodes, n => Assert.True(n.Reachable, $"{n.Id} is unreachable: {n.Error}"));
+        Assert.False(nodes.Single(n => n.Id == leader).Leader);
+        using var a = _stack.WebBrowserClient("a");
+        var note = await Sites.CreateAsync(a, "after the step-down", "written under the new leader");
+        Assert.NotNull(await Sites.TryGetAsync(a, note));
+    }
+
     private async Task WriteAtAUntilBHasItAsync(string title)
     {
         using var a = _stack.WebBrowserClient("a");
