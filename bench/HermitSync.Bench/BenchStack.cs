@@ -6,6 +6,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using HermitSync.Rqlite;
 using HermitSync.Sync;
+using HermitSync.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,6 @@ namespace HermitSync.Bench;
 /// </summary>
 public sealed class BenchStack : IAsyncDisposable
 {
-    private static readonly string[] SiteResources = ["rqlite-1", "rqlite-2", "rqlite-3", "rqlite", "syncthing", "api", "web", "exporter"];
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly DistributedApplication _app;
@@ -53,8 +53,7 @@ public sealed class BenchStack : IAsyncDisposable
         try
         {
             // Watched from before the start, so each resource's own moment is seen, not when StartAsync returns.
-            var resources = settings.Sites.SelectMany(site => SiteResources.Select(resource => Name(site, resource)));
-            var healthy = Task.WhenAll(resources.Select(async resource =>
+            var healthy = Task.WhenAll(settings.Resources.Select(async resource =>
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
                 return (resource, after: Stopwatch.GetElapsedTime(started));
@@ -69,8 +68,8 @@ public sealed class BenchStack : IAsyncDisposable
         }
     }
 
-    /// <summary>A resource's name: as given for a single site, prefixed with the site's name otherwise.</summary>
-    public static string Name(string site, string resource) => site.Length == 0 ? resource : $"{site}-{resource}";
+    /// <inheritdoc cref="StackSettings.ResourceName"/>
+    public static string Name(string site, string resource) => StackSettings.ResourceName(site, resource);
 
     /// <summary>A client for a resource's HTTP endpoint as Aspire publishes it: through DCP's proxy, as the web app and scripts reach it.</summary>
     public HttpClient Http(string site, string resource) => Client(_app.GetEndpoint(Name(site, resource), "http"));
@@ -131,7 +130,7 @@ public sealed class BenchStack : IAsyncDisposable
 
     /// <summary>The process id of each of a site's resources that runs a process.</summary>
     public IReadOnlyDictionary<string, int> ProcessIds(string site) =>
-        SiteResources.Select(resource => Name(site, resource))
+        StackSettings.ResourcesOf(site)
             .Select(name => (name, pid: ProcessId(name)))
             .Where(r => r.pid is not null)
             .ToDictionary(r => r.name, r => r.pid!.Value);

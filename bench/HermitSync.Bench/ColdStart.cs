@@ -1,3 +1,4 @@
+using HermitSync.Testing;
 namespace HermitSync.Bench;
 
 /// <summary>

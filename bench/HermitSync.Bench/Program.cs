@@ -1,3 +1,4 @@
+using HermitSync.Testing;
 using HermitSync.Bench;
 
 // ./hermit bench [cold] [api] [lag] [bytes] [memory] [import]: the figures of PRODUCT.md's

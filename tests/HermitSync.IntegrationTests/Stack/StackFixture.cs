@@ -19,56 +19,35 @@ public sealed class StackFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("hermit-stack-it-").FullName;
+    public StackSettings Settings { get; }
 
-    public string RqlitePassword { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+    public string DataDirectory => Settings.DataDirectory;
 
-    public string SyncthingApiKey { get; } = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+    public string RqlitePassword => Settings.RqlitePassword;
 
-    public string SyncPassphrase { get; }
+    public string SyncthingApiKey => Settings.SyncthingApiKey;
+
+    public string SyncPassphrase => Settings.SyncPassphrase;
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public IReadOnlyList<string> Sites { get; }
+    public IReadOnlyList<string> Sites => Settings.Sites;
 
-    public IReadOnlyList<string> Resources => Sites.SelectMany(site => SiteResources.Select(resource => Name(site, resource))).ToArray();
+    public IReadOnlyList<string> Resources => Settings.Resources;
 
-    private static readonly string[] SiteResources = ["rqlite-1", "rqlite-2", "rqlite-3", "rqlite", "syncthing", "api", "web", "exporter"];
-
-    private readonly string[] _arguments;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logLines = new();
     private CancellationTokenSource _stopWatchingLogs = new();
 
     /// <summary>Every line the stack's resources have logged so far: their console output, as the dashboard shows it.</summary>
     public IReadOnlyCollection<string> LogLines => _logLines;
 
-    public StackFixture() : this(syncPassphrase: Convert.ToHexString(Guid.NewGuid().ToByteArray()))
+    public StackFixture() : this(sites: 1)
     {
     }
 
-    /// <summary>
-    /// Sites that exchange files must share a passphrase; <paramref name="settings"/> are extra
-    /// AppHost settings. With several sites, site n shifts each port by n (rqlite by 10n).
-    /// </summary>
-    internal StackFixture(string syncPassphrase, int sites = 1, params string[] settings)
-    {
-        SyncPassphrase = syncPassphrase;
-        Sites = sites == 1 ? [""] : Enumerable.Range(0, sites).Select(n => ((char)('a' + n)).ToString()).ToArray();
-        _arguments =
-        [
-            "--HermitSync:Runtime=executable",
-            $"--HermitSync:Sites={sites}",
-            $"--HermitSync:DataDirectory={DataDirectory}",
-            $"--HermitSync:Ports:Rqlite={FreePorts.Consecutive(10 * sites)}",
-            $"--HermitSync:Ports:SyncthingGui={FreePorts.Consecutive(sites)}",
-            $"--HermitSync:Ports:SyncthingListen={FreePorts.Consecutive(sites)}",
-            $"--HermitSync:WebPort={FreePorts.Consecutive(sites)}",
-            $"--Parameters:rqlite-password={RqlitePassword}",
-            $"--Parameters:syncthing-api-key={SyncthingApiKey}",
-            $"--Parameters:sync-passphrase={SyncPassphrase}",
-            .. settings,
-        ];
-    }
+    /// <summary>Stacks that exchange files must share a passphrase; <paramref name="settings"/> are extra AppHost settings.</summary>
+    internal StackFixture(int sites, string? syncPassphrase = null, params string[] settings) =>
+        Settings = new StackSettings(sites, syncPassphrase, settings);
 
     /// <summary>Changes to the AppHost before it is built, e.g. where its services send telemetry.</summary>
     public Action<IDistributedApplicationTestingBuilder>? Configure { get; init; }
@@ -79,7 +58,7 @@ public sealed class StackFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HermitSync_AppHost>(
-            _arguments,
+            Settings.Arguments,
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
@@ -136,11 +115,11 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A resource's name: as given for a single site, prefixed with the site's name otherwise.</summary>
-    public static string Name(string site, string resource) => site.Length == 0 ? resource : $"{site}-{resource}";
+    /// <inheritdoc cref="StackSettings.ResourceName"/>
+    public static string Name(string site, string resource) => StackSettings.ResourceName(site, resource);
 
     /// <summary>Where a site keeps its data.</summary>
-    public string SiteDirectory(string site = "") => site.Length == 0 ? DataDirectory : Path.Combine(DataDirectory, "sites", site);
+    public string SiteDirectory(string site = "") => Settings.SiteDirectory(site);
 
     /// <summary>A client for one web app session: it keeps cookies and does not follow redirects, so tests see them.</summary>
     public HttpClient WebBrowserClient(string site = "") =>
@@ -177,7 +156,7 @@ public sealed class StackFixture : IAsyncLifetime
         finally
         {
             await ProcessTable.WaitUntilNoneMentionAsync(DataDirectory, TimeSpan.FromSeconds(30));
-            Directory.Delete(DataDirectory, recursive: true);
+            Settings.DeleteData();
         }
     }
 }

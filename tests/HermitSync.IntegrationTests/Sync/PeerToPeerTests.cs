@@ -18,7 +18,7 @@ public sealed class PairedSitesFixture : StackHolder
     {
     }
 
-    private PairedSitesFixture(OtlpReceiver telemetry) : base(new StackFixture(NewPassphrase(), sites: 2) { Configure = telemetry.ReceiveFrom }) =>
+    private PairedSitesFixture(OtlpReceiver telemetry) : base(new StackFixture(sites: 2) { Configure = telemetry.ReceiveFrom }) =>
         Telemetry = telemetry;
 
     public OtlpReceiver Telemetry { get; }
@@ -37,13 +37,11 @@ public sealed class PairedSitesFixture : StackHolder
 }
 
 /// <summary>Two sites in one AppHost that start unpaired, to be paired through the web app.</summary>
-public sealed class UnpairedSitesFixture() : StackHolder(new StackFixture(NewPassphrase(), sites: 2, "--HermitSync:AutoPair=false"));
+public sealed class UnpairedSitesFixture() : StackHolder(new StackFixture(2, null, "--HermitSync:AutoPair=false"));
 
 public abstract class StackHolder(StackFixture stack) : IAsyncLifetime
 {
     public StackFixture Stack { get; } = stack;
-
-    protected static string NewPassphrase() => Convert.ToHexString(Guid.NewGuid().ToByteArray());
 
     public Task InitializeAsync() => Stack.InitializeAsync();
 

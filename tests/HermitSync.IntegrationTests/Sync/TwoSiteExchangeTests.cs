@@ -18,8 +18,8 @@ public sealed class TwoSitesFixture : IAsyncLifetime
     public TwoSitesFixture()
     {
         // A compacts often, so the tests also see snapshots replace the files they cover.
-        A = new StackFixture(Convert.ToHexString(Guid.NewGuid().ToByteArray()), sites: 1, $"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}");
-        B = new StackFixture(A.SyncPassphrase);
+        A = new StackFixture(1, null, $"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}");
+        B = new StackFixture(1, A.SyncPassphrase);
     }
 
     public StackFixture A { get; }
