@@ -10,11 +10,9 @@ namespace HermitSync.Api.Notes;
 /// </summary>
 public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogicalClock clock, TimeProvider time)
 {
-    private const string Columns = "id, title, body, version, created_at, updated_at, hlc, site_id, conflicts";
-
     public async Task<Note?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
-        var result = await rqlite.QueryOrStaleAsync(SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ? AND deleted = 0", Key(id)), cancellationToken);
+        var result = await rqlite.QueryOrStaleAsync(SqlStatement.Of(NoteSql.Read, Key(id)), cancellationToken);
         return result.Rows.Count == 0 ? null : ReadNote(result.Rows[0]) with { Stale = result.Stale };
     }
 
@@ -22,14 +20,7 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
     {
         var pattern = string.IsNullOrWhiteSpace(text) ? null : $"%{EscapeLike(text.Trim())}%";
         var statement = SqlStatement.Named(
-            $"""
-            SELECT id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, created_at, updated_at, hlc, site_id, conflicts FROM notes
-            WHERE deleted = 0
-              AND (:pattern IS NULL OR title LIKE :pattern ESCAPE '\' OR body LIKE :pattern ESCAPE '\')
-              AND (:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))
-            ORDER BY updated_at DESC, id DESC
-            LIMIT :limit
-            """,
+            NoteSql.Search,
             new Dictionary<string, object?>
             {
                 ["pattern"] = pattern,
@@ -84,15 +75,9 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
         var hlc = clock.Next();
         var results = await rqlite.RequestAsync(
             [
-                SqlStatement.Of(
-                    """
-                    INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
-                    SELECT ?, ?, ?, '[]', 1, ?, ?, 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM notes WHERE id = ?)
-                    ON CONFLICT DO NOTHING
-                    """,
-                    Key(id), hlc, site.SiteId, title, body, now, now, Key(id)),
+                SqlStatement.Of(NoteSql.InsertFirstRevision, Key(id), hlc, site.SiteId, title, body, now, now, Key(id)),
                 RevisionSql.RefreshNotes(NoteIdJson(id)),
-                SqlStatement.Of($"SELECT {Columns}, deleted FROM notes WHERE id = ?", Key(id)),
+                SqlStatement.Of($"SELECT {NoteSql.Columns}, deleted FROM notes WHERE id = ?", Key(id)),
             ],
             idempotent: true,
             cancellationToken: cancellationToken);
@@ -160,7 +145,7 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
                     new Dictionary<string, object?> { ["id"] = Key(id), ["hlc"] = hlc, ["site"] = site.SiteId, ["parents"] = RevisionSql.ParentsJson(parents) }),
                 RevisionSql.RefreshNotes(NoteIdJson(id)),
                 SqlStatement.Of(
-                    $"SELECT {Columns}, deleted, EXISTS (SELECT 1 FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?) FROM notes WHERE id = ?",
+                    $"SELECT {NoteSql.Columns}, deleted, EXISTS (SELECT 1 FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?) FROM notes WHERE id = ?",
                     Key(id), hlc, site.SiteId, Key(id)),
             ],
             idempotent: true,

@@ -15,26 +15,6 @@ public static class ApiLatency
 {
     private const string Site = "a";
 
-    /// <summary>NoteStore.CreateAsync's revision insert.</summary>
-    private const string InsertRevision = """
-        INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
-        SELECT ?, ?, ?, '[]', 1, ?, ?, 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM notes WHERE id = ?)
-        ON CONFLICT DO NOTHING
-        """;
-
-    /// <summary>NoteStore.SearchAsync's query, first page.</summary>
-    private static readonly string Search = $"""
-        SELECT id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, created_at, updated_at, hlc, site_id, conflicts FROM notes
-        WHERE deleted = 0
-          AND (:pattern IS NULL OR title LIKE :pattern ESCAPE '\' OR body LIKE :pattern ESCAPE '\')
-          AND (:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))
-        ORDER BY updated_at DESC, id DESC
-        LIMIT :limit
-        """;
-
-    /// <summary>NoteStore.GetAsync's query.</summary>
-    private const string Read = "SELECT id, title, body, version, created_at, updated_at, hlc, site_id, conflicts FROM notes WHERE id = ? AND deleted = 0";
-
     /// <summary>A create, a read and a search cost the settled API about 4 ms of CPU; at first ten times that.</summary>
     private const double SettledCpuMsPerMix = 10;
 
@@ -60,7 +40,7 @@ public static class ApiLatency
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var noteIds = $"[\"{id}\"]";
             return rqlite.ExecuteAsync(
-                [InsertRevision, id, clock.Next(), siteId, SampleNote.Title(number), SampleNote.Body, now, now, id],
+                [NoteSql.InsertFirstRevision, id, clock.Next(), siteId, SampleNote.Title(number), SampleNote.Body, now, now, id],
                 [RevisionSql.RefreshNotes(noteIds).Sql, new Dictionary<string, string> { ["notes"] = noteIds }]);
         }
 
@@ -87,15 +67,15 @@ public static class ApiLatency
 
         var search = await Load.CompareAsync(clients: 1, perClient: 100,
             _ => GetAsync(api, $"/api/notes?q={SearchText}&limit=50"),
-            _ => leader.QueryAsync([Search, new Dictionary<string, object?> { ["pattern"] = $"%{SearchText}%", ["after_time"] = null, ["after_id"] = null, ["limit"] = 51 }]));
+            _ => leader.QueryAsync([NoteSql.Search, new Dictionary<string, object?> { ["pattern"] = $"%{SearchText}%", ["after_time"] = null, ["after_id"] = null, ["limit"] = 51 }]));
         AddLatency(report, $"API search (q={SearchText}, 50 per page)", search[0], search[1]);
 
         var ids = (await stack.Rqlite(Site).QueryAsync(HermitSync.Rqlite.SqlStatement.Of("SELECT id FROM notes LIMIT 500"))).Rows.Select(row => row.GetString(0)).ToArray();
         meter.Start();
         var read = await Load.CompareAsync(clients: 1, perClient: 200,
             meter.Count(number => GetAsync(api, $"/api/notes/{ids[number % ids.Length]}")),
-            number => leader.QueryAsync([Read, ids[number % ids.Length]]),
-            number => firstNode.QueryAsync([Read, ids[number % ids.Length]]));
+            number => leader.QueryAsync([NoteSql.Read, ids[number % ids.Length]]),
+            number => firstNode.QueryAsync([NoteSql.Read, ids[number % ids.Length]]));
         var cpuPerRead = meter.CpuMsPerCall;
         var alive = await Load.CompareAsync(clients: 1, perClient: 200, _ => GetAsync(api, "/alive"));
         AddLatency(report, "API read one note", read[0], read[1]);
