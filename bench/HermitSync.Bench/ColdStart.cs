@@ -1,4 +1,5 @@
 using HermitSync.Testing;
+
 namespace HermitSync.Bench;
 
 /// <summary>

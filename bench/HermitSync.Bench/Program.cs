@@ -1,5 +1,5 @@
-using HermitSync.Testing;
 using HermitSync.Bench;
+using HermitSync.Testing;
 
 // ./hermit bench [cold] [api] [lag] [bytes] [memory] [import]: the figures of PRODUCT.md's
 // targets, each beside its anchor measured in the same run. With no names, all of them.
