@@ -1,10 +1,9 @@
 using HermitSync.Api.Cluster;
 using HermitSync.Api.Notes;
-using HermitSync.Api.Schema;
+using HermitSync.Api.Site;
 using HermitSync.Api.Sync;
 using HermitSync.Api.Telemetry;
-using HermitSync.Rqlite;
-using HermitSync.Sync;
+using HermitSync.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -21,7 +20,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HybridLogicalClock>();
 builder.Services.AddSingleton<NoteStore>();
 builder.Services.AddSingleton<SchemaMigrator>();
-builder.Services.AddHttpClient<SyncAgentClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:SyncAgent"] ?? "http://exporter"));
+builder.Services.AddHttpClient<ExporterClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:Exporter"] ?? "http://exporter"));
 builder.Services.AddSingleton<SiteStartup>();
 builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
 

@@ -1,6 +1,6 @@
+using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
-using HermitSync.Sync;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +19,8 @@ builder.Services.AddOptions<SyncOptions>()
     .Validate(o => o.Passphrase.Length >= 8, "Sync:Passphrase must be set, at least 8 characters.")
     .ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<SiteStartup>();
+builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
 builder.Services.AddSingleton(services => new SyncKeyring(services.GetRequiredService<IOptions<SyncOptions>>().Value.Passphrase));
 builder.Services.AddSingleton(services => new SyncFolder(services.GetRequiredService<IOptions<SyncOptions>>().Value.SyncFolder));
 builder.Services.AddSingleton<SyncHealth>();
@@ -37,4 +39,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapPairingEndpoints();
 app.MapExportEndpoints();
+
+await app.Services.GetRequiredService<SiteStartup>().StartAsync();
+
 app.Run();

@@ -1,6 +1,6 @@
+using HermitSync.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using HermitSync.Sync;
 using Microsoft.Net.Http.Headers;
 
 namespace HermitSync.Api.Notes;
@@ -14,12 +14,12 @@ public static class NotesEndpoints
     {
         var notes = app.MapGroup("/api/notes").WithTags("Notes");
         notes.MapGet("/", Search).WithName("SearchNotes");
-        notes.MapGet("/{id}", Get).WithName("GetNote");
+        notes.MapGet("/{id:guid}", Get).WithName("GetNote");
         notes.MapPost("/", Create).WithName("CreateNote");
-        notes.MapPut("/{id}", Update).WithName("UpdateNote");
-        notes.MapDelete("/{id}", Delete).WithName("DeleteNote");
-        notes.MapGet("/{id}/conflicts", Conflicts).WithName("GetNoteConflicts");
-        notes.MapGet("/{id}/history", History).WithName("GetNoteHistory");
+        notes.MapPut("/{id:guid}", Update).WithName("UpdateNote");
+        notes.MapDelete("/{id:guid}", Delete).WithName("DeleteNote");
+        notes.MapGet("/{id:guid}/conflicts", Conflicts).WithName("GetNoteConflicts");
+        notes.MapGet("/{id:guid}/history", History).WithName("GetNoteHistory");
         return app;
     }
 
@@ -43,26 +43,22 @@ public static class NotesEndpoints
         return TypedResults.Ok(await store.SearchAsync(q, size, after, cancellationToken));
     }
 
-    private static async Task<IResult> Get(NoteStore store, string id, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Note>, ProblemHttpResult>> Get(NoteStore store, Guid id, HttpContext http, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var noteId))
-        {
-            return MalformedId();
-        }
-        var note = await store.GetAsync(noteId, cancellationToken);
+        var note = await store.GetAsync(id, cancellationToken);
         if (note is null)
         {
-            return NotFound(noteId);
+            return NotFound(id);
         }
         http.Response.Headers.ETag = note.ETag;
         return TypedResults.Ok(note);
     }
 
-    private static async Task<IResult> Create(NoteStore store, CreateNoteRequest request, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Created<Note>, ProblemHttpResult>> Create(NoteStore store, CreateNoteRequest request, HttpContext http, CancellationToken cancellationToken)
     {
         if (NoteRules.Check(request.Title, request.Body) is { } violation)
         {
-            return violation.ToProblem();
+            return Invalid(violation);
         }
         var id = request.Id ?? Guid.CreateVersion7();
         var outcome = await store.CreateAsync(id, request.Title!, request.Body!, cancellationToken);
@@ -74,46 +70,41 @@ public static class NotesEndpoints
         return TypedResults.Created($"/api/notes/{outcome.Note.Id}", outcome.Note);
     }
 
-    private static async Task<IResult> Update(
-        NoteStore store, string id, UpdateNoteRequest request, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Note>, ProblemHttpResult>> Update(
+        NoteStore store, Guid id, UpdateNoteRequest request, HttpContext http, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var noteId))
-        {
-            return MalformedId();
-        }
         if (!TryReadIfMatch(http, required: true, out var basedOn, out var problem))
         {
             return problem;
         }
         if (NoteRules.Check(request.Title, request.Body) is { } violation)
         {
-            return violation.ToProblem();
+            return Invalid(violation);
         }
         var resolves = new List<RevisionId>();
         foreach (var revision in request.Resolves ?? [])
         {
             if (!RevisionId.TryParse(revision, out var resolved))
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["resolves"] = [$"'{revision}' is not a revision id."] });
+                return Invalid(new NoteRuleViolation("resolves", $"'{revision}' is not a revision id."));
             }
             resolves.Add(resolved);
         }
         if (basedOn is null)
         {
             // If-Match: * edits whatever is current.
-            var current = await store.GetAsync(noteId, cancellationToken);
+            var current = await store.GetAsync(id, cancellationToken);
             if (current is null)
             {
-                return NotFound(noteId);
+                return NotFound(id);
             }
-            RevisionId.TryParse(current.Revision, out var currentRevision);
-            basedOn = currentRevision;
+            basedOn = RevisionId.Parse(current.Revision);
         }
-        var outcome = await store.UpdateAsync(noteId, basedOn.Value, resolves, request.Title!, request.Body!, cancellationToken);
+        var outcome = await store.UpdateAsync(id, basedOn.Value, resolves, request.Title!, request.Body!, cancellationToken);
         switch (outcome.Status)
         {
             case WriteStatus.NotFound:
-                return NotFound(noteId);
+                return NotFound(id);
             case WriteStatus.VersionMismatch:
                 return Stale(outcome.Note!, basedOn.Value);
             default:
@@ -122,43 +113,31 @@ public static class NotesEndpoints
         }
     }
 
-    private static async Task<IResult> Conflicts(NoteStore store, string id, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<NoteConflict>>, ProblemHttpResult>> Conflicts(NoteStore store, Guid id, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var noteId))
+        if (await store.GetAsync(id, cancellationToken) is null)
         {
-            return MalformedId();
+            return NotFound(id);
         }
-        if (await store.GetAsync(noteId, cancellationToken) is null)
-        {
-            return NotFound(noteId);
-        }
-        return TypedResults.Ok(await store.ConflictsAsync(noteId, cancellationToken));
+        return TypedResults.Ok(await store.ConflictsAsync(id, cancellationToken));
     }
 
-    private static async Task<IResult> History(NoteStore store, string id, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<NoteHistoryEntry>>, ProblemHttpResult>> History(NoteStore store, Guid id, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var noteId))
-        {
-            return MalformedId();
-        }
-        var history = await store.HistoryAsync(noteId, cancellationToken);
-        return history.Count == 0 ? NotFound(noteId) : TypedResults.Ok(history);
+        var history = await store.HistoryAsync(id, cancellationToken);
+        return history.Count == 0 ? NotFound(id) : TypedResults.Ok(history);
     }
 
-    private static async Task<IResult> Delete(NoteStore store, string id, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(NoteStore store, Guid id, HttpContext http, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var noteId))
-        {
-            return MalformedId();
-        }
         if (!TryReadIfMatch(http, required: false, out var basedOn, out var problem))
         {
             return problem;
         }
-        var outcome = await store.DeleteAsync(noteId, basedOn, cancellationToken);
+        var outcome = await store.DeleteAsync(id, basedOn, cancellationToken);
         return outcome.Status switch
         {
-            WriteStatus.NotFound => NotFound(noteId),
+            WriteStatus.NotFound => NotFound(id),
             WriteStatus.VersionMismatch => Stale(outcome.Note!, basedOn),
             _ => TypedResults.NoContent(),
         };
@@ -168,10 +147,10 @@ public static class NotesEndpoints
     /// Reads <c>If-Match</c>: the ETag of the revision the client edited, or <c>*</c> for
     /// whatever is current (then <paramref name="basedOn"/> is null).
     /// </summary>
-    private static bool TryReadIfMatch(HttpContext http, bool required, out RevisionId? basedOn, out IResult problem)
+    private static bool TryReadIfMatch(HttpContext http, bool required, out RevisionId? basedOn, out ProblemHttpResult problem)
     {
         basedOn = null;
-        problem = TypedResults.Empty;
+        problem = null!;
         var header = http.Request.Headers.IfMatch.ToString().Trim();
         if (header.Length == 0)
         {
@@ -198,7 +177,15 @@ public static class NotesEndpoints
         return false;
     }
 
-    private static IResult Stale(Note current, RevisionId? basedOn) =>
+    /// <summary>A 400, or a 413 when only the size is wrong, with the field in <c>errors</c> as a validation problem has it.</summary>
+    private static ProblemHttpResult Invalid(NoteRuleViolation violation) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [violation.Field] = [violation.Message] })
+        {
+            Status = violation.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
+            Title = violation.TooLarge ? "The note is too large." : "The note is not valid.",
+        });
+
+    private static ProblemHttpResult Stale(Note current, RevisionId? basedOn) =>
         TypedResults.Problem(new ProblemDetails
         {
             Status = StatusCodes.Status412PreconditionFailed,
@@ -207,9 +194,6 @@ public static class NotesEndpoints
             Extensions = { ["currentRevision"] = current.Revision, ["current"] = current },
         });
 
-    private static IResult NotFound(Guid id) =>
+    private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem($"There is no note with the id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Note not found.");
-
-    private static IResult MalformedId() =>
-        TypedResults.Problem("A note id is a UUID, such as 0190a6e4-5b7c-7d3e-9f00-123456789abc.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed note id.");
 }

@@ -14,7 +14,7 @@ public sealed record SiteResources(SiteSettings Settings, IResourceBuilder<ISync
 
 public static class SiteBuilderExtensions
 {
-    /// <summary>One whole site: its rqlite cluster, Syncthing, API, web app and sync worker.</summary>
+    /// <summary>One whole site: its rqlite cluster, Syncthing, API, web app and exporter.</summary>
     public static SiteResources AddSite(this IDistributedApplicationBuilder builder, SiteSettings site, SiteSecrets secrets, string repository)
     {
         var rqlite = builder.AddRqliteCluster(site.ResourceName("rqlite"), secrets.RqlitePassword, site.Runtime, site.RqlitePort,
@@ -33,20 +33,22 @@ public static class SiteBuilderExtensions
         var api = builder.AddProject<Projects.HermitSync_Api>(site.ResourceName("api"), launchProfileName: null)
             .WithHttpEndpoint()
             .WithReference(rqlite, "rqlite").WaitFor(rqlite)
+            // Pairing requests pass through the API to the exporter, which manages Syncthing.
             .WithReference(exporter)
-            .WithEnvironment("HermitSync__SyncAgent", $"http://{exporter.Resource.Name}")
+            .WithEnvironment("HermitSync__Exporter", $"http://{exporter.Resource.Name}")
             .WithHttpHealthCheck("/health");
 
-        // The web app and the worker start beside the API rather than after it: the web app reaches
-        // the API per request, and the worker waits for the API's schema itself (SiteWaiter).
+        // The web app starts beside the API rather than after it: it reaches the API per request.
         builder.AddProject<Projects.HermitSync_Web>(site.ResourceName("web"), launchProfileName: null)
             .WithHttpEndpoint(port: site.WebPort)
             .WithReference(api)
             .WithEnvironment("HermitSync__Api", $"http://{api.Resource.Name}")
             .WithHttpHealthCheck("/health");
 
+        // The API migrates the schema and creates the site id, so the exporter starts after it.
         exporter
             .WithReference(rqlite, "rqlite").WaitFor(rqlite)
+            .WaitFor(api)
             .WithReference(syncthing, "syncthing").WaitFor(syncthing)
             .WithEnvironment("Sync__SyncFolder", site.SyncFolder)
             .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)
@@ -61,7 +63,7 @@ public static class SiteBuilderExtensions
 
     /// <summary>
     /// Pairs the sites of this AppHost with each other over 127.0.0.1, by static address, so a
-    /// person can watch two machines converge on one. Each site's worker is told its peers'
+    /// person can watch two machines converge on one. Each site's exporter is told its peers'
     /// Syncthing device IDs, which exist before Syncthing first starts.
     /// </summary>
     public static void PairWithEachOther(this IReadOnlyList<SiteResources> sites)
@@ -81,7 +83,7 @@ public static class SiteBuilderExtensions
     }
 
     /// <summary>
-    /// Adds the dashboard command "Export now": the worker exports what is new at once and
+    /// Adds the dashboard command "Export now": the exporter exports what is new at once and
     /// writes a snapshot. The result lists the files written.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithExportNowCommand(this IResourceBuilder<ProjectResource> exporter) =>
@@ -94,7 +96,7 @@ public static class SiteBuilderExtensions
 
     /// <summary>
     /// Passes the AppHost's <c>HermitSync:Sync</c> settings (debounce, snapshot cadence, …) on
-    /// to the worker's <c>Sync</c> options, so they can be tuned where the site is defined.
+    /// to the exporter's <c>Sync</c> options, so they can be tuned where the site is defined.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSyncSettings(this IResourceBuilder<ProjectResource> exporter, IConfigurationSection settings)
     {

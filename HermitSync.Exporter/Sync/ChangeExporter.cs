@@ -1,6 +1,7 @@
+using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Syncthing;
 using HermitSync.Rqlite;
-using HermitSync.Sync;
+using HermitSync.Storage;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 
@@ -14,6 +15,7 @@ namespace HermitSync.Exporter.Sync;
 /// </summary>
 public sealed class ChangeExporter(
     RqliteClient rqlite,
+    SiteIdentity site,
     SyncthingClient syncthing,
     SyncKeyring keyring,
     SyncFolder folder,
@@ -23,7 +25,7 @@ public sealed class ChangeExporter(
     ILogger<ChangeExporter> logger) : BackgroundService
 {
     private readonly SyncOptions _options = options.Value;
-    private string _siteId = "";
+    private readonly string _siteId = site.SiteId;
     private long _exportedThrough;
     private long _nextFileSeq;
     private int _filesSinceSnapshot;
@@ -34,7 +36,6 @@ public sealed class ChangeExporter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _siteId = (await SiteWaiter.WaitAsync(rqlite, logger, stoppingToken)).SiteId;
         RemovePlaintextSnapshots();
         await RestoreCursorAsync(stoppingToken);
         _started.TrySetResult();
@@ -51,7 +52,7 @@ public sealed class ChangeExporter(
             {
                 health.ExportFailed(e.Message);
                 logger.LogWarning(e, "Export failed; retrying");
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                await Task.Delay(_options.RetryDelay, time, stoppingToken);
             }
         }
     }
@@ -122,15 +123,12 @@ public sealed class ChangeExporter(
     /// <summary>The cursor lives in rqlite, next to the data; the folder is checked too, so a name is never reused.</summary>
     private async Task RestoreCursorAsync(CancellationToken cancellationToken)
     {
-        var state = (await rqlite.QueryAsync(
-            SqlStatement.Of("SELECT coalesce(max(through_seq), 0), coalesce(max(file_seq), 0), coalesce(max(CASE WHEN kind = 'Snapshot' THEN exported_at END), 0), count(*) FILTER (WHERE file_seq > coalesce((SELECT max(file_seq) FROM sync_exports WHERE kind = 'Snapshot'), 0)) FROM sync_exports"),
-            ReadConsistency.Linearizable,
-            cancellationToken)).Rows[0];
-        _exportedThrough = state.GetInt64(0);
-        _nextFileSeq = Math.Max(state.GetInt64(1), folder.FilesOf(_siteId).Select(n => n.Sequence).DefaultIfEmpty(0).Max()) + 1;
+        var cursor = await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Linearizable, cancellationToken);
+        _exportedThrough = cursor.ExportedThrough;
+        _nextFileSeq = Math.Max(cursor.LastFileSeq, folder.FilesOf(_siteId).Select(n => n.Sequence).DefaultIfEmpty(0).Max()) + 1;
         // A site that never wrote a snapshot counts from now, rather than writing one at once.
-        _lastSnapshotAt = state.GetInt64(2) > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(state.GetInt64(2)) : time.GetUtcNow();
-        _filesSinceSnapshot = (int)state.GetInt64(3);
+        _lastSnapshotAt = cursor.LastSnapshotAt > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(cursor.LastSnapshotAt) : time.GetUtcNow();
+        _filesSinceSnapshot = cursor.FilesSinceSnapshot;
         logger.LogInformation("Site {Site}: exported through local revision {Seq}; next file {File}", _siteId, _exportedThrough, _nextFileSeq);
     }
 
@@ -138,8 +136,7 @@ public sealed class ChangeExporter(
     private async Task<long> NewestOwnSeqAsync(CancellationToken cancellationToken)
     {
         using var quiet = SuppressInstrumentationScope.Begin();
-        return (await rqlite.QueryAsync(SqlStatement.Of("SELECT coalesce(max(seq), 0) FROM note_revisions WHERE site_id = ?", _siteId), ReadConsistency.Weak, cancellationToken))
-            .Rows[0].GetInt64(0);
+        return await rqlite.QueryAsync(RevisionSql.NewestSeq(_siteId), ReadConsistency.Weak, cancellationToken);
     }
 
     /// <summary>Waits until no new revision arrived for one debounce period, or the maximum wait passed.</summary>
@@ -162,9 +159,8 @@ public sealed class ChangeExporter(
     private async Task<string> ExportChangesAsync(long through, CancellationToken cancellationToken)
     {
         using var activity = SyncTelemetry.ActivitySource.StartActivity("sync export");
-        var rows = (await rqlite.QueryAsync(RevisionSql.SelectOwn(_siteId, _exportedThrough, through, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken))
-            .Rows.Select(RevisionSql.ReadRevision).ToArray();
-        var path = await WriteAsync(ChangeFileKind.Changes, rows.Select(r => r.Revision).ToArray(), rows.Length == 0 ? through : rows[^1].Seq, activity, cancellationToken);
+        var rows = await rqlite.QueryAsync(RevisionSql.Since(_siteId, _exportedThrough, through, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken);
+        var path = await WriteAsync(ChangeFileKind.Changes, rows.Select(r => r.Revision).ToArray(), rows.Count == 0 ? through : rows[^1].Seq, activity, cancellationToken);
         _filesSinceSnapshot++;
         return path;
     }
@@ -180,9 +176,8 @@ public sealed class ChangeExporter(
         long after = 0;
         while (true)
         {
-            var page = (await rqlite.QueryAsync(RevisionSql.SelectOwn(_siteId, after, _exportedThrough, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken))
-                .Rows.Select(RevisionSql.ReadRevision).ToArray();
-            if (page.Length == 0)
+            var page = await rqlite.QueryAsync(RevisionSql.Since(_siteId, after, _exportedThrough, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken);
+            if (page.Count == 0)
             {
                 break;
             }
@@ -210,12 +205,8 @@ public sealed class ChangeExporter(
         var content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, revisions, activity?.Context ?? default);
         var path = await folder.WriteOnceAsync(name, content, cancellationToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await rqlite.ExecuteAsync(
-            SqlStatement.Of(
-                "INSERT INTO sync_exports (file_seq, kind, file, through_seq, rows, bytes, last_hlc, exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                name.Sequence, kind.ToString(), name.RelativePath, throughSeq, revisions.Count, content.Length, revisions.Count == 0 ? 0 : revisions.Max(r => r.Hlc), now),
-            idempotent: true,
-            cancellationToken);
+        var exported = new ExportedFile(name.Sequence, kind, name.RelativePath, throughSeq, revisions.Count, content.Length, revisions.Count == 0 ? 0 : revisions.Max(r => r.Hlc), now);
+        await rqlite.ExecuteAsync(SyncLedgerSql.RecordExport(exported), idempotent: true, cancellationToken);
         _nextFileSeq++;
         _exportedThrough = Math.Max(_exportedThrough, throughSeq);
 

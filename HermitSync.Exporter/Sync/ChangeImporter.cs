@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Rqlite;
-using HermitSync.Sync;
+using HermitSync.Storage;
 using Microsoft.Extensions.Options;
 
 namespace HermitSync.Exporter.Sync;
@@ -15,6 +16,7 @@ namespace HermitSync.Exporter.Sync;
 /// </summary>
 public sealed class ChangeImporter(
     RqliteClient rqlite,
+    SiteIdentity site,
     SyncKeyring keyring,
     SyncFolder folder,
     SyncHealth health,
@@ -24,13 +26,12 @@ public sealed class ChangeImporter(
 {
     private readonly SyncOptions _options = options.Value;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly HashSet<(string Site, string Kind, long Seq)> _applied = [];
-    private readonly HashSet<(string RelativePath, long Length)> _rejected = [];
-    private string _siteId = "";
+    private readonly HashSet<AppliedFileKey> _applied = [];
+    private readonly HashSet<RejectedVersion> _rejected = [];
+    private readonly string _siteId = site.SiteId;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _siteId = (await SiteWaiter.WaitAsync(rqlite, logger, stoppingToken)).SiteId;
         await LoadAppliedAsync(stoppingToken);
         using var watcher = Watch();
         while (!stoppingToken.IsCancellationRequested)
@@ -79,19 +80,9 @@ public sealed class ChangeImporter(
 
     private async Task LoadAppliedAsync(CancellationToken cancellationToken)
     {
-        var results = await rqlite.QueryAsync(
-            [SqlStatement.Of("SELECT site_id, kind, file_seq FROM sync_applied"), SqlStatement.Of("SELECT DISTINCT file, bytes FROM sync_rejections")],
-            ReadConsistency.Linearizable,
-            cancellationToken);
-        foreach (var row in results[0].Rows)
-        {
-            _applied.Add((row.GetString(0), row.GetString(1), row.GetInt64(2)));
-        }
+        _applied.UnionWith(await rqlite.QueryAsync(SyncLedgerSql.Applied, ReadConsistency.Linearizable, cancellationToken));
         // A file refused before a restart stays refused until it changes.
-        foreach (var row in results[1].Rows)
-        {
-            _rejected.Add((row.GetString(0), row.GetInt64(1)));
-        }
+        _rejected.UnionWith(await rqlite.QueryAsync(SyncLedgerSql.Rejected, ReadConsistency.Linearizable, cancellationToken));
     }
 
     /// <summary>Applies every peer file not applied yet: per site, the newest snapshot first, then later changes in order.</summary>
@@ -114,7 +105,7 @@ public sealed class ChangeImporter(
             }
             foreach (var change in site.Where(n => n.Kind == ChangeFileKind.Changes && n.Sequence > coveredThrough).OrderBy(n => n.Sequence))
             {
-                if (!_applied.Contains((change.SiteId, change.Kind.ToString(), change.Sequence)) && await ApplyAsync(change, cancellationToken))
+                if (!_applied.Contains(new AppliedFileKey(change.SiteId, change.Kind, change.Sequence)) && await ApplyAsync(change, cancellationToken))
                 {
                     applied++;
                 }
@@ -124,7 +115,7 @@ public sealed class ChangeImporter(
     }
 
     private long AppliedSnapshotThrough(string siteId) =>
-        _applied.Where(a => a.Site == siteId && a.Kind == nameof(ChangeFileKind.Snapshot)).Select(a => a.Seq).DefaultIfEmpty(0).Max();
+        _applied.Where(a => a.SiteId == siteId && a.Kind == ChangeFileKind.Snapshot).Select(a => a.FileSeq).DefaultIfEmpty(0).Max();
 
     private async Task<bool> ApplyAsync(ChangeFileName name, CancellationToken cancellationToken)
     {
@@ -166,30 +157,20 @@ public sealed class ChangeImporter(
         using var activity = StartImportActivity(name, header.TraceContext, started);
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var statements = new List<SqlStatement>
-        {
-            SqlStatement.Of(
-                "INSERT INTO sync_applied (site_id, kind, file_seq, file, rows, last_hlc, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                header.SiteId, header.Kind.ToString(), header.Sequence, name.RelativePath, revisions.Length, header.LastHlc, now),
-        };
-        if (revisions.Length > 0)
-        {
-            statements.AddRange(RevisionSql.Merge(revisions));
-        }
-        IReadOnlyList<RqliteResult> results;
+        var file = new AppliedFile(header.SiteId, header.Kind, header.Sequence, name.RelativePath, revisions.Length, header.LastHlc, now);
+        long rowsApplied;
         try
         {
-            results = await rqlite.ExecuteAsync(statements, transaction: true, idempotent: true, cancellationToken);
+            rowsApplied = await rqlite.ExecuteAsync(SyncLedgerSql.ApplyFile(file, revisions), idempotent: true, cancellationToken);
         }
-        catch (RqliteStatementException e) when (e.StatementIndex == 0 && e.IsConstraintViolation)
+        catch (RqliteStatementException e) when (SyncLedgerSql.AppliedBefore(e))
         {
-            // Its row is already there: another pass, or a retry whose first try did land.
-            _applied.Add((header.SiteId, header.Kind.ToString(), header.Sequence));
+            // Another pass, or a retry whose first try did land.
+            _applied.Add(file.Key);
             return false;
         }
-        _applied.Add((header.SiteId, header.Kind.ToString(), header.Sequence));
+        _applied.Add(file.Key);
 
-        var rowsApplied = revisions.Length > 0 ? results[1].RowsAffected : 0;
         var conflicted = revisions.Length > 0 ? await CountConflictsAsync(revisions, cancellationToken) : 0;
         var lag = Math.Max(0, now - HybridLogicalClock.Physical(header.LastHlc)) / 1000.0;
         SyncTelemetry.FilesImported.Add(1, new KeyValuePair<string, object?>("kind", header.Kind.ToString()));
@@ -210,16 +191,13 @@ public sealed class ChangeImporter(
         SyncTelemetry.ActivitySource.StartActivity("sync import", ActivityKind.Consumer, parent,
             tags: [new("hermit.sync.file", name.RelativePath)], startTime: started);
 
-    private async Task<long> CountConflictsAsync(NoteRevision[] revisions, CancellationToken cancellationToken) =>
-        (await rqlite.QueryAsync(
-            SqlStatement.Of("SELECT count(*) FROM notes WHERE id IN (SELECT value FROM json_each(?)) AND conflicts > 0", RevisionSql.NoteIds(revisions)),
-            ReadConsistency.Weak,
-            cancellationToken)).Rows[0].GetInt64(0);
+    private Task<long> CountConflictsAsync(NoteRevision[] revisions, CancellationToken cancellationToken) =>
+        rqlite.QueryAsync(NoteSql.CountInConflict(revisions.Select(r => r.NoteId)), ReadConsistency.Weak, cancellationToken);
 
     private bool IsKnownRejected(string relativePath)
     {
         var info = new FileInfo(Path.Combine(folder.Root, relativePath));
-        return info.Exists && _rejected.Contains((relativePath, info.Length));
+        return info.Exists && _rejected.Contains(new RejectedVersion(relativePath, info.Length));
     }
 
     /// <summary>
@@ -233,7 +211,7 @@ public sealed class ChangeImporter(
         {
             return;
         }
-        _rejected.Add((relativePath, info.Length));
+        _rejected.Add(new RejectedVersion(relativePath, info.Length));
 
         var now = time.GetUtcNow();
         Directory.CreateDirectory(_options.QuarantineFolder);
@@ -242,9 +220,7 @@ public sealed class ChangeImporter(
         await File.WriteAllTextAsync(quarantined + ".reason.txt", $"{reason}: {detail}{Environment.NewLine}", cancellationToken);
 
         await rqlite.ExecuteAsync(
-            SqlStatement.Of(
-                "INSERT INTO sync_rejections (file, site_id, reason, detail, bytes, rejected_at) VALUES (?, ?, ?, ?, ?, ?)",
-                relativePath, siteId, reason.ToString(), detail, info.Length, now.ToUnixTimeMilliseconds()),
+            SyncLedgerSql.RecordRejection(new RejectedFile(relativePath, siteId, reason.ToString(), detail, info.Length, now.ToUnixTimeMilliseconds())),
             cancellationToken: cancellationToken);
         SyncTelemetry.Rejections.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
         logger.LogWarning("Rejected {File}: {Reason}: {Detail} (copied to quarantine)", relativePath, reason, detail);

@@ -4,7 +4,7 @@ namespace HermitSync.Exporter.Sync;
 
 public sealed record ExportNowResult(IReadOnlyList<string> Files);
 
-/// <summary>The worker's endpoint behind the dashboard's "Export now" command.</summary>
+/// <summary>The exporter's endpoint behind the dashboard's "Export now" command.</summary>
 public static class ExportEndpoints
 {
     public static IEndpointRouteBuilder MapExportEndpoints(this IEndpointRouteBuilder app)
@@ -22,7 +22,7 @@ public static class ExportEndpoints
         return app;
     }
 
-    /// <summary>Only the AppHost on this machine may trigger exports, whatever address the worker ends up bound to.</summary>
+    /// <summary>Only the AppHost on this machine may trigger exports, whatever address the exporter ends up bound to.</summary>
     private static async ValueTask<object?> LoopbackOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         context.HttpContext.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
             ? await next(context)

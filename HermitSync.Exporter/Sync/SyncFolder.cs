@@ -1,4 +1,4 @@
-using HermitSync.Sync;
+using HermitSync.Exporter.ChangeFiles;
 
 namespace HermitSync.Exporter.Sync;
 

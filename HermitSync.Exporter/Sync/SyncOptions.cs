@@ -32,6 +32,9 @@ public sealed class SyncOptions
     /// <summary>The importer's backstop scan, for files its watcher missed.</summary>
     public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a failed export waits before it tries again: long enough not to spin on a cluster that is electing a leader.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Most revisions in one change file.</summary>
     public int MaxRowsPerFile { get; set; } = 50_000;
 

@@ -5,17 +5,6 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace HermitSync.Web.Notes;
 
-/// <summary>A note; <see cref="Stale"/> when the cluster had no leader and this is the last data a node holds.</summary>
-public sealed record Note(Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Revision, string SiteId, int Conflicts, bool Stale = false);
-
-public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts);
-
-public sealed record NotePage(IReadOnlyList<NoteSummary> Items, string? NextCursor, bool Stale = false);
-
-public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
-
-public sealed record NoteHistoryEntry(string Revision, string SiteId, long Version, string Title, bool Deleted, DateTimeOffset UpdatedAt);
-
 /// <summary>What became of a write: saved, refused as stale, gone, or invalid.</summary>
 public sealed record SaveResult(Note? Note, Note? Current, IReadOnlyDictionary<string, string[]> Errors, bool NotFound)
 {

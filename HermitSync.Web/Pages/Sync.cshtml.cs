@@ -8,7 +8,7 @@ public sealed class SyncModel(SyncApi sync) : PageModel
 {
     public SyncStatus Status { get; private set; } = new("", null, null, [], []);
 
-    /// <summary>Null when the sync worker cannot be reached; the page says so.</summary>
+    /// <summary>Null when the exporter cannot be reached; the page says so.</summary>
     public PairingStatus? Pairing { get; private set; }
 
     [BindProperty]

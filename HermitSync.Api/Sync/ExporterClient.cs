@@ -1,0 +1,48 @@
+using System.Net.Http.Json;
+
+namespace HermitSync.Api.Sync;
+
+/// <summary>
+/// The exporter's pairing API. The exporter is the one process that manages Syncthing; the API
+/// passes pairing requests on to it, so the web app still talks to the API alone.
+/// </summary>
+public sealed class ExporterClient(HttpClient http)
+{
+    public Task<IResult> PairingAsync(CancellationToken cancellationToken) =>
+        ForwardAsync(new HttpRequestMessage(HttpMethod.Get, "/pairing"), cancellationToken);
+
+    public Task<IResult> PairAsync(PairRequest request, CancellationToken cancellationToken) =>
+        ForwardAsync(new HttpRequestMessage(HttpMethod.Post, "/pairing/peers") { Content = JsonContent.Create(request) }, cancellationToken);
+
+    public Task<IResult> UnpairAsync(string deviceId, CancellationToken cancellationToken) =>
+        ForwardAsync(new HttpRequestMessage(HttpMethod.Delete, $"/pairing/peers/{Uri.EscapeDataString(deviceId)}"), cancellationToken);
+
+    public Task<IResult> IgnoreAsync(string deviceId, CancellationToken cancellationToken) =>
+        ForwardAsync(new HttpRequestMessage(HttpMethod.Post, $"/pairing/pending/{Uri.EscapeDataString(deviceId)}/ignore"), cancellationToken);
+
+    /// <summary>Passes the exporter's answer through: its status, and its JSON or ProblemDetails body.</summary>
+    private async Task<IResult> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                return TypedResults.Problem($"The exporter did not answer: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sync is unavailable.");
+            }
+            using (response)
+            {
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                return body.Length == 0
+                    ? TypedResults.StatusCode((int)response.StatusCode)
+                    : TypedResults.Content(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", statusCode: (int)response.StatusCode);
+            }
+        }
+    }
+}
+
+public sealed record PairRequest(string? DeviceId, string? Name, string? Address);

@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+
+namespace HermitSync.Storage;
+
+/// <summary>
+/// A note as it stands: the winning revision. <see cref="Revision"/> names that revision and
+/// is the ETag; <see cref="Conflicts"/> counts concurrent versions that lost and are kept.
+/// <see cref="Stale"/> marks a read served while the cluster had no leader.
+/// </summary>
+public sealed record Note(
+    Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string Revision, string SiteId, int Conflicts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stale = false)
+{
+    [JsonIgnore]
+    public string ETag => $"\"{Revision}\"";
+}
+
+/// <summary>A list entry: the body is cut to an excerpt so a page of results stays small.</summary>
+public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts);
+
+public sealed record NotePage(
+    IReadOnlyList<NoteSummary> Items, string? NextCursor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stale = false);
+
+/// <summary>A version of a note that lost to a concurrent one; resolving it is a normal edit that names it.</summary>
+public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
+
+/// <summary>One revision in a note's history: which site made it, when, and whether it deleted the note.</summary>
+public sealed record NoteHistoryEntry(string Revision, string SiteId, long Version, string Title, bool Deleted, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// A <c>notes</c> row whole, tombstones included: what two sites must agree on once they have
+/// exchanged everything. Times and the clock stay raw so a comparison misses nothing.
+/// </summary>
+public sealed record NoteRow(Guid Id, string Title, string Body, long Version, long CreatedAt, long UpdatedAt, long Hlc, string SiteId, bool Deleted, int Conflicts);
+
+public enum CreateStatus { Created, AlreadyExisted, IdTaken }
+
+public sealed record CreateOutcome(Note Note, CreateStatus Status);
+
+public enum WriteStatus { Done, NotFound, VersionMismatch }
+
+public sealed record WriteOutcome(Note? Note, WriteStatus Status);

@@ -1,0 +1,184 @@
+using HermitSync.Rqlite;
+
+namespace HermitSync.Storage;
+
+/// <summary>
+/// The <c>notes</c> table, each note's winning revision as derived by the merge: the reads
+/// behind the API, and the writes that add a revision and refresh the row in one transaction.
+/// Each write adds its revision only if the note is still at the version the client saw, and
+/// reads the outcome back in the same request.
+/// </summary>
+public static class NoteSql
+{
+    /// <summary>Read by <see cref="ReadNote"/> in this order.</summary>
+    private const string Columns = "id, title, body, version, created_at, updated_at, hlc, site_id, conflicts";
+
+    /// <summary>Read by <see cref="ReadSummary"/>: the body cut to an excerpt.</summary>
+    private static readonly string SummaryColumns = $"id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, created_at, updated_at, conflicts";
+
+    /// <summary>One live note, or null.</summary>
+    public static SqlQuery<Note?> Get(Guid id) => new(
+        SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ? AND deleted = 0", Key(id)),
+        result => result.Rows.Count == 0 ? null : ReadNote(result.Rows[0]) with { Stale = result.Stale });
+
+    /// <summary>A page of live notes, latest edits first, whose title or body holds <paramref name="text"/>.</summary>
+    public static SqlQuery<NotePage> Search(string? text, NoteCursor? after, int limit) => new(
+        SqlStatement.Named(
+            $"""
+            SELECT {SummaryColumns} FROM notes
+            WHERE deleted = 0
+              AND (:pattern IS NULL OR title LIKE :pattern ESCAPE '\' OR body LIKE :pattern ESCAPE '\')
+              AND (:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))
+            ORDER BY updated_at DESC, id DESC
+            LIMIT :limit
+            """,
+            new Dictionary<string, object?>
+            {
+                ["pattern"] = string.IsNullOrWhiteSpace(text) ? null : $"%{EscapeLike(text.Trim())}%",
+                ["after_time"] = after?.UpdatedAt,
+                ["after_id"] = after is { } cursor ? Key(cursor.Id) : null,
+                // One extra row tells whether another page follows.
+                ["limit"] = limit + 1,
+            }),
+        result =>
+        {
+            var items = result.Rows.Take(limit).Select(ReadSummary).ToArray();
+            var next = result.Rows.Count > limit ? new NoteCursor(items[^1].UpdatedAt.ToUnixTimeMilliseconds(), items[^1].Id).Encode() : null;
+            return new NotePage(items, next, result.Stale);
+        });
+
+    /// <summary>
+    /// A new note's first revision, unless a note with that id exists. Re-sending the same
+    /// create finds the stored note, so a client that retries after a timeout makes no duplicate.
+    /// </summary>
+    public static SqlBatch<CreateOutcome> Create(Guid id, string title, string body, long hlc, string siteId, long now) => new(
+        [
+            SqlStatement.Of(
+                """
+                INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
+                SELECT ?, ?, ?, '[]', 1, ?, ?, 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM notes WHERE id = ?)
+                ON CONFLICT DO NOTHING
+                """,
+                Key(id), hlc, siteId, title, body, now, now, Key(id)),
+            RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
+            SqlStatement.Of($"SELECT {Columns}, deleted FROM notes WHERE id = ?", Key(id)),
+        ],
+        results =>
+        {
+            var row = results[2].Rows[0];
+            var stored = ReadNote(row);
+            if (results[0].RowsAffected == 1)
+            {
+                return new CreateOutcome(stored, CreateStatus.Created);
+            }
+            var sameNote = !row.GetBoolean(9) && stored.Title == title && stored.Body == body && stored.Version == 1;
+            return new CreateOutcome(stored, sameNote ? CreateStatus.AlreadyExisted : CreateStatus.IdTaken);
+        });
+
+    /// <summary>
+    /// A revision made from <paramref name="basedOn"/> (an edit, or with <paramref name="deleted"/>
+    /// a tombstone, which keeps the last title and body), added only if that is still the note's
+    /// current revision. A retried write that finds its own revision stored counts as done.
+    /// </summary>
+    public static SqlBatch<WriteOutcome> AddRevision(
+        Guid id, RevisionId basedOn, IReadOnlyList<ParentRef> parents, long hlc, string siteId, bool deleted, string? title, string? body, long now)
+    {
+        var parentsJson = RevisionSql.ParentsJson(parents);
+        return new SqlBatch<WriteOutcome>(
+            [
+                SqlStatement.Named(
+                    """
+                    INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
+                    SELECT id, :hlc, :site, :parents, version + 1, coalesce(:title, title), coalesce(:body, body), :deleted, created_at, max(:now, updated_at)
+                    FROM notes WHERE id = :id AND deleted = 0 AND hlc = :based_hlc AND site_id = :based_site
+                    ON CONFLICT DO NOTHING
+                    """,
+                    new Dictionary<string, object?>
+                    {
+                        ["id"] = Key(id), ["hlc"] = hlc, ["site"] = siteId, ["parents"] = parentsJson,
+                        ["title"] = title, ["body"] = body, ["deleted"] = deleted, ["now"] = now,
+                        ["based_hlc"] = basedOn.Hlc, ["based_site"] = basedOn.SiteId,
+                    }),
+                SqlStatement.Named(
+                    """
+                    INSERT INTO note_revision_parents (note_id, parent_hlc, parent_site_id, child_hlc, child_site_id)
+                    SELECT :id, p.value ->> '$.h', p.value ->> '$.s', :hlc, :site FROM json_each(:parents) p
+                    WHERE EXISTS (SELECT 1 FROM note_revisions WHERE note_id = :id AND hlc = :hlc AND site_id = :site)
+                    ON CONFLICT DO NOTHING
+                    """,
+                    new Dictionary<string, object?> { ["id"] = Key(id), ["hlc"] = hlc, ["site"] = siteId, ["parents"] = parentsJson }),
+                RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
+                SqlStatement.Of(
+                    $"SELECT {Columns}, deleted, EXISTS (SELECT 1 FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?) FROM notes WHERE id = ?",
+                    Key(id), hlc, siteId, Key(id)),
+            ],
+            results =>
+            {
+                if (results[3].Rows.Count == 0)
+                {
+                    return new WriteOutcome(null, WriteStatus.NotFound);
+                }
+                var row = results[3].Rows[0];
+                var note = ReadNote(row);
+                if (row.GetBoolean(10))
+                {
+                    return new WriteOutcome(note, WriteStatus.Done);
+                }
+                return new WriteOutcome(note, row.GetBoolean(9) ? WriteStatus.NotFound : WriteStatus.VersionMismatch);
+            });
+    }
+
+    /// <summary>How many of the given notes are left with concurrent versions.</summary>
+    public static SqlQuery<long> CountInConflict(IEnumerable<string> noteIds) => SqlQuery.Scalar(SqlStatement.Of(
+        "SELECT count(*) FROM notes WHERE id IN (SELECT value FROM json_each(?)) AND conflicts > 0", RevisionSql.NoteIds(noteIds)));
+
+    /// <summary>Every row, tombstones included, in id order: what converged sites must hold alike.</summary>
+    public static SqlQuery<IReadOnlyList<NoteRow>> All { get; } = SqlQuery.Rows(
+        SqlStatement.Of("SELECT id, title, body, version, created_at, updated_at, hlc, site_id, deleted, conflicts FROM notes ORDER BY id"),
+        row => new NoteRow(
+            Guid.Parse(row.GetString(0)),
+            row.GetString(1),
+            row.GetString(2),
+            row.GetInt64(3),
+            row.GetInt64(4),
+            row.GetInt64(5),
+            row.GetInt64(6),
+            row.GetString(7),
+            row.GetBoolean(8),
+            (int)row.GetInt64(9)));
+
+    /// <summary>How many notes there are, tombstones included.</summary>
+    public static SqlQuery<long> Count { get; } = SqlQuery.Scalar(SqlStatement.Of("SELECT count(*) FROM notes"));
+
+    /// <summary>Up to <paramref name="count"/> live notes' ids, picked at random.</summary>
+    public static SqlQuery<IReadOnlyList<Guid>> SampleIds(int count) => SqlQuery.Rows(
+        SqlStatement.Of("SELECT id FROM notes WHERE deleted = 0 ORDER BY random() LIMIT ?", count),
+        row => Guid.Parse(row.GetString(0)));
+
+    private static Note ReadNote(RqliteRow row) => new(
+        Guid.Parse(row.GetString(0)),
+        row.GetString(1),
+        row.GetString(2),
+        row.GetInt64(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(4)),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)),
+        new RevisionId(row.GetInt64(6), row.GetString(7)).ToString(),
+        row.GetString(7),
+        (int)row.GetInt64(8));
+
+    private static NoteSummary ReadSummary(RqliteRow row) => new(
+        Guid.Parse(row.GetString(0)),
+        row.GetString(1),
+        row.GetString(2),
+        row.GetInt64(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(4)),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)),
+        (int)row.GetInt64(6));
+
+    private static string Key(Guid id) => RevisionSql.Key(id);
+
+    internal static string EscapeLike(string text) =>
+        text.Replace(@"\", @"\\", StringComparison.Ordinal)
+            .Replace("%", @"\%", StringComparison.Ordinal)
+            .Replace("_", @"\_", StringComparison.Ordinal);
+}

@@ -1,0 +1,105 @@
+namespace HermitSync.Storage;
+
+/// <summary>
+/// The whole schema, as the ordered steps that built it. Append new steps; never edit one that
+/// has shipped, since sites that applied it will not run it again.
+/// </summary>
+public static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "notes",
+        [
+            // Ids are UUIDv7 text so notes made on different sites never collide when merged.
+            // Times are Unix milliseconds (UTC); version counts edits for optimistic concurrency.
+            """
+            CREATE TABLE notes (
+                id         TEXT    PRIMARY KEY NOT NULL,
+                title      TEXT    NOT NULL,
+                body       TEXT    NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                version    INTEGER NOT NULL CHECK (version >= 1)
+            )
+            """,
+            "CREATE INDEX notes_by_recency ON notes (updated_at DESC, id DESC)",
+        ]),
+        // Notes become the derived view of a growing set of revisions that sites exchange.
+        new(2, "revisions and sync",
+        [
+            "CREATE TABLE site (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), site_id TEXT NOT NULL)",
+            """
+            CREATE TABLE note_revisions (
+                seq        INTEGER PRIMARY KEY,
+                note_id    TEXT    NOT NULL,
+                hlc        INTEGER NOT NULL,
+                site_id    TEXT    NOT NULL,
+                parents    TEXT    NOT NULL,
+                version    INTEGER NOT NULL,
+                title      TEXT    NOT NULL,
+                body       TEXT    NOT NULL,
+                deleted    INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (note_id, hlc, site_id)
+            )
+            """,
+            "CREATE INDEX note_revisions_by_site ON note_revisions (site_id, seq)",
+            """
+            CREATE TABLE note_revision_parents (
+                note_id        TEXT    NOT NULL,
+                parent_hlc     INTEGER NOT NULL,
+                parent_site_id TEXT    NOT NULL,
+                child_hlc      INTEGER NOT NULL,
+                child_site_id  TEXT    NOT NULL,
+                PRIMARY KEY (note_id, parent_hlc, parent_site_id, child_hlc, child_site_id)
+            ) WITHOUT ROWID
+            """,
+            "ALTER TABLE notes ADD COLUMN hlc INTEGER NOT NULL DEFAULT 0",
+            $"ALTER TABLE notes ADD COLUMN site_id TEXT NOT NULL DEFAULT '{SiteIds.BeforeSync}'",
+            "ALTER TABLE notes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE notes ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0",
+            // Notes from before sync become first revisions of a placeholder site.
+            "UPDATE notes SET hlc = updated_at << 16",
+            """
+            INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
+            SELECT id, hlc, site_id, '[]', version, title, body, 0, created_at, updated_at FROM notes
+            """,
+            """
+            CREATE TABLE sync_exports (
+                file_seq      INTEGER PRIMARY KEY,
+                kind          TEXT    NOT NULL,
+                file          TEXT    NOT NULL,
+                through_seq   INTEGER NOT NULL,
+                rows          INTEGER NOT NULL,
+                bytes         INTEGER NOT NULL,
+                last_hlc      INTEGER NOT NULL,
+                exported_at   INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE sync_applied (
+                site_id    TEXT    NOT NULL,
+                kind       TEXT    NOT NULL,
+                file_seq   INTEGER NOT NULL,
+                file       TEXT    NOT NULL,
+                rows       INTEGER NOT NULL,
+                last_hlc   INTEGER NOT NULL,
+                applied_at INTEGER NOT NULL,
+                PRIMARY KEY (site_id, kind, file_seq)
+            )
+            """,
+            """
+            CREATE TABLE sync_rejections (
+                id          INTEGER PRIMARY KEY,
+                file        TEXT    NOT NULL,
+                site_id     TEXT,
+                reason      TEXT    NOT NULL,
+                detail      TEXT    NOT NULL,
+                bytes       INTEGER NOT NULL,
+                rejected_at INTEGER NOT NULL
+            )
+            """,
+        ]),
+    ];
+}

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Storage;
+using NSec.Cryptography;
+
+namespace HermitSync.UnitTests.ChangeFiles;
+
+public sealed class ChangeFileTests
+{
+    // The real cost is 64 MiB and 3 passes; the code path is the same, the tests just run faster.
+    private static readonly Argon2Parameters Cheap = new() { DegreeOfParallelism = 1, MemorySize = 1024, NumberOfPasses = 1 };
+    private static readonly SyncKeyring Keyring = new("correct horse battery staple", Cheap);
+    private static readonly string Site = SiteIds.New();
+
+    private static NoteRevision[] Revisions(int count = 3) => Enumerable.Range(0, count).Select(i => new NoteRevision(
+        Guid.CreateVersion7().ToString(), 1000 + i, Site, i == 0 ? [] : [new ParentRef(999 + i, Site)], i + 1,
+        $"Title {i} <script>", $"Body {i} ünïcødé 😀", i == 2, 1_764_000_000_000, 1_764_000_000_000 + i)).ToArray();
+
+    private static byte[] Sealed(NoteRevision[]? revisions = null) => ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions ?? Revisions());
+
+    [Fact]
+    public void A_sealed_file_opens_to_the_same_revisions_and_header()
+    {
+        var revisions = Revisions();
+
+        var (header, opened) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions));
+
+        Assert.Equal(new ChangeFileHeader(2, ChangeFileKind.Changes, Site, 7, 1000, 1002, 3), header);
+        Assert.Equal(revisions.Length, opened.Length);
+        for (var i = 0; i < revisions.Length; i++)
+        {
+            Assert.Equal(revisions[i] with { Parents = [] }, opened[i] with { Parents = [] });
+            Assert.Equal(revisions[i].Parents, opened[i].Parents);
+        }
+    }
+
+    [Fact]
+    public void The_file_holds_no_plaintext()
+    {
+        var file = Sealed();
+
+        Assert.DoesNotContain("Title 0", System.Text.Encoding.UTF8.GetString(file));
+        Assert.DoesNotContain("Body", System.Text.Encoding.Latin1.GetString(file));
+    }
+
+    [Fact]
+    public void Changing_any_single_byte_anywhere_is_rejected()
+    {
+        var file = Sealed();
+
+        for (var i = 0; i < file.Length; i++)
+        {
+            var tampered = (byte[])file.Clone();
+            tampered[i] ^= 0x01;
+            var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, tampered));
+            Assert.True(Enum.IsDefined(rejected.Reason), $"byte {i}");
+        }
+    }
+
+    [Fact]
+    public void Each_header_region_is_rejected_with_a_fitting_reason()
+    {
+        var file = Sealed();
+        RejectionReason ReasonAfterFlipping(int offset)
+        {
+            var tampered = (byte[])file.Clone();
+            tampered[offset] ^= 0x80;
+            return Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, tampered)).Reason;
+        }
+
+        Assert.Equal(RejectionReason.NotAChangeFile, ReasonAfterFlipping(0));
+        Assert.Equal(RejectionReason.UnknownVersion, ReasonAfterFlipping(9));
+        Assert.Equal(RejectionReason.Malformed, ReasonAfterFlipping(10));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(12));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(30));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(40));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(53));
+        Assert.Equal(RejectionReason.WrongKey, ReasonAfterFlipping(60));
+        Assert.Equal(RejectionReason.WrongKey, ReasonAfterFlipping(75));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(90));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(110));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(125));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(128));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(ChangeFile.HeaderBytes + 2));
+        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(file.Length - 1));
+    }
+
+    [Fact]
+    public void A_file_sealed_under_another_passphrase_is_rejected_as_such()
+    {
+        var other = new SyncKeyring("another passphrase", Cheap);
+
+        var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(other, Sealed()));
+
+        Assert.Equal(RejectionReason.WrongKey, rejected.Reason);
+    }
+
+    [Fact]
+    public void Truncation_at_any_length_is_rejected()
+    {
+        var file = Sealed();
+
+        for (var length = 0; length < file.Length; length++)
+        {
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file.AsSpan(0, length)));
+        }
+    }
+
+    [Fact]
+    public void The_trace_context_of_the_export_travels_in_the_header()
+    {
+        var export = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+
+        var (header, _) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, Revisions(), export));
+
+        Assert.Equal(export.TraceId, header.TraceContext.TraceId);
+        Assert.Equal(export.SpanId, header.TraceContext.SpanId);
+        Assert.Equal(ActivityTraceFlags.Recorded, header.TraceContext.TraceFlags);
+        Assert.True(header.TraceContext.IsRemote);
+    }
+
+    [Fact]
+    public void A_file_sealed_outside_any_trace_has_no_trace_context()
+    {
+        Assert.Equal(default, ChangeFile.Open(Keyring, Sealed()).Header.TraceContext);
+    }
+
+    /// <summary>Sealed by the version 1 code itself (3 passes cut to 1 as above), before version 2 existed.</summary>
+    private const string Version1File =
+        "SFJNVFNZTkMAAQEAASNFZ4mrze8BI0VniavN7wAAAAAAAAAHAAAAAAAAA+gAAAAAAAAD6AAAAAHhzTsNoi4sgn6IVMDDcKm4xp08CN7F/2p8hHOlxlAt0vj/Y6N0zl03+s0DwTd5iQAHZA3zKxh56gYC+5MtySylvbG3ygRnjXhh6LwKFFblS2Ljb2Iq7/2scwBgk9pOk4msL4N0O6WLPvZgl+jJ33UwDKYgATazxg5WIwduydolEkMrISeL087pNQibyhjoZFffeRUmdT57gXal4kwPJUyevjxCTDMfAb/s69kpA6a37ZNKYa+V3d0ONAkSpEIb5gIEjo0eFS6QEdf1YsEryVVIVOgxvPrsvW6Zf51GtnOsFgpV5Fg=";
+
+    [Fact]
+    public void A_version_1_file_is_still_read()
+    {
+        var (header, revisions) = ChangeFile.Open(Keyring, Convert.FromBase64String(Version1File));
+
+        Assert.Equal(new ChangeFileHeader(1, ChangeFileKind.Changes, "0123456789abcdef0123456789abcdef", 7, 1000, 1000, 1), header);
+        Assert.Equal("Written by version 1", Assert.Single(revisions).Title);
+    }
+
+    [Fact]
+    public void A_version_1_file_is_checked_as_strictly_as_ever()
+    {
+        var file = Convert.FromBase64String(Version1File);
+
+        for (var i = 0; i < file.Length; i++)
+        {
+            var tampered = (byte[])file.Clone();
+            tampered[i] ^= 0x01;
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, tampered));
+        }
+        for (var length = 0; length < file.Length; length++)
+        {
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file.AsSpan(0, length)));
+        }
+    }
+
+    [Fact]
+    public void A_version_2_file_relabelled_as_version_1_is_rejected()
+    {
+        var file = Sealed();
+        file[9] = 1;
+
+        Assert.Equal(RejectionReason.AuthenticationFailed, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
+    }
+
+    [Fact]
+    public void A_future_format_version_is_rejected()
+    {
+        var file = Sealed();
+        file[9] = 3;
+
+        Assert.Equal(RejectionReason.UnknownVersion, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
+    }
+
+    [Fact]
+    public void Thousands_of_mutated_files_are_all_rejected_and_none_crashes()
+    {
+        var random = new Random(20261126);
+        var original = Sealed();
+
+        for (var round = 0; round < 5000; round++)
+        {
+            var mutated = Mutate(random, original);
+            if (mutated.AsSpan().SequenceEqual(original))
+            {
+                continue;
+            }
+            // Anything but a rejection (another exception, or opening) fails the test.
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, mutated));
+        }
+    }
+
+    private static byte[] Mutate(Random random, byte[] original)
+    {
+        var file = (byte[])original.Clone();
+        switch (random.Next(5))
+        {
+            case 0:
+                file[random.Next(file.Length)] = (byte)random.Next(256);
+                return file;
+            case 1:
+                return file[..random.Next(file.Length)];
+            case 2:
+                return [.. file, .. Enumerable.Range(0, random.Next(1, 64)).Select(_ => (byte)random.Next(256))];
+            case 3:
+                var garbage = new byte[random.Next(0, 512)];
+                random.NextBytes(garbage);
+                return random.Next(2) == 0 ? garbage : [.. "HRMTSYNC"u8.ToArray(), .. garbage];
+            default:
+                for (var i = 0; i < random.Next(2, 20); i++)
+                {
+                    file[random.Next(file.Length)] ^= (byte)(1 << random.Next(8));
+                }
+                return file;
+        }
+    }
+
+    [Theory]
+    [InlineData("sites/0123456789abcdef0123456789abcdef/c-000000000042.hsync", true)]
+    [InlineData("sites/0123456789abcdef0123456789abcdef/s-000000000007.hsync", true)]
+    [InlineData("sites/0123456789abcdef0123456789abcdef/c-42.hsync", false)]
+    [InlineData("sites/0123456789ABCDEF0123456789abcdef/c-000000000042.hsync", false)]
+    [InlineData("sites/0123456789abcdef0123456789abcdef/../c-000000000042.hsync", false)]
+    [InlineData("elsewhere/c-000000000042.hsync", false)]
+    public void Only_well_formed_names_are_change_files(string path, bool valid)
+    {
+        Assert.Equal(valid, ChangeFileName.TryParse(path, out var name));
+        if (valid)
+        {
+            Assert.Equal(path, name!.RelativePath);
+        }
+    }
+}

@@ -1,0 +1,269 @@
+using HermitSync.Storage;
+using Xunit.Sdk;
+
+namespace HermitSync.UnitTests.Storage;
+
+/// <summary>
+/// Simulated sites run the real merge SQL and readers on real SQLite (the engine inside rqlite),
+/// make random creates, edits, deletes and resolutions with skewed clocks, and send each other
+/// change files of one or many revisions and snapshots of all they made, delivered in random
+/// order, duplicated and delayed. After full delivery every site must hold the same set of
+/// revisions as the model, and every note's row and conflicts must be what the merge rule says
+/// for that set. Everything random comes from the seed, so a failing seed replays alone.
+/// </summary>
+public sealed class ConvergenceTests
+{
+    public static IEnumerable<object[]> Seeds() => Enumerable.Range(1, 300).Select(seed => new object[] { seed });
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Sites_converge_under_any_delivery_order_and_keep_every_losing_edit(int seed) => Replay(seed);
+
+    [Fact]
+    public void The_simulation_really_produces_conflicts_deletes_resurrections_and_snapshots()
+    {
+        var outcomes = Enumerable.Range(1, 60).Select(Replay).ToArray();
+
+        Assert.True(outcomes.Sum(o => o.Conflicts) > 20, "too few conflicts to test anything");
+        Assert.True(outcomes.Sum(o => o.Tombstones) > 10, "too few deletes");
+        Assert.True(outcomes.Sum(o => o.DeletesOutvoted) > 0, "no delete ever lost to a concurrent edit");
+        Assert.True(outcomes.Sum(o => o.MultiRevisionFiles) > 50, "too few files of several revisions");
+        Assert.True(outcomes.Sum(o => o.Snapshots) > 20, "too few snapshots");
+    }
+
+    [Fact]
+    public void The_same_seed_makes_the_same_run()
+    {
+        static string[] Run(int seed) => Simulate(seed).Revisions.Select(r => $"{r.NoteId} {r.Id} {r.Title} {r.Body} {r.Deleted}").ToArray();
+
+        Assert.Equal(Run(7), Run(7));
+        Assert.NotEqual(Run(7), Run(8));
+    }
+
+    /// <summary>Runs one seed and checks it; a failure names the seed that replays it.</summary>
+    private static Outcome Replay(int seed)
+    {
+        try
+        {
+            var outcome = Simulate(seed);
+            Check(outcome);
+            return outcome;
+        }
+        catch (XunitException e)
+        {
+            throw new XunitException($"Seed {seed} fails; Sites_converge_under_any_delivery_order_and_keep_every_losing_edit({seed}) replays it.{Environment.NewLine}{e.Message}");
+        }
+    }
+
+    private sealed record Outcome(
+        IReadOnlyList<NoteRevision> Revisions, IReadOnlyList<SiteState> Sites, int MultiRevisionFiles, int Snapshots)
+    {
+        public int Conflicts => Sites[0].Conflicts.Count;
+
+        public int Tombstones => Sites[0].Notes.Count(n => n.Deleted);
+
+        public int DeletesOutvoted => Sites[0].Conflicts.Count(c => c.Conflict.Deleted);
+    }
+
+    /// <summary>What a site ends with: its rows, its revision keys, and every note's conflicts.</summary>
+    private sealed record SiteState(IReadOnlyList<NoteRow> Notes, IReadOnlyList<RevisionKey> Revisions, IReadOnlyList<(Guid Note, NoteConflict Conflict)> Conflicts);
+
+    private static Outcome Simulate(int seed)
+    {
+        var random = new Random(seed);
+        var start = DateTimeOffset.Parse("2026-11-26T12:00:00Z");
+        var sites = Enumerable.Range(0, random.Next(2, 5))
+            // One site's clock may be an hour behind or ahead.
+            .Select(i => new SimulatedSite(RandomSiteId(random), start.AddMinutes(i == 0 ? random.Next(-60, 61) : 0)))
+            .ToArray();
+        var inFlight = new List<(SimulatedSite To, NoteRevision[] File)>();
+        var all = new List<NoteRevision>();
+        var (multiRevisionFiles, snapshots) = (0, 0);
+
+        void Send(SimulatedSite from, NoteRevision[] file)
+        {
+            multiRevisionFiles += file.Length > 1 ? 1 : 0;
+            foreach (var peer in sites.Where(s => s != from))
+            {
+                inFlight.Add((peer, file));
+                if (random.Next(5) == 0)
+                {
+                    inFlight.Add((peer, file));
+                }
+            }
+        }
+
+        var steps = random.Next(20, 80);
+        for (var step = 0; step < steps; step++)
+        {
+            var site = sites[random.Next(sites.Length)];
+            site.Time.Now += TimeSpan.FromMilliseconds(random.Next(0, 2000));
+            switch (random.Next(8))
+            {
+                case 0 when inFlight.Count > 0:
+                    Deliver(random, inFlight);
+                    break;
+                case 1:
+                    Send(site, site.TakeUnsent());
+                    break;
+                case 2:
+                    // A snapshot holds everything the site made, so it also repeats what was sent before.
+                    snapshots++;
+                    Send(site, site.Own.ToArray());
+                    break;
+                default:
+                    if (site.MakeRandomEdit(random) is { } revision)
+                    {
+                        all.Add(revision);
+                    }
+                    break;
+            }
+        }
+        foreach (var site in sites)
+        {
+            Send(site, site.TakeUnsent());
+        }
+        while (inFlight.Count > 0)
+        {
+            Deliver(random, inFlight);
+        }
+
+        var states = sites.Select(s => s.State()).ToArray();
+        foreach (var site in sites)
+        {
+            site.Dispose();
+        }
+        return new Outcome(all, states, multiRevisionFiles, snapshots);
+    }
+
+    private static void Check(Outcome outcome)
+    {
+        var (rows, conflicts) = ReferenceModel(outcome.Revisions);
+        var keys = Sorted(outcome.Revisions.Select(r => new RevisionKey(Guid.Parse(r.NoteId), r.Hlc, r.SiteId)));
+        foreach (var site in outcome.Sites)
+        {
+            Assert.Equal(keys, Sorted(site.Revisions));
+            Assert.Equal(rows, site.Notes);
+            Assert.Equal(conflicts, site.Conflicts);
+        }
+        Assert.All(outcome.Revisions.Where(r => r.Parents.Count > 0), revision =>
+            Assert.All(revision.Parents, p => Assert.True(revision.Hlc > p.Hlc, "an edit must come after what it replaced")));
+    }
+
+    private static RevisionKey[] Sorted(IEnumerable<RevisionKey> keys) =>
+        keys.OrderBy(k => k.NoteId).ThenBy(k => k.Hlc).ThenBy(k => k.SiteId, StringComparer.Ordinal).ToArray();
+
+    private static void Deliver(Random random, List<(SimulatedSite To, NoteRevision[] File)> inFlight)
+    {
+        var index = random.Next(inFlight.Count);
+        var (to, file) = inFlight[index];
+        inFlight.RemoveAt(index);
+        to.Apply(file);
+    }
+
+    /// <summary>
+    /// The merge rule stated plainly: heads are revisions nobody replaced, ranked live first, then
+    /// by (HLC, site), greatest first. The first head is the winner; the rest are its conflicts,
+    /// counted on the row only when the winner is live.
+    /// </summary>
+    private static (NoteRow[] Rows, (Guid, NoteConflict)[] Conflicts) ReferenceModel(IReadOnlyList<NoteRevision> all)
+    {
+        var replaced = all.SelectMany(r => r.Parents.Select(p => (r.NoteId, p.Hlc, p.SiteId))).ToHashSet();
+        var notes = all.GroupBy(r => Guid.Parse(r.NoteId))
+            .Select(note => (Id: note.Key, Heads: note
+                .Where(r => !replaced.Contains((r.NoteId, r.Hlc, r.SiteId)))
+                .OrderBy(r => r.Deleted).ThenByDescending(r => r.Hlc).ThenByDescending(r => r.SiteId, StringComparer.Ordinal)
+                .ToArray()))
+            .OrderBy(n => n.Id.ToString("D"), StringComparer.Ordinal)
+            .ToArray();
+        var rows = notes.Select(n =>
+        {
+            var winner = n.Heads[0];
+            return new NoteRow(n.Id, winner.Title, winner.Body, winner.Version, winner.CreatedAt, winner.UpdatedAt, winner.Hlc, winner.SiteId,
+                winner.Deleted, winner.Deleted ? 0 : n.Heads.Length - 1);
+        }).ToArray();
+        // Conflicts are listed newest first, whether live or deleted.
+        var conflicts = notes.SelectMany(n => n.Heads.Skip(1).OrderByDescending(r => r.Hlc).ThenByDescending(r => r.SiteId, StringComparer.Ordinal).Select(loser => (n.Id, new NoteConflict(
+            loser.Id.ToString(), loser.SiteId, loser.Version, loser.Title, loser.Body, loser.Deleted, DateTimeOffset.FromUnixTimeMilliseconds(loser.UpdatedAt))))).ToArray();
+        return (rows, conflicts);
+    }
+
+    private static string RandomSiteId(Random random) => Convert.ToHexStringLower(RandomBytes(random));
+
+    private static Guid RandomNoteId(Random random) => new(RandomBytes(random));
+
+    private static byte[] RandomBytes(Random random)
+    {
+        var bytes = new byte[16];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private sealed class SimulatedSite : IDisposable
+    {
+        private readonly InMemorySqlite _db = new();
+        private readonly List<NoteRevision> _unsent = [];
+        private readonly string _siteId;
+        private readonly HybridLogicalClock _clock;
+
+        public SimulatedSite(string siteId, DateTimeOffset now)
+        {
+            _siteId = siteId;
+            Time = new ManualTime(now);
+            _clock = new HybridLogicalClock(Time);
+        }
+
+        public ManualTime Time { get; }
+
+        /// <summary>Every revision this site made, for its snapshots.</summary>
+        public List<NoteRevision> Own { get; } = [];
+
+        /// <summary>What a user of this site might do next, made the way the API makes it.</summary>
+        public NoteRevision? MakeRandomEdit(Random random)
+        {
+            var live = _db.Query(NoteSql.All).Where(n => !n.Deleted).ToArray();
+            var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+            var choice = live.Length == 0 ? 0 : random.Next(5);
+            NoteRevision revision;
+            if (choice == 0)
+            {
+                revision = new NoteRevision(RandomNoteId(random).ToString("D"), _clock.Next(), _siteId, [], 1, $"new {random.Next(1000)}", "", false, now, now);
+            }
+            else
+            {
+                var note = live[random.Next(live.Length)];
+                var parents = new List<ParentRef> { new(note.Hlc, note.SiteId) };
+                var deleted = choice == 4;
+                if (choice == 3 || deleted)
+                {
+                    // Resolving conflicts, or deleting, settles every head this site can see.
+                    parents.AddRange(_db.Query(RevisionSql.Conflicts(note.Id)).Select(c => ParentRef.Of(RevisionId.Parse(c.Revision))));
+                }
+                revision = new NoteRevision(
+                    note.Id.ToString("D"), _clock.Next(after: parents.Max(p => p.Hlc)), _siteId, parents, note.Version + 1,
+                    deleted ? note.Title : $"edit {random.Next(1000)}", deleted ? note.Body : $"at {_siteId[..4]}", deleted, note.CreatedAt, Math.Max(now, note.UpdatedAt));
+            }
+            Apply([revision]);
+            Own.Add(revision);
+            _unsent.Add(revision);
+            return revision;
+        }
+
+        public NoteRevision[] TakeUnsent()
+        {
+            var file = _unsent.ToArray();
+            _unsent.Clear();
+            return file;
+        }
+
+        public void Apply(NoteRevision[] revisions) => _db.Execute(RevisionSql.Merge(revisions));
+
+        public SiteState State()
+        {
+            var notes = _db.Query(NoteSql.All);
+            return new SiteState(notes, _db.Query(RevisionSql.Keys), notes.SelectMany(n => _db.Query(RevisionSql.Conflicts(n.Id)).Select(c => (n.Id, c))).ToArray());
+        }
+
+        public void Dispose() => _db.Dispose();
+    }
+}
