@@ -359,7 +359,8 @@ public sealed class RqliteClient
     /// </summary>
     private static readonly string[] NeverReachedLeader = ["not leader", "leader not found", "dial tcp", "write protobuf bytes", "connection refused", "store not open"];
 
-    internal static byte[] SerializeStatements(IReadOnlyList<SqlStatement> statements)
+    /// <summary>The JSON body rqlite takes: an array of statements, each the SQL then its values.</summary>
+    public static byte[] SerializeStatements(IReadOnlyList<SqlStatement> statements)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))

@@ -17,20 +17,20 @@ public static class SiteBuilderExtensions
     /// <summary>One whole site: its rqlite cluster, Syncthing, API, web app and exporter.</summary>
     public static SiteResources AddSite(this IDistributedApplicationBuilder builder, SiteSettings site, SiteSecrets secrets, string repository)
     {
-        var rqlite = builder.AddRqliteCluster(site.ResourceName("rqlite"), secrets.RqlitePassword, site.Runtime, site.RqlitePort,
+        var rqlite = builder.AddRqliteCluster(site.ResourceName(SiteResource.Rqlite), secrets.RqlitePassword, site.Runtime, site.RqlitePort,
                 site.Runtime == RuntimeMode.Executable ? Rqlited.Locate(builder.Configuration, repository) : null)
             .WithDataDirectory(Path.Combine(site.DataDirectory, "rqlite"))
             .WithBackupCommand()
             .WithStepDownCommand();
 
-        var syncthing = builder.AddSyncthing(site.ResourceName("syncthing"), secrets.SyncthingApiKey, site.Runtime, site.SyncthingGuiPort, site.SyncthingListenPort)
+        var syncthing = builder.AddSyncthing(site.ResourceName(SiteResource.Syncthing), secrets.SyncthingApiKey, site.Runtime, site.SyncthingGuiPort, site.SyncthingListenPort)
             .WithDataDirectory(site.SyncthingHome, site.SyncFolder, Path.Combine(repository, "syncthing", "config.xml"), site.Discovery);
 
         // No launch profiles: each site's services get their own free ports; only the web port is fixed.
-        var exporter = builder.AddProject<Projects.HermitSync_Exporter>(site.ResourceName("exporter"), launchProfileName: null)
+        var exporter = builder.AddProject<Projects.HermitSync_Exporter>(site.ResourceName(SiteResource.Exporter), launchProfileName: null)
             .WithHttpEndpoint();
 
-        var api = builder.AddProject<Projects.HermitSync_Api>(site.ResourceName("api"), launchProfileName: null)
+        var api = builder.AddProject<Projects.HermitSync_Api>(site.ResourceName(SiteResource.Api), launchProfileName: null)
             .WithHttpEndpoint()
             .WithReference(rqlite, "rqlite").WaitFor(rqlite)
             // Pairing requests pass through the API to the exporter, which manages Syncthing.
@@ -39,7 +39,7 @@ public static class SiteBuilderExtensions
             .WithHttpHealthCheck("/health");
 
         // The web app starts beside the API rather than after it: it reaches the API per request.
-        builder.AddProject<Projects.HermitSync_Web>(site.ResourceName("web"), launchProfileName: null)
+        builder.AddProject<Projects.HermitSync_Web>(site.ResourceName(SiteResource.Web), launchProfileName: null)
             .WithHttpEndpoint(port: site.WebPort)
             .WithReference(api)
             .WithEnvironment("HermitSync__Api", $"http://{api.Resource.Name}")

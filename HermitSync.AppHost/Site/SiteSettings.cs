@@ -12,6 +12,9 @@ public enum DiscoveryMode { Off, Lan, Global }
 /// </summary>
 public sealed record SiteSettings(string Name, RuntimeMode Runtime, DiscoveryMode Discovery, string DataDirectory, int WebPort, int RqlitePort, int SyncthingGuiPort, int SyncthingListenPort)
 {
+    /// <summary>How far apart the sites' first rqlite ports are: room for a cluster's HTTP and Raft ports.</summary>
+    public const int RqlitePortsPerSite = 10;
+
     public string SyncFolder => Path.Combine(DataDirectory, "sync");
 
     public string QuarantineFolder => Path.Combine(DataDirectory, "quarantine");
@@ -20,6 +23,9 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, DiscoveryMod
 
     /// <summary>Resource names carry the site's name, so the dashboard shows which site each belongs to.</summary>
     public string ResourceName(string resource) => Name.Length == 0 ? resource : $"{Name}-{resource}";
+
+    /// <summary>Whether a resource of the app model belongs to this site.</summary>
+    public bool Owns(string resourceName) => Name.Length == 0 || resourceName.StartsWith($"{Name}-", StringComparison.Ordinal);
 
     /// <summary>
     /// Reads <c>HermitSync:Sites</c> sites. A single site uses the configured ports and data
@@ -50,7 +56,7 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, DiscoveryMod
                 discovery,
                 Path.GetFullPath(count == 1 ? root : Path.Combine(root, "sites", name)),
                 Port(section, "WebPort", 5180) + n,
-                Port(section, "Ports:Rqlite", 4001) + (10 * n),
+                Port(section, "Ports:Rqlite", 4001) + (RqlitePortsPerSite * n),
                 Port(section, "Ports:SyncthingGui", 8386) + n,
                 Port(section, "Ports:SyncthingListen", 22010) + n);
         }).ToArray();

@@ -132,20 +132,26 @@ public static class NoteSql
     public static SqlQuery<long> CountInConflict(IEnumerable<string> noteIds) => SqlQuery.Scalar(SqlStatement.Of(
         "SELECT count(*) FROM notes WHERE id IN (SELECT value FROM json_each(?)) AND conflicts > 0", RevisionSql.NoteIds(noteIds)));
 
+    /// <summary>Read by <see cref="ReadRow"/> in this order.</summary>
+    private const string RowColumns = "id, title, body, version, created_at, updated_at, hlc, site_id, deleted, conflicts";
+
     /// <summary>Every row, tombstones included, in id order: what converged sites must hold alike.</summary>
-    public static SqlQuery<IReadOnlyList<NoteRow>> All { get; } = SqlQuery.Rows(
-        SqlStatement.Of("SELECT id, title, body, version, created_at, updated_at, hlc, site_id, deleted, conflicts FROM notes ORDER BY id"),
-        row => new NoteRow(
-            Guid.Parse(row.GetString(0)),
-            row.GetString(1),
-            row.GetString(2),
-            row.GetInt64(3),
-            row.GetInt64(4),
-            row.GetInt64(5),
-            row.GetInt64(6),
-            row.GetString(7),
-            row.GetBoolean(8),
-            (int)row.GetInt64(9)));
+    public static SqlQuery<IReadOnlyList<NoteRow>> All { get; } = SqlQuery.Rows(SqlStatement.Of($"SELECT {RowColumns} FROM notes ORDER BY id"), ReadRow);
+
+    /// <summary>One note's row, tombstone or not, or null.</summary>
+    public static SqlQuery<NoteRow?> Find(Guid id) => SqlQuery.FirstOrDefault(SqlStatement.Of($"SELECT {RowColumns} FROM notes WHERE id = ?", Key(id)), ReadRow);
+
+    private static NoteRow ReadRow(RqliteRow row) => new(
+        Guid.Parse(row.GetString(0)),
+        row.GetString(1),
+        row.GetString(2),
+        row.GetInt64(3),
+        row.GetInt64(4),
+        row.GetInt64(5),
+        row.GetInt64(6),
+        row.GetString(7),
+        row.GetBoolean(8),
+        (int)row.GetInt64(9));
 
     /// <summary>How many notes there are, tombstones included.</summary>
     public static SqlQuery<long> Count { get; } = SqlQuery.Scalar(SqlStatement.Of("SELECT count(*) FROM notes"));

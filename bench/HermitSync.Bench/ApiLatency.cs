@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using HermitSync.Api.Notes;
-using HermitSync.Sync;
+using HermitSync.AppHost.Site;
+using HermitSync.Rqlite;
+using HermitSync.Storage;
 
 namespace HermitSync.Bench;
 
 /// <summary>
 /// The API against rqlite doing the same work on the same site: create a note, search, read
-/// one. The anchor sends the statements the API's NoteStore runs, with the same parameters,
-/// in one POST straight to the leader; the API's share is HTTP, validation, JSON, telemetry,
-/// its rqlite client and reading the stored note back.
+/// one. The anchor sends the statements the API runs (the storage module's, with the same
+/// parameters) in one POST straight to the leader; the API's share is HTTP, validation, JSON,
+/// telemetry and its rqlite client.
 /// </summary>
 public static class ApiLatency
 {
@@ -24,25 +25,18 @@ public static class ApiLatency
     public static async Task RunAsync(BenchStack stack, Report report)
     {
         Console.WriteLine("API against direct rqlite: create, search, read");
-        using var api = stack.OwnHttp(Site, "api");
-        using var web = stack.OwnHttp(Site, "web");
-        using var apiThroughProxy = stack.Http(Site, "api");
+        using var api = stack.OwnHttp(Site, SiteResource.Api);
+        using var web = stack.OwnHttp(Site, SiteResource.Web);
+        using var apiThroughProxy = stack.Http(Site, SiteResource.Api);
         using var leader = await stack.RqliteLeaderAsync(Site);
         // The API's client starts at node 1 and stays there while it answers; a follower forwards each request to the leader.
         using var firstNode = stack.RqliteNode(Site, 1);
         var siteId = await stack.SiteIdAsync(Site);
         var clock = new HybridLogicalClock(TimeProvider.System);
-        var meter = new ApiMeter(Processes.Tree(stack.ProcessIds(Site)[BenchStack.Name(Site, "api")]));
+        var meter = new ApiMeter(Processes.Tree(stack.ProcessIds(Site)[stack.Name(Site, SiteResource.Api)]));
 
-        Task CreateDirect(RqliteDirect rqlite, int number)
-        {
-            var id = Guid.CreateVersion7().ToString("D");
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var noteIds = $"[\"{id}\"]";
-            return rqlite.ExecuteAsync(
-                [NoteSql.InsertFirstRevision, id, clock.Next(), siteId, SampleNote.Title(number), SampleNote.Body, now, now, id],
-                [RevisionSql.RefreshNotes(noteIds).Sql, new Dictionary<string, string> { ["notes"] = noteIds }]);
-        }
+        Task CreateDirect(RqliteDirect rqlite, int number) => rqlite.RequestAsync(
+            NoteSql.Create(Guid.CreateVersion7(), SampleNote.Title(number), SampleNote.Body, clock.Next(), siteId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Statements);
 
         var warmUp = await WarmUpAsync(api, meter);
         meter.Start();
@@ -67,21 +61,21 @@ public static class ApiLatency
 
         var search = await Load.CompareAsync(clients: 1, perClient: 100,
             _ => GetAsync(api, $"/api/notes?q={SearchText}&limit=50"),
-            _ => leader.QueryAsync([NoteSql.Search, new Dictionary<string, object?> { ["pattern"] = $"%{SearchText}%", ["after_time"] = null, ["after_id"] = null, ["limit"] = 51 }]));
+            _ => leader.QueryAsync(NoteSql.Search(SearchText, after: null, limit: 50).Statement));
         AddLatency(report, $"API search (q={SearchText}, 50 per page)", search[0], search[1]);
 
-        var ids = (await stack.Rqlite(Site).QueryAsync(HermitSync.Rqlite.SqlStatement.Of("SELECT id FROM notes LIMIT 500"))).Rows.Select(row => row.GetString(0)).ToArray();
+        var ids = await stack.Rqlite(Site).QueryAsync(NoteSql.SampleIds(500));
         meter.Start();
         var read = await Load.CompareAsync(clients: 1, perClient: 200,
-            meter.Count(number => GetAsync(api, $"/api/notes/{ids[number % ids.Length]}")),
-            number => leader.QueryAsync([NoteSql.Read, ids[number % ids.Length]]),
-            number => firstNode.QueryAsync([NoteSql.Read, ids[number % ids.Length]]));
+            meter.Count(number => GetAsync(api, $"/api/notes/{ids[number % ids.Count]}")),
+            number => leader.QueryAsync(NoteSql.Get(ids[number % ids.Count]).Statement),
+            number => firstNode.QueryAsync(NoteSql.Get(ids[number % ids.Count]).Statement));
         var cpuPerRead = meter.CpuMsPerCall;
         var alive = await Load.CompareAsync(clients: 1, perClient: 200, _ => GetAsync(api, "/alive"));
         AddLatency(report, "API read one note", read[0], read[1]);
 
         report.Note($"API: {warmUp.TotalSeconds:0} s of API requests first, until its CPU per request had settled; then for each figure a warm-up round and {Load.Rounds} measured rounds, the ways taking turns, each to the port its process listens on. " +
-            "A create is one rqlite transaction either way (the revision and the notes row; the API also reads the stored note back).");
+            "A create is one rqlite transaction either way: the revision, the notes row, and the read of the stored note.");
         report.Note($"API: the leader was {leader.Node}. Sent to {firstNode.Node}, where the API's client goes, a create took {single[4].Latency(50):0.00} ms " +
             $"and a read {read[2].Latency(50):0.00} ms at p50; through Aspire's endpoint proxy (DCP), which the web app and scripts use in development, an API create took {single[3].Latency(50):0.00} ms.");
         report.Note($"API: an empty request to the API (/alive), the floor of any extra HTTP hop here, took {alive[0].Latency(50):0.00} ms at p50. " +

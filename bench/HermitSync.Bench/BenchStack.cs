@@ -5,7 +5,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using HermitSync.Rqlite;
-using HermitSync.Sync;
+using HermitSync.Storage;
 using HermitSync.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -53,7 +53,7 @@ public sealed class BenchStack : IAsyncDisposable
         try
         {
             // Watched from before the start, so each resource's own moment is seen, not when StartAsync returns.
-            var healthy = Task.WhenAll(settings.Resources.Select(async resource =>
+            var healthy = Task.WhenAll(app.Resources().Select(r => r.Name).Select(async resource =>
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
                 return (resource, after: Stopwatch.GetElapsedTime(started));
@@ -68,8 +68,8 @@ public sealed class BenchStack : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc cref="StackSettings.ResourceName"/>
-    public static string Name(string site, string resource) => StackSettings.ResourceName(site, resource);
+    /// <summary>A site's resource name, as the AppHost names it.</summary>
+    public string Name(string site, string resource) => Settings.Site(site).ResourceName(resource);
 
     /// <summary>A client for a resource's HTTP endpoint as Aspire publishes it: through DCP's proxy, as the web app and scripts reach it.</summary>
     public HttpClient Http(string site, string resource) => Client(_app.GetEndpoint(Name(site, resource), "http"));
@@ -111,8 +111,11 @@ public sealed class BenchStack : IAsyncDisposable
     }
 
     /// <summary>Plain HTTP to one node, leader or not; a follower forwards to the leader.</summary>
-    public RqliteDirect RqliteNode(string site, int node) =>
-        RqliteDirect(_app.GetEndpoint(Name(site, $"rqlite-{node}"), "http"), Name(site, $"rqlite-{node}"));
+    public RqliteDirect RqliteNode(string site, int node)
+    {
+        var name = _app.RqliteCluster(Settings.Site(site)).Nodes[node - 1].Name;
+        return RqliteDirect(_app.GetEndpoint(name, "http"), name);
+    }
 
     private RqliteDirect RqliteDirect(Uri node, string id)
     {
@@ -126,12 +129,13 @@ public sealed class BenchStack : IAsyncDisposable
         (await SiteIdentity.ReadAsync(Rqlite(site), CancellationToken.None) ?? throw new InvalidOperationException($"Site '{site}' has no id yet.")).SiteId;
 
     /// <summary>The folder Syncthing shares, which holds <c>sites/{site id}/</c> with the change files.</summary>
-    public string SyncFolder(string site) => Path.Combine(Settings.SiteDirectory(site), "sync");
+    public string SyncFolder(string site) => Settings.Site(site).SyncFolder;
 
     /// <summary>The process id of each of a site's resources that runs a process.</summary>
     public IReadOnlyDictionary<string, int> ProcessIds(string site) =>
-        StackSettings.ResourcesOf(site)
-            .Select(name => (name, pid: ProcessId(name)))
+        _app.Processes()
+            .Where(resource => Settings.Site(site).Owns(resource.Name))
+            .Select(resource => (name: resource.Name, pid: ProcessId(resource.Name)))
             .Where(r => r.pid is not null)
             .ToDictionary(r => r.name, r => r.pid!.Value);
 
@@ -151,7 +155,7 @@ public sealed class BenchStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var processes = Settings.Sites.SelectMany(site => ProcessIds(site).Values).ToArray();
+        var processes = Settings.Sites.SelectMany(site => ProcessIds(site.Name).Values).ToArray();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
         {
             await _app.StopAsync(timeout.Token);

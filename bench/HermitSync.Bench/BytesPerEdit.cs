@@ -1,6 +1,7 @@
 using System.Text;
 using HermitSync.Rqlite;
-using HermitSync.Sync;
+using HermitSync.AppHost.Site;
+using HermitSync.Storage;
 
 namespace HermitSync.Bench;
 
@@ -24,8 +25,8 @@ public static class BytesPerEdit
         await SeedAsync(rqlite, siteId);
         await WaitExportedAsync(rqlite, siteId);
 
-        using var api = stack.Http(Site, "api");
-        var ids = (await rqlite.QueryAsync(SqlStatement.Of("SELECT id FROM notes WHERE deleted = 0 ORDER BY random() LIMIT ?", Edits))).Rows.Select(row => row.GetString(0));
+        using var api = stack.Http(Site, SiteResource.Api);
+        var ids = await rqlite.QueryAsync(NoteSql.SampleIds(Edits));
         const string title = "An edited note";
         var body = SampleNote.Body + " One more sentence.";
         var noteBytes = Encoding.UTF8.GetByteCount(title) + Encoding.UTF8.GetByteCount(body);
@@ -33,13 +34,14 @@ public static class BytesPerEdit
         long snapshots = 0;
         foreach (var id in ids)
         {
-            var before = await rqlite.ScalarAsync("SELECT coalesce(max(file_seq), 0) FROM sync_exports");
+            var before = (await rqlite.QueryAsync(SyncLedgerSql.Cursor)).LastFileSeq;
             using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = System.Net.Http.Json.JsonContent.Create(new { title, body }) };
             edit.Headers.IfMatch.ParseAdd("*");
             (await api.SendAsync(edit)).EnsureSuccessStatusCode();
             await WaitExportedAsync(rqlite, siteId);
-            changes.Add(await rqlite.ScalarAsync("SELECT coalesce(sum(bytes), 0) FROM sync_exports WHERE file_seq > ? AND kind = 'Changes'", before));
-            snapshots += await rqlite.ScalarAsync("SELECT coalesce(sum(bytes), 0) FROM sync_exports WHERE file_seq > ? AND kind = 'Snapshot'", before);
+            var exported = await rqlite.QueryAsync(SyncLedgerSql.ExportsAfter(before));
+            changes.Add(exported.Where(f => f.Kind == ChangeFileKind.Changes).Sum(f => f.Bytes));
+            snapshots += exported.Where(f => f.Kind == ChangeFileKind.Snapshot).Sum(f => f.Bytes);
         }
 
         using var backup = new MemoryStream();
@@ -55,19 +57,18 @@ public static class BytesPerEdit
     /// <summary>Tops the site up to the note count as its own revisions, merged straight into rqlite: the setting-up is not what is measured.</summary>
     private static async Task SeedAsync(RqliteClient rqlite, string siteId)
     {
-        var existing = await rqlite.ScalarAsync("SELECT count(*) FROM notes");
+        var existing = await rqlite.QueryAsync(NoteSql.Count);
         var revisions = SampleNote.Revisions(siteId, (int)existing, (int)Math.Max(0, Notes - existing), SampleNote.Body);
         foreach (var batch in revisions.Chunk(2_000))
         {
-            await rqlite.ExecuteAsync(RevisionSql.Merge(batch));
+            await rqlite.ExecuteAsync(RevisionSql.Merge(batch), idempotent: true);
         }
     }
 
     /// <summary>Waits until the exporter has written every revision the site has made into a file.</summary>
     private static Task WaitExportedAsync(RqliteClient rqlite, string siteId) =>
         Poll.UntilAsync(
-            async () => await rqlite.ScalarAsync("SELECT coalesce(max(through_seq), 0) FROM sync_exports")
-                >= await rqlite.ScalarAsync("SELECT coalesce(max(seq), 0) FROM note_revisions WHERE site_id = ?", siteId),
+            async () => (await rqlite.QueryAsync(SyncLedgerSql.Cursor)).ExportedThrough >= await rqlite.QueryAsync(RevisionSql.NewestSeq(siteId)),
             TimeSpan.FromMilliseconds(50),
             "the exporter");
 }

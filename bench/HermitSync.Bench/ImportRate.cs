@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Rqlite;
-using HermitSync.Sync;
+using HermitSync.Storage;
 
 namespace HermitSync.Bench;
 
@@ -49,7 +50,7 @@ public static class ImportRate
         var a = stack.Rqlite("a");
         var b = stack.Rqlite(Site);
         await Poll.UntilAsync(
-            async () => await b.ScalarAsync("SELECT count(*) FROM notes") == await a.ScalarAsync("SELECT count(*) FROM notes"),
+            async () => await b.QueryAsync(NoteSql.Count) == await a.QueryAsync(NoteSql.Count),
             TimeSpan.FromMilliseconds(200),
             "B to import A's notes");
     }
@@ -64,7 +65,7 @@ public static class ImportRate
         var started = Stopwatch.GetTimestamp();
         File.Move(temporary, path);
         await Poll.UntilAsync(
-            async () => await rqlite.ScalarAsync("SELECT count(*) FROM sync_applied WHERE site_id = ? AND file_seq = ?", name.SiteId, name.Sequence) == 1,
+            async () => (await rqlite.QueryAsync(SyncLedgerSql.Applied)).Contains(new AppliedFileKey(name.SiteId, name.Kind, name.Sequence)),
             TimeSpan.FromMilliseconds(20),
             $"{name.RelativePath} to be applied");
         return Stopwatch.GetElapsedTime(started);
@@ -73,14 +74,13 @@ public static class ImportRate
     private static async Task<TimeSpan> RawInsertAsync(BenchStack stack, NoteRevision[] revisions)
     {
         using var leader = await stack.RqliteLeaderAsync(Site);
-        await leader.ExecuteAsync(["CREATE TABLE raw_notes (id TEXT PRIMARY KEY, hlc INTEGER, site_id TEXT, title TEXT, body TEXT, created_at INTEGER, updated_at INTEGER)"]);
+        // The anchor is plain rqlite, so its table and statements are its own, not the app's schema.
+        await leader.ExecuteAsync([SqlStatement.Of("CREATE TABLE raw_notes (id TEXT PRIMARY KEY, hlc INTEGER, site_id TEXT, title TEXT, body TEXT, created_at INTEGER, updated_at INTEGER)")]);
         var started = Stopwatch.GetTimestamp();
         foreach (var batch in revisions.Chunk(1_000))
         {
-            await leader.ExecuteAsync(batch.Select(r => new object?[]
-            {
-                "INSERT INTO raw_notes VALUES (?, ?, ?, ?, ?, ?, ?)", r.NoteId, r.Hlc, r.SiteId, r.Title, r.Body, r.CreatedAt, r.UpdatedAt,
-            }).ToArray());
+            await leader.ExecuteAsync(batch.Select(r => SqlStatement.Of(
+                "INSERT INTO raw_notes VALUES (?, ?, ?, ?, ?, ?, ?)", r.NoteId, r.Hlc, r.SiteId, r.Title, r.Body, r.CreatedAt, r.UpdatedAt)).ToArray());
         }
         return Stopwatch.GetElapsedTime(started);
     }

@@ -1,25 +1,30 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HermitSync.Rqlite;
 
 namespace HermitSync.Bench;
 
 /// <summary>
 /// rqlite as a program would use it with no Hermit Sync in between: one HTTP POST of
-/// parameterized statements to the leader, no client library, no failover. Each statement is
-/// an array: the SQL, then its positional values or one object of named values.
+/// parameterized statements to one node, no client library, no failover.
 /// </summary>
 public sealed class RqliteDirect(HttpClient http, string node) : IDisposable
 {
-    /// <summary>The leader's node id, such as <c>a-rqlite-2</c>.</summary>
+    /// <summary>The node's id, such as <c>a-rqlite-2</c>.</summary>
     public string Node { get; } = node;
 
-    public Task ExecuteAsync(params object?[][] statements) => PostAsync("/db/execute?transaction", statements);
+    /// <summary>Writes and reads in one transaction, as the API sends a write and the read of its outcome.</summary>
+    public Task RequestAsync(IReadOnlyList<SqlStatement> statements) => PostAsync("/db/request?transaction&level=strong", statements);
 
-    public Task QueryAsync(params object?[][] statements) => PostAsync("/db/query?level=weak", statements);
+    public Task ExecuteAsync(IReadOnlyList<SqlStatement> statements) => PostAsync("/db/execute?transaction", statements);
 
-    private async Task PostAsync(string path, object?[][] statements)
+    public Task QueryAsync(SqlStatement statement) => PostAsync("/db/query?level=weak", [statement]);
+
+    private async Task PostAsync(string path, IReadOnlyList<SqlStatement> statements)
     {
-        using var response = await http.PostAsJsonAsync(path, statements);
+        using var content = new ByteArrayContent(RqliteClient.SerializeStatements(statements)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        using var response = await http.PostAsync(path, content);
         response.EnsureSuccessStatusCode();
         // rqlite answers 200 with the error inside results, so an anchor that failed would look fast.
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HermitSync.AppHost.Site;
 
 namespace HermitSync.Bench;
 
@@ -23,8 +24,8 @@ public static class SyncLag
     public static async Task RunAsync(BenchStack stack, Report report)
     {
         Console.WriteLine($"Sync lag, A to B: {Edits} notes, then {Probes} bare Syncthing files");
-        using var a = stack.Http("a", "api");
-        using var b = stack.Http("b", "api");
+        using var a = stack.Http("a", SiteResource.Api);
+        using var b = stack.Http("b", SiteResource.Api);
         await WaitConnectedAsync(a);
 
         var lags = new List<double>();

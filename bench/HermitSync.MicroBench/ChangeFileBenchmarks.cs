@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using HermitSync.Sync;
+using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Storage;
 
 namespace HermitSync.MicroBench;
 

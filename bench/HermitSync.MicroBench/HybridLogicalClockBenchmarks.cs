@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using HermitSync.Sync;
+using HermitSync.Storage;
 
 namespace HermitSync.MicroBench;
 

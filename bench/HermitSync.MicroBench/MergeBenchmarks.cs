@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using HermitSync.Rqlite;
-using HermitSync.Sync;
+using HermitSync.Storage;
 
 namespace HermitSync.MicroBench;
 
@@ -21,9 +21,9 @@ public class MergeBenchmarks
     }
 
     [Benchmark]
-    public IReadOnlyList<SqlStatement> NewNotes() => RevisionSql.Merge(_newNotes);
+    public IReadOnlyList<SqlStatement> NewNotes() => RevisionSql.Merge(_newNotes).Statements;
 
     /// <summary>Edits carry parent links, so the merge has a third statement.</summary>
     [Benchmark]
-    public IReadOnlyList<SqlStatement> Edits() => RevisionSql.Merge(_edits);
+    public IReadOnlyList<SqlStatement> Edits() => RevisionSql.Merge(_edits).Statements;
 }

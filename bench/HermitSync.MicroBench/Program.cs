@@ -10,4 +10,4 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 var config = DefaultConfig.Instance
     .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
     .AddDiagnoser(MemoryDiagnoser.Default);
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+BenchmarkSwitcher.FromAssembly(typeof(HermitSync.MicroBench.MergeBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);

@@ -1,4 +1,4 @@
-using HermitSync.Sync;
+using HermitSync.Storage;
 
 namespace HermitSync.MicroBench;
 

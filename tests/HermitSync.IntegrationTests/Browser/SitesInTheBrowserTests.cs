@@ -18,9 +18,9 @@ public sealed class ConflictInTheBrowserTests(PairedSitesFixture fixture, Browse
     public async Task The_conflict_view_shows_both_versions_side_by_side_and_keeping_one_settles_it_at_both_sites()
     {
         var note = await Sites.EditApartAsync(_stack, "Trip plan", "Train at 9:10\nBring the map\nLunch in Arles", "Train at 9:40\nBring the map\nLunch in Nîmes");
-        var id = Sites.Id(note);
+        var id = note.Id;
 
-        await browser.RunAsync("conflict", _stack.App.GetEndpoint("a-web", "http"), async page =>
+        await browser.RunAsync("conflict", _stack.App.GetEndpoint(_stack.Name("a", SiteResource.Web), "http"), async page =>
         {
             await page.GotoAsync("/");
             await Expect(page.Locator("#results li", new() { HasText = "Trip plan" }).Locator(".badge")).ToHaveTextAsync("1 conflict");
@@ -42,10 +42,10 @@ public sealed class ConflictInTheBrowserTests(PairedSitesFixture fixture, Browse
 
         using var a = _stack.WebBrowserClient("a");
         var atA = await Sites.GetAsync(a, note);
-        Assert.Equal(0, atA.GetProperty("conflicts").GetInt32());
+        Assert.Equal(0, atA.Conflicts);
         using var b = _stack.WebBrowserClient("b");
         await Sites.EventuallyAsync(async () => await Sites.TryGetAsync(b, note) is { } n
-            && n.GetProperty("conflicts").GetInt32() == 0 && n.GetProperty("body").GetString() == atA.GetProperty("body").GetString() ? true : (bool?)null,
+            && n.Conflicts == 0 && n.Body == atA.Body ? true : (bool?)null,
             "B did not settle the conflict");
     }
 }
@@ -60,12 +60,12 @@ public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, Brows
     public async Task Pairing_on_the_sync_pages_lets_a_note_cross()
     {
         using var apiB = _stack.WebBrowserClient("b");
-        var deviceB = (await apiB.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString()!;
-        var addressB = _stack.App.GetEndpoint("b-syncthing", "sync").ToString().TrimEnd('/');
-        await using var siteB = await browser.NewContextAsync(_stack.App.GetEndpoint("b-web", "http"));
+        var deviceB = await Sites.DeviceIdAsync(apiB);
+        var addressB = _stack.App.GetEndpoint(_stack.Name("b", SiteResource.Syncthing), "sync").ToString().TrimEnd('/');
+        await using var siteB = await browser.NewContextAsync(_stack.App.GetEndpoint(_stack.Name("b", SiteResource.Web), "http"));
         var pageB = await siteB.NewPageAsync();
 
-        await browser.RunAsync("pairing", _stack.App.GetEndpoint("a-web", "http"), async pageA =>
+        await browser.RunAsync("pairing", _stack.App.GetEndpoint(_stack.Name("a", SiteResource.Web), "http"), async pageA =>
         {
             await pageA.GotoAsync("/Sync");
             var deviceA = await pageA.GetByLabel("Syncthing device ID").InputValueAsync();
@@ -95,6 +95,6 @@ public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, Brows
         using var apiA = _stack.WebBrowserClient("a");
         var note = await Sites.CreateAsync(apiA, "first across", "hello, B");
         var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(apiB, note), "the note did not cross after pairing");
-        Assert.Equal("hello, B", atB.GetProperty("body").GetString());
+        Assert.Equal("hello, B", atB.Body);
     }
 }

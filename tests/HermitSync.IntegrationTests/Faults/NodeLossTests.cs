@@ -29,7 +29,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var rqlite = stack.Rqlite();
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
-        await using var load = new WriteLoad(stack.App.GetEndpoint("api", "http"), writers: 4);
+        await using var load = new WriteLoad(stack.App.GetEndpoint(SiteResource.Api, "http"), writers: 4);
         await load.WaitForAcknowledgementsAsync(20, Patience);
 
         var follower = (await rqlite.GetNodesAsync(timeout.Token)).First(n => !n.Leader).Id;
@@ -37,7 +37,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         await ResourceProcess.KillAsync(stack.App, follower, timeout.Token);
         await load.WaitForAcknowledgementsAsync(40, Patience);
         await AssertDegradedEverywhereAsync(follower, timeout.Token);
-        var refused = await commands.ExecuteCommandAsync("rqlite", "step-down", timeout.Token);
+        var refused = await commands.ExecuteCommandAsync(SiteResource.Rqlite, "step-down", timeout.Token);
         Assert.False(refused.Success, "Step down leader restarted the leader with a follower down");
         Assert.Contains(follower, refused.Message);
 
@@ -59,7 +59,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
 
         var current = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
         load.Phase = SteppedDown;
-        var steppedDown = await commands.ExecuteCommandAsync("rqlite", "step-down", timeout.Token);
+        var steppedDown = await commands.ExecuteCommandAsync(SiteResource.Rqlite, "step-down", timeout.Token);
         Assert.True(steppedDown.Success, steppedDown.Message);
         await load.WaitForAcknowledgementsAsync(20, Patience);
         Assert.NotEqual(current, (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id);
@@ -75,7 +75,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         for (var node = 1; node <= 3; node++)
         {
             var (lost, duplicated) = await load.CheckNodeAsync(rqlite, stack.RqliteNode(node), timeout.Token);
-            report.Add($"rqlite-{node}: lost {lost.Count}, duplicated {duplicated}");
+            report.Add($"{stack.RqliteNodeName(node)}: lost {lost.Count}, duplicated {duplicated}");
             Assert.Empty(lost);
             Assert.Equal(0, duplicated);
         }
@@ -94,19 +94,19 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
     {
         using var web = stack.WebBrowserClient();
         var deadline = Stopwatch.StartNew();
-        JsonElement cluster;
-        while ((cluster = await web.GetFromJsonAsync<JsonElement>("/api/cluster", cancellationToken)).GetProperty("health").GetString() != "Degraded")
+        ClusterStatus cluster;
+        while ((cluster = (await web.GetFromJsonAsync<ClusterStatus>("/api/cluster", cancellationToken))!).Health != "Degraded")
         {
             Assert.True(deadline.Elapsed < Patience, $"/api/cluster never said Degraded: {cluster}");
             await Task.Delay(250, cancellationToken);
         }
-        Assert.Equal(2, cluster.GetProperty("reachable").GetInt32());
+        Assert.Equal(2, cluster.Reachable);
         var page = await web.GetStringAsync("/Cluster", cancellationToken);
         Assert.Contains("Degraded", page);
         Assert.Contains(downNode, page);
 
         using var dashboard = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         dashboard.CancelAfter(Patience);
-        await stack.App.ResourceNotifications.WaitForResourceAsync("rqlite", e => e.Snapshot.HealthStatus == HealthStatus.Degraded, dashboard.Token);
+        await stack.App.ResourceNotifications.WaitForResourceAsync(SiteResource.Rqlite, e => e.Snapshot.HealthStatus == HealthStatus.Degraded, dashboard.Token);
     }
 }

@@ -32,18 +32,18 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
         var shared = await Sites.CreateAsync(a, "edited on both sides", "before");
         var sharedAtB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, shared), "the note did not reach B");
 
-        Assert.True((await commands.ExecuteCommandAsync("b-syncthing", KnownResourceCommands.StopCommand, timeout.Token)).Success);
+        Assert.True((await commands.ExecuteCommandAsync(_stack.Name("b", SiteResource.Syncthing), KnownResourceCommands.StopCommand, timeout.Token)).Success);
         try
         {
             await Sites.EventuallyAsync(async () => await Sites.PeerConnectedAsync(a) ? null : (bool?)true, "A still sees B connected");
-            var made = new List<JsonElement>();
+            var made = new List<Note>();
             for (var i = 0; i < 200; i++)
             {
                 made.Add(await Sites.CreateAsync(a, $"while B was away {i}", $"body {i}"));
             }
             foreach (var note in made.Take(100))
             {
-                await Sites.EditAsync(a, note, note.GetProperty("title").GetString()!, "edited while B was away");
+                await Sites.EditAsync(a, note, note.Title, "edited while B was away");
             }
             await Sites.EditAsync(a, shared, "edited on both sides", "A's version");
             await Sites.EditAsync(b, sharedAtB, "edited on both sides", "B's version");
@@ -54,11 +54,11 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
         }
         finally
         {
-            await ResourceProcess.StartAsync(_stack.App, "b-syncthing", timeout.Token);
+            await ResourceProcess.StartAsync(_stack.App, _stack.Name("b", SiteResource.Syncthing), timeout.Token);
         }
 
         await WaitUntilConvergedAsync();
-        Assert.Equal(1, (await Sites.GetAsync(b, shared)).GetProperty("conflicts").GetInt32());
+        Assert.Equal(1, (await Sites.GetAsync(b, shared)).Conflicts);
         Assert.Equal(rejections, await Sites.RejectionCountAsync(b));
     }
 
@@ -71,9 +71,9 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
                 var rejections = await Sites.RejectionCountAsync(b);
         var folder = await SiteFolderAsync(a);
 
-        await using var load = new WriteLoad(_stack.App.GetEndpoint("a-api", "http"), writers: 2);
+        await using var load = new WriteLoad(_stack.App.GetEndpoint(_stack.Name("a", SiteResource.Api), "http"), writers: 2);
         await load.WaitForAcknowledgementsAsync(50, TimeSpan.FromSeconds(60));
-        await ResourceProcess.KillAsync(_stack.App, "a-exporter", timeout.Token);
+        await ResourceProcess.KillAsync(_stack.App, _stack.Name("a", SiteResource.Exporter), timeout.Token);
 
         // What a kill during a write leaves behind: part of a file under the temporary name.
         var leftover = Path.Combine(folder, $".syncthing.c-{NextSequence(folder):D12}.hsync.tmp");
@@ -82,11 +82,11 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
 
         await load.WaitForAcknowledgementsAsync(50, TimeSpan.FromSeconds(60));
         await load.StopAsync();
-        await ResourceProcess.StartAsync(_stack.App, "a-exporter", timeout.Token);
+        await ResourceProcess.StartAsync(_stack.App, _stack.Name("a", SiteResource.Exporter), timeout.Token);
 
         await WaitUntilConvergedAsync();
-        var atB = (await Sites.NotesAsync(_stack, "b")).Select(row => row[..36]).ToHashSet();
-        Assert.All(load.Acknowledged.Keys, id => Assert.Contains(id.ToString("D"), atB));
+        var atB = (await Sites.NotesAsync(_stack, "b")).Select(row => row.Id).ToHashSet();
+        Assert.All(load.Acknowledged.Keys, id => Assert.Contains(id, atB));
         Assert.False(File.Exists(leftover), "the restarted exporter should have rewritten the interrupted file");
         Assert.Equal(rejections, await Sites.RejectionCountAsync(b));
     }
@@ -111,7 +111,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
                 () => Task.FromResult(_stack.LogLines.Any(line => line.StartsWith("a-exporter:") && line.Contains("No space left on device")) ? true : (bool?)null),
                 "the exporter never hit the full disk");
             var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B once the disk had room");
-            Assert.Equal("and still delivered", atB.GetProperty("body").GetString());
+            Assert.Equal("and still delivered", atB.Body);
         }
         finally
         {
@@ -126,7 +126,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
     }
 
     private async Task<string> SiteFolderAsync(HttpClient site) =>
-        Path.Combine(_stack.SiteDirectory("a"), "sync", "sites", await Sites.SiteIdAsync(site));
+        Path.Combine(_stack.Site("a").SyncFolder, "sites", await Sites.SiteIdAsync(site));
 
     private static long NextSequence(string folder) =>
         Directory.GetFiles(folder, "*.hsync").Select(f => long.Parse(Path.GetFileNameWithoutExtension(f)[2..])).DefaultIfEmpty(0).Max() + 1;
@@ -137,7 +137,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
         await Sites.EventuallyAsync(async () =>
         {
             var (left, right) = (await Sites.NotesAsync(_stack, "a"), await Sites.NotesAsync(_stack, "b"));
-            return left.SequenceEqual(right) && await Sites.RevisionCountAsync(_stack, "a") == await Sites.RevisionCountAsync(_stack, "b") ? true : (bool?)null;
+            return left.SequenceEqual(right) && (await Sites.RevisionsAsync(_stack, "a")).SequenceEqual(await Sites.RevisionsAsync(_stack, "b")) ? true : (bool?)null;
         }, "the sites did not converge", Convergence);
     }
 }

@@ -13,6 +13,9 @@ namespace HermitSync.IntegrationTests.Faults;
 /// </summary>
 public sealed class WriteLoad : IAsyncDisposable
 {
+    /// <summary>Every note the load writes has a title that starts so, and no other note does.</summary>
+    private const string TitlePrefix = "load ";
+
     private readonly HttpClient _api;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _abandon = new();
@@ -67,31 +70,24 @@ public sealed class WriteLoad : IAsyncDisposable
     }
 
     /// <summary>Which acknowledged notes a node lacks once it has caught up, and how many notes or revisions it holds twice.</summary>
-    public async Task<(IReadOnlyCollection<string> Lost, long Duplicated)> CheckNodeAsync(RqliteClient rqlite, Uri node, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyCollection<Guid> Lost, long Duplicated)> CheckNodeAsync(RqliteClient rqlite, Uri node, CancellationToken cancellationToken)
     {
-        var acknowledged = _acknowledged.Keys.Select(id => id.ToString("D")).ToHashSet();
         var deadline = Stopwatch.StartNew();
         while (true)
         {
             // Level none reads this node's own copy, which is the point.
-            var stored = await rqlite.QueryNodeAsync(node, SqlStatement.Of("SELECT id FROM notes WHERE title LIKE 'load %'"), ReadConsistency.None, cancellationToken);
-            var lost = acknowledged.Except(stored.Rows.Select(r => r.GetString(0))).ToArray();
+            var stored = (await rqlite.QueryNodeAsync(node, NoteSql.All, ReadConsistency.None, cancellationToken)).Where(n => n.Title.StartsWith(TitlePrefix, StringComparison.Ordinal)).ToArray();
+            var lost = _acknowledged.Keys.Except(stored.Select(n => n.Id)).ToArray();
             if (lost.Length == 0 || deadline.Elapsed > TimeSpan.FromSeconds(30))
             {
-                return (lost, await DuplicatedAsync(rqlite, node, cancellationToken));
+                // Each load note is created once and never edited: a second row of a title, or a second revision, is a duplicate.
+                var loadNotes = stored.Select(n => n.Id).ToHashSet();
+                var revisions = (await rqlite.QueryNodeAsync(node, RevisionSql.Keys, ReadConsistency.None, cancellationToken)).Where(r => loadNotes.Contains(r.NoteId));
+                var duplicated = stored.GroupBy(n => n.Title).Count(g => g.Count() > 1) + revisions.GroupBy(r => r.NoteId).Count(g => g.Count() > 1);
+                return (lost, duplicated);
             }
             await Task.Delay(250, cancellationToken);
         }
-    }
-
-    private static async Task<long> DuplicatedAsync(RqliteClient rqlite, Uri node, CancellationToken cancellationToken)
-    {
-        var duplicated = await rqlite.QueryNodeAsync(node, SqlStatement.Of(
-            """
-            SELECT (SELECT count(*) FROM (SELECT title FROM notes WHERE title LIKE 'load %' GROUP BY title HAVING count(*) > 1))
-                 + (SELECT count(*) FROM (SELECT note_id FROM note_revisions WHERE title LIKE 'load %' GROUP BY note_id HAVING count(*) > 1))
-            """), ReadConsistency.None, cancellationToken);
-        return duplicated.Rows[0].GetInt64(0);
     }
 
     /// <summary>Stops sending new creates; ones in flight are retried until acknowledged.</summary>
@@ -130,7 +126,7 @@ public sealed class WriteLoad : IAsyncDisposable
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    using var response = await _api.PostAsJsonAsync("/api/notes", new { id, title = $"load {writer}-{n}", body = $"written by writer {writer}" }, _abandon.Token);
+                    using var response = await _api.PostAsJsonAsync("/api/notes", new { id, title = $"{TitlePrefix}{writer}-{n}", body = $"written by writer {writer}" }, _abandon.Token);
                     if (response.StatusCode == HttpStatusCode.Created)
                     {
                         _latencies.Enqueue((phase, Stopwatch.GetElapsedTime(started).TotalSeconds));

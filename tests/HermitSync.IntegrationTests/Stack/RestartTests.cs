@@ -11,8 +11,6 @@ namespace HermitSync.IntegrationTests.Stack;
 /// <summary>Stopping the whole site, or crashing it, and starting it on the same data directory.</summary>
 public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) : IClassFixture<StackFixture>
 {
-    private static readonly string[] Processes = ["rqlite-1", "rqlite-2", "rqlite-3", "syncthing", "api", "web", "exporter"];
-
     [Fact]
     public async Task Notes_and_the_syncthing_identity_survive_a_restart_and_no_process_is_left_behind()
     {
@@ -28,8 +26,8 @@ public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) :
         await stack.StartAsync();
 
         using var again = stack.WebBrowserClient();
-        var page = await again.GetFromJsonAsync<JsonElement>("/api/notes?q=Still%20here");
-        Assert.Equal("after a restart", page.GetProperty("items")[0].GetProperty("excerpt").GetString());
+        var page = (await again.GetFromJsonAsync<NotePage>("/api/notes?q=Still%20here"))!;
+        Assert.Equal("after a restart", Assert.Single(page.Items).Excerpt);
         Assert.Equal(deviceId, await DeviceIdAsync());
     }
 
@@ -37,11 +35,11 @@ public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) :
     public async Task After_SIGKILL_of_every_process_under_load_the_site_restarts_with_every_acknowledged_write()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await using var load = new WriteLoad(stack.App.GetEndpoint("api", "http"), writers: 4);
+        await using var load = new WriteLoad(stack.App.GetEndpoint(SiteResource.Api, "http"), writers: 4);
         await load.WaitForAcknowledgementsAsync(200, TimeSpan.FromSeconds(60));
 
         // All at once, as a power cut would: no process gets to flush or say goodbye.
-        await Task.WhenAll(Processes.Select(resource => ResourceProcess.KillAsync(stack.App, resource, timeout.Token)));
+        await Task.WhenAll(stack.Processes.Select(resource => ResourceProcess.KillAsync(stack.App, resource, timeout.Token)));
         await load.AbandonAsync();
         await stack.StopAsync();
         Assert.Empty(await ProcessTable.WaitUntilNoneMentionAsync(stack.DataDirectory, TimeSpan.FromSeconds(30)));
@@ -52,7 +50,7 @@ public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) :
         for (var node = 1; node <= 3; node++)
         {
             var (lost, duplicated) = await load.CheckNodeAsync(rqlite, stack.RqliteNode(node), timeout.Token);
-            output.WriteLine($"rqlite-{node}: lost {lost.Count}, duplicated {duplicated}");
+            output.WriteLine($"{stack.RqliteNodeName(node)}: lost {lost.Count}, duplicated {duplicated}");
             Assert.Empty(lost);
             Assert.Equal(0, duplicated);
         }
@@ -60,11 +58,7 @@ public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) :
 
     private async Task<string> DeviceIdAsync()
     {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(stack.App.GetEndpoint("syncthing", "http"), "/rest/system/status"));
-        request.Headers.Add("X-API-Key", stack.SyncthingApiKey);
-        using var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("myID").GetString()!;
+        using var syncthing = stack.SyncthingClient();
+        return (await syncthing.GetFromJsonAsync<JsonElement>("/rest/system/status")).GetProperty("myID").GetString()!;
     }
 }

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using HermitSync.AppHost.Site;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.Testing;
 using HermitSync.Rqlite;
@@ -31,9 +32,8 @@ public sealed class StackFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public IReadOnlyList<string> Sites => Settings.Sites;
-
-    public IReadOnlyList<string> Resources => Settings.Resources;
+    /// <inheritdoc cref="AppModel.Resources"/>
+    public IReadOnlyList<string> Resources => App.Resources().Select(resource => resource.Name).ToArray();
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logLines = new();
     private CancellationTokenSource _stopWatchingLogs = new();
@@ -115,29 +115,38 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
-    /// <inheritdoc cref="StackSettings.ResourceName"/>
-    public static string Name(string site, string resource) => StackSettings.ResourceName(site, resource);
+    /// <inheritdoc cref="AppModel.Processes"/>
+    public IReadOnlyList<string> Processes => App.Processes().Select(resource => resource.Name).ToArray();
 
-    /// <summary>Where a site keeps its data.</summary>
-    public string SiteDirectory(string site = "") => Settings.SiteDirectory(site);
+    /// <summary>A site's resource name, as the AppHost names it (<see cref="SiteResource"/>).</summary>
+    public string Name(string site, string resource) => Settings.Site(site).ResourceName(resource);
+
+    /// <summary>A site's settings as the AppHost reads them: its folders and ports.</summary>
+    public SiteSettings Site(string site = "") => Settings.Site(site);
+
+    /// <inheritdoc cref="AppModel.RqliteCluster"/>
+    public RqliteClusterResource RqliteCluster(string site = "") => App.RqliteCluster(Site(site));
+
+    /// <summary>The name of node <paramref name="node"/> (from 1) of a site's rqlite cluster, as the integration names it.</summary>
+    public string RqliteNodeName(int node, string site = "") => RqliteCluster(site).Nodes[node - 1].Name;
 
     /// <summary>A client for one web app session: it keeps cookies and does not follow redirects, so tests see them.</summary>
     public HttpClient WebBrowserClient(string site = "") =>
         new(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false })
         {
-            BaseAddress = App.GetEndpoint(Name(site, "web"), "http"),
+            BaseAddress = App.GetEndpoint(Name(site, SiteResource.Web), "http"),
             Timeout = TimeSpan.FromSeconds(30),
         };
 
     /// <summary>A client for a site's Syncthing REST API, with the key in its header.</summary>
     public HttpClient SyncthingClient(string site = "")
     {
-        var http = new HttpClient { BaseAddress = App.GetEndpoint(Name(site, "syncthing"), "http"), Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient { BaseAddress = App.GetEndpoint(Name(site, SiteResource.Syncthing), "http"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-API-Key", SyncthingApiKey);
         return http;
     }
 
-    public Uri RqliteNode(int node, string site = "") => App.GetEndpoint(Name(site, $"rqlite-{node}"), "http");
+    public Uri RqliteNode(int node, string site = "") => App.GetEndpoint(RqliteNodeName(node, site), "http");
 
     public RqliteClient Rqlite(string site = "")
     {

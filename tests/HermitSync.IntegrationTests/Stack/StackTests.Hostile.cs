@@ -30,10 +30,10 @@ public sealed partial class StackTests
             Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode} for title {JsonSerializer.Serialize(title)}");
             if (response.StatusCode == HttpStatusCode.Created)
             {
-                var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-                var back = await api.GetFromJsonAsync<JsonElement>($"/api/notes/{id}");
-                Assert.Equal(title, back.GetProperty("title").GetString());
-                Assert.Equal(body, back.GetProperty("body").GetString());
+                var id = (await response.Content.ReadFromJsonAsync<Note>())!.Id;
+                var back = (await api.GetFromJsonAsync<Note>($"/api/notes/{id}"))!;
+                Assert.Equal(title, back.Title);
+                Assert.Equal(body, back.Body);
                 stored++;
             }
             else
@@ -86,7 +86,7 @@ public sealed partial class StackTests
     {
         using var api = stack.WebBrowserClient();
         using var created = await api.PostAsJsonAsync("/api/notes", new { title = "<script>alert('t')</script>", body = "<img src=x onerror=alert(1)>" });
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var id = (await created.Content.ReadFromJsonAsync<Note>())!.Id;
 
         foreach (var page in new[] { await api.GetStringAsync($"/Notes/{id}"), await api.GetStringAsync($"/Notes/Edit/{id}"), await api.GetStringAsync("/?q=script") })
         {

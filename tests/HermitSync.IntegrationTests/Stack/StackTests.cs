@@ -32,13 +32,11 @@ public sealed partial class StackTests(StackFixture stack)
     {
         using var web = stack.WebBrowserClient();
 
-        var cluster = await web.GetFromJsonAsync<JsonElement>("/api/cluster");
+        var cluster = (await web.GetFromJsonAsync<ClusterStatus>("/api/cluster"))!;
 
-        Assert.Equal("Healthy", cluster.GetProperty("health").GetString());
-        var nodes = cluster.GetProperty("nodes").EnumerateArray().ToArray();
-        Assert.Equal(3, nodes.Count(n => n.GetProperty("voter").GetBoolean() && n.GetProperty("reachable").GetBoolean()));
-        Assert.Single(nodes, n => n.GetProperty("leader").GetBoolean());
-        Assert.Contains(cluster.GetProperty("leader").GetString(), nodes.Select(n => n.GetProperty("id").GetString()));
+        Assert.Equal("Healthy", cluster.Health);
+        Assert.Equal(3, cluster.Nodes.Count(n => n.Voter && n.Reachable));
+        Assert.Equal(cluster.Leader, Assert.Single(cluster.Nodes, n => n.Leader).Id);
     }
 
     [Fact]
@@ -76,10 +74,10 @@ public sealed partial class StackTests(StackFixture stack)
 
         using var created = await api.PostAsJsonAsync("/api/notes", new { title = "From a script", body = "via YARP" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var note = await created.Content.ReadFromJsonAsync<JsonElement>();
-        var id = note.GetProperty("id").GetGuid();
+        var note = (await created.Content.ReadFromJsonAsync<Note>())!;
+        var id = note.Id;
         Assert.Equal($"/api/notes/{id}", created.Headers.Location!.OriginalString);
-        Assert.Equal($"\"{note.GetProperty("revision").GetString()}\"", created.Headers.ETag!.Tag);
+        Assert.Equal(note.ETag, created.Headers.ETag!.Tag);
         await AssertOnEveryNodeAsync(id, "From a script", version: 1);
 
         using var update = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title = "Edited", body = "v2" }) };
@@ -100,7 +98,7 @@ public sealed partial class StackTests(StackFixture stack)
         using var api = stack.WebBrowserClient();
         using var browser = stack.WebBrowserClient();
         using var created = await api.PostAsJsonAsync("/api/notes", new { title = "Shared", body = "original" });
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var id = (await created.Content.ReadFromJsonAsync<Note>())!.Id;
         var editPage = await browser.GetStringAsync($"/Notes/Edit/{id}");
 
         // Someone else saves first.
@@ -162,10 +160,10 @@ public sealed partial class StackTests(StackFixture stack)
     public async Task Each_change_is_sealed_into_a_change_file_and_the_folder_never_holds_plaintext()
     {
         using var api = stack.WebBrowserClient();
-        var syncFolder = Path.Combine(stack.DataDirectory, "sync");
+        var syncFolder = stack.Site().SyncFolder;
         var secret = $"plaintext-canary-{Guid.NewGuid():N}";
-        var status = await api.GetFromJsonAsync<JsonElement>("/api/sync/status");
-        var siteFolder = Path.Combine(syncFolder, "sites", status.GetProperty("siteId").GetString()!);
+        var status = (await api.GetFromJsonAsync<SyncStatus>("/api/sync/status"))!;
+        var siteFolder = Path.Combine(syncFolder, "sites", status.SiteId);
         var before = Directory.Exists(siteFolder) ? Directory.GetFiles(siteFolder, "c-*.hsync").Length : 0;
 
         await api.PostAsJsonAsync("/api/notes", new { title = secret, body = $"body {secret}" });
@@ -182,22 +180,22 @@ public sealed partial class StackTests(StackFixture stack)
             Assert.False(File.ReadAllBytes(file).AsSpan().IndexOf(canary) >= 0, $"{file} holds the note's plaintext");
         }
         Assert.Empty(Directory.GetFiles(syncFolder, "*.tmp", SearchOption.AllDirectories));
-        var exported = (await api.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("lastExport");
-        Assert.Equal("Changes", exported.GetProperty("kind").GetString());
+        var exported = (await api.GetFromJsonAsync<SyncStatus>("/api/sync/status"))!.LastExport!;
+        Assert.Equal(nameof(ChangeFileKind.Changes), exported.Kind);
     }
 
     [Fact]
     public async Task The_exporter_has_syncthing_share_the_sync_folder()
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(stack.App.GetEndpoint("syncthing", "http"), "/rest/config/folders/hermit-sync"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(stack.App.GetEndpoint(SiteResource.Syncthing, "http"), "/rest/config/folders/hermit-sync"));
         request.Headers.Add("X-API-Key", stack.SyncthingApiKey);
 
         using var response = await http.SendAsync(request);
         var folder = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(Path.Combine(stack.DataDirectory, "sync"), folder.GetProperty("path").GetString());
+        Assert.Equal(stack.Site().SyncFolder, folder.GetProperty("path").GetString());
         Assert.True(folder.GetProperty("fsWatcherEnabled").GetBoolean());
     }
 
@@ -205,7 +203,7 @@ public sealed partial class StackTests(StackFixture stack)
     public async Task Syncthing_refuses_requests_without_its_api_key()
     {
         using var http = new HttpClient();
-        var syncthing = stack.App.GetEndpoint("syncthing", "http");
+        var syncthing = stack.App.GetEndpoint(SiteResource.Syncthing, "http");
 
         using var anonymous = await http.GetAsync(new Uri(syncthing, "/rest/system/ping"));
         using var keyed = new HttpRequestMessage(HttpMethod.Get, new Uri(syncthing, "/rest/system/ping"));
@@ -241,14 +239,14 @@ public sealed partial class StackTests(StackFixture stack)
         Assert.Contains($"Findable {marker}", results);
         Assert.DoesNotContain("Not this one", results);
         Assert.Contains("leader", cluster);
-        Assert.Contains("rqlite-1", cluster);
-        Assert.Contains("rqlite-3", cluster);
+        Assert.Contains(stack.RqliteNodeName(1), cluster);
+        Assert.Contains(stack.RqliteNodeName(3), cluster);
     }
 
     [Fact]
     public async Task The_api_publishes_an_openapi_document()
     {
-        using var api = stack.App.CreateHttpClient("api", "http");
+        using var api = stack.App.CreateHttpClient(SiteResource.Api, "http");
 
         var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
@@ -266,16 +264,16 @@ public sealed partial class StackTests(StackFixture stack)
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (true)
             {
-                var rows = (await rqlite.QueryNodeAsync(stack.RqliteNode(node), SqlStatement.Of("SELECT title, version, deleted FROM notes WHERE id = ?", id.ToString()), ReadConsistency.None)).Rows;
+                var row = await rqlite.QueryNodeAsync(stack.RqliteNode(node), NoteSql.Find(id), ReadConsistency.None);
                 // A delete leaves a tombstone, so the delete itself can sync to other sites.
                 var matches = title is null
-                    ? rows.Count == 1 && rows[0].GetBoolean(2)
-                    : rows.Count == 1 && rows[0].GetString(0) == title && rows[0].GetInt64(1) == version && !rows[0].GetBoolean(2);
+                    ? row is { Deleted: true }
+                    : row is { Deleted: false } && row.Title == title && row.Version == version;
                 if (matches)
                 {
                     break;
                 }
-                Assert.True(DateTime.UtcNow < deadline, $"rqlite-{node} did not show note {id} as {(title is null ? "deleted" : $"'{title}' v{version}")} within 10 s");
+                Assert.True(DateTime.UtcNow < deadline, $"{stack.RqliteNodeName(node)} did not show note {id} as {(title is null ? "deleted" : $"'{title}' v{version}")} within 10 s");
                 await Task.Delay(100);
             }
         }

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Telemetry;
 using HermitSync.Rqlite;
@@ -68,14 +65,14 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
 
         var note = await Sites.CreateAsync(a, "over the wire", "from A");
         var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
-        Assert.Equal("from A", atB.GetProperty("body").GetString());
+        Assert.Equal("from A", atB.Body);
 
         await Sites.EditAsync(b, atB, "over the wire", "edited at B");
-        await Sites.EventuallyAsync(async () => (await Sites.TryGetAsync(a, note)) is { } n && n.GetProperty("body").GetString() == "edited at B" ? n : (JsonElement?)null,
+        await Sites.EventuallyAsync(async () => await Sites.TryGetAsync(a, note) is { Body: "edited at B" } n ? n : null,
             "B's edit did not reach A");
 
-        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{Sites.Id(note)}")).StatusCode);
-        await Sites.EventuallyAsync(async () => await b.GetAsync($"/api/notes/{Sites.Id(note)}") is { StatusCode: HttpStatusCode.NotFound } ? true : (bool?)null,
+        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{note.Id}")).StatusCode);
+        await Sites.EventuallyAsync(async () => await b.GetAsync($"/api/notes/{note.Id}") is { StatusCode: HttpStatusCode.NotFound } ? true : (bool?)null,
             "the delete did not reach B");
     }
 
@@ -88,7 +85,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
 
         foreach (var site in new[] { a, b })
         {
-            var page = await site.GetStringAsync($"/Notes/Edit/{Sites.Id(note)}");
+            var page = await site.GetStringAsync($"/Notes/Edit/{note.Id}");
             Assert.Contains("1 conflict", page);
             Assert.Contains("A, on a plane", page);
             Assert.Contains("B, in a tunnel", page);
@@ -103,7 +100,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         var note = await Sites.CreateAsync(a, "tamper source", "genuine");
         await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
         var siteA = await Sites.SiteIdAsync(a);
-        var folder = Path.Combine(_stack.SiteDirectory("a"), "sync", "sites", siteA);
+        var folder = Path.Combine(_stack.Site("a").SyncFolder, "sites", siteA);
         var genuine = Directory.GetFiles(folder, "*.hsync").MaxBy(f => Path.GetFileName(f)[2..])!;
 
         var tampered = await File.ReadAllBytesAsync(genuine);
@@ -111,11 +108,9 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         var name = $"c-{999_999_999_999:D12}.hsync";
         await File.WriteAllBytesAsync(Path.Combine(folder, name), tampered);
 
-        var rejection = await Sites.EventuallyAsync(async () =>
-            (await b.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("rejections").EnumerateArray()
-                .Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.GetProperty("file").GetString()!.EndsWith(name)),
+        var rejection = await Sites.EventuallyAsync(async () => (await Sites.StatusAsync(b)).Rejections.FirstOrDefault(r => r.File.EndsWith(name)),
             "B did not reject the tampered file");
-        Assert.Equal("AuthenticationFailed", rejection.GetProperty("reason").GetString());
+        Assert.Equal("AuthenticationFailed", rejection.Reason);
         var page = await b.GetStringAsync("/Sync");
         Assert.Contains(name, page);
         Assert.Contains("AuthenticationFailed", page);

@@ -1,91 +1,89 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using HermitSync.Exporter.Syncthing;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;
+using HermitSync.Storage;
 
 namespace HermitSync.IntegrationTests.Sync;
 
-/// <summary>What the sync tests do to a site through its web app's /api.</summary>
+/// <summary>What the sync tests do to a site through its web app's /api, and what they read from its database.</summary>
 internal static class Sites
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    public static Guid Id(JsonElement note) => note.GetProperty("id").GetGuid();
-
-    public static async Task<JsonElement> CreateAsync(HttpClient site, string title, string body)
+    public static async Task<Note> CreateAsync(HttpClient site, string title, string body)
     {
         using var created = await site.PostAsJsonAsync("/api/notes", new { title, body });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        return await created.Content.ReadFromJsonAsync<JsonElement>();
+        return (await created.Content.ReadFromJsonAsync<Note>())!;
     }
 
-    public static async Task EditAsync(HttpClient site, JsonElement note, string title, string body)
+    public static async Task<Note> EditAsync(HttpClient site, Note note, string title, string body)
     {
-        using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{Id(note)}") { Content = JsonContent.Create(new { title, body }) };
-        edit.Headers.IfMatch.ParseAdd($"\"{note.GetProperty("revision").GetString()}\"");
+        using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{note.Id}") { Content = JsonContent.Create(new { title, body }) };
+        edit.Headers.IfMatch.ParseAdd(note.ETag);
         using var response = await site.SendAsync(edit);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<Note>())!;
     }
 
-    public static async Task<JsonElement> GetAsync(HttpClient site, JsonElement note) =>
-        await site.GetFromJsonAsync<JsonElement>($"/api/notes/{Id(note)}");
+    public static async Task<Note> GetAsync(HttpClient site, Note note) =>
+        (await site.GetFromJsonAsync<Note>($"/api/notes/{note.Id}"))!;
 
-    public static async Task<JsonElement?> TryGetAsync(HttpClient site, JsonElement note)
+    public static async Task<Note?> TryGetAsync(HttpClient site, Note note)
     {
-        using var response = await site.GetAsync($"/api/notes/{Id(note)}");
-        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
+        using var response = await site.GetAsync($"/api/notes/{note.Id}");
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<Note>() : null;
     }
+
+    public static async Task<IReadOnlyList<NoteConflict>> ConflictsAsync(HttpClient site, Note note) =>
+        (await site.GetFromJsonAsync<NoteConflict[]>($"/api/notes/{note.Id}/conflicts"))!;
+
+    public static async Task<SyncStatus> StatusAsync(HttpClient site) =>
+        (await site.GetFromJsonAsync<SyncStatus>("/api/sync/status"))!;
 
     public static async Task<bool> PeerConnectedAsync(HttpClient site) =>
-        (await site.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("peers").EnumerateArray().Any(p => p.GetProperty("connected").GetBoolean());
+        (await site.GetFromJsonAsync<PairingStatus>("/api/sync/pairing"))!.Peers.Any(p => p.Connected);
 
-    /// <summary>Every note row of a site, as text, in id order: two sites have converged when these are equal.</summary>
-    public static async Task<string[]> NotesAsync(StackFixture stack, string site = "") =>
-        (await stack.Rqlite(site).QueryAsync(SqlStatement.Of("SELECT id, title, body, version, hlc, site_id, deleted, conflicts FROM notes ORDER BY id"), ReadConsistency.Strong))
-        .Rows.Select(r => string.Join("|", Enumerable.Range(0, r.FieldCount).Select(r.GetString))).ToArray();
+    public static async Task<string> DeviceIdAsync(HttpClient site) =>
+        (await site.GetFromJsonAsync<PairingStatus>("/api/sync/pairing"))!.DeviceId;
 
-    /// <summary>How many revisions a site holds: equal at converged sites only if nothing was applied twice or in part.</summary>
-    public static async Task<long> RevisionCountAsync(StackFixture stack, string site = "") =>
-        (await stack.Rqlite(site).QueryAsync(SqlStatement.Of("SELECT count(*) FROM note_revisions"), ReadConsistency.Strong)).Rows[0].GetInt64(0);
+    /// <summary>Every note row of a site, in id order: two sites have converged when these are equal.</summary>
+    public static Task<IReadOnlyList<NoteRow>> NotesAsync(StackFixture stack, string site = "") =>
+        stack.Rqlite(site).QueryAsync(NoteSql.All, ReadConsistency.Strong);
+
+    /// <summary>Every revision a site holds: equal at converged sites only if nothing was applied twice or in part.</summary>
+    public static Task<IReadOnlyList<RevisionKey>> RevisionsAsync(StackFixture stack, string site = "") =>
+        stack.Rqlite(site).QueryAsync(RevisionSql.Keys, ReadConsistency.Strong);
 
     /// <summary>Waits until the site's exporter has written every revision the site made.</summary>
     public static async Task WaitForExportAsync(StackFixture stack, string site = "")
     {
         var rqlite = stack.Rqlite(site);
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var row = (await rqlite.QueryAsync(SqlStatement.Of(
-                "SELECT (SELECT coalesce(max(seq), 0) FROM note_revisions WHERE site_id = (SELECT site_id FROM site)), (SELECT coalesce(max(through_seq), 0) FROM sync_exports)"),
-                ReadConsistency.Strong)).Rows[0];
-            if (row.GetInt64(0) <= row.GetInt64(1))
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"the exporter did not export within {Patience.TotalSeconds:0} s");
-            await Task.Delay(100);
-        }
+        var siteId = (await SiteIdentity.ReadAsync(rqlite, CancellationToken.None))!.SiteId;
+        await EventuallyAsync(
+            async () => await rqlite.QueryAsync(RevisionSql.NewestSeq(siteId), ReadConsistency.Strong)
+                <= (await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Strong)).ExportedThrough ? true : (bool?)null,
+            "the exporter did not export");
     }
 
-    public static async Task<string> SiteIdAsync(HttpClient site) =>
-        (await site.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("siteId").GetString()!;
+    public static async Task<string> SiteIdAsync(HttpClient site) => (await StatusAsync(site)).SiteId;
 
-    public static async Task<int> RejectionCountAsync(HttpClient site) =>
-        (await site.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("rejections").GetArrayLength();
+    public static async Task<int> RejectionCountAsync(HttpClient site) => (await StatusAsync(site)).Rejections.Count;
 
     /// <summary>
     /// Makes a note at A, then edits it at A and at B while the two are cut off from each other,
     /// and lets them meet again: both sites end on one winner with one conflict kept.
     /// </summary>
-    public static async Task<JsonElement> EditApartAsync(StackFixture stack, string title, string atA, string atB)
+    public static async Task<Note> EditApartAsync(StackFixture stack, string title, string atA, string atB)
     {
         using var a = stack.WebBrowserClient("a");
         using var b = stack.WebBrowserClient("b");
         using var syncthingA = stack.SyncthingClient("a");
         var note = await CreateAsync(a, title, "before");
         var noteAtB = await EventuallyAsync(() => TryGetAsync(b, note), "the note did not reach B");
-        var deviceB = (await b.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("deviceId").GetString();
+        var deviceB = await DeviceIdAsync(b);
 
         // Pausing the peer on one side closes the connection both ways.
         (await syncthingA.PostAsync($"/rest/system/pause?device={deviceB}", null)).EnsureSuccessStatusCode();
@@ -95,7 +93,7 @@ internal static class Sites
             await EditAsync(a, note, title, atA);
             await EditAsync(b, noteAtB, title, atB);
             await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.Equal(atB, (await TryGetAsync(b, note))!.Value.GetProperty("body").GetString());
+            Assert.Equal(atB, (await TryGetAsync(b, note))!.Body);
         }
         finally
         {
@@ -105,13 +103,17 @@ internal static class Sites
         await EventuallyAsync(async () =>
         {
             var (left, right) = (await NotesAsync(stack, "a"), await NotesAsync(stack, "b"));
-            return left.SequenceEqual(right) && left.Any(row => row.StartsWith(Id(note).ToString()) && row.EndsWith("|0|1")) ? true : (bool?)null;
+            return left.SequenceEqual(right) && left.Any(row => row.Id == note.Id && row is { Deleted: false, Conflicts: 1 }) ? true : (bool?)null;
         }, "the sites did not converge on one version with one conflict");
         return note;
     }
 
     /// <summary>Polls until <paramref name="probe"/> has a value, for up to 30 s.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string failure, TimeSpan? patience = null) where T : struct
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string failure, TimeSpan? patience = null) where T : struct =>
+        (await EventuallyAsync(async () => await probe() is { } value ? new Box<T>(value) : null, failure, patience)).Value;
+
+    /// <inheritdoc cref="EventuallyAsync{T}(Func{Task{T?}}, string, TimeSpan?)"/>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string failure, TimeSpan? patience = null) where T : class
     {
         var deadline = DateTime.UtcNow + (patience ?? Patience);
         while (true)
@@ -124,4 +126,6 @@ internal static class Sites
             await Task.Delay(100);
         }
     }
+
+    private sealed record Box<T>(T Value);
 }

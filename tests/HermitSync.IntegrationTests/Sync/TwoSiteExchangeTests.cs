@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;
+using HermitSync.Storage;
 
 namespace HermitSync.IntegrationTests.Sync;
 
@@ -53,18 +53,17 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         var removed = await Sites.CreateAsync(a, "deleted at A", "soon gone");
         var fromB = await Sites.CreateAsync(b, "made at B", "hello from B");
         await Sites.EditAsync(a, edited, "edited at A", "v2");
-        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{removed.GetProperty("id").GetGuid()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{removed.Id}")).StatusCode);
 
         await ExchangeAsync();
 
-        Assert.Equal("first words", (await Sites.GetAsync(b, kept)).GetProperty("body").GetString());
-        Assert.Equal("v2", (await Sites.GetAsync(b, edited)).GetProperty("body").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{removed.GetProperty("id").GetGuid()}")).StatusCode);
-        Assert.Equal("hello from B", (await Sites.GetAsync(a, fromB)).GetProperty("body").GetString());
-        var status = await b.GetFromJsonAsync<JsonElement>("/api/sync/status");
-        var peer = Assert.Single(status.GetProperty("peers").EnumerateArray());
-        Assert.Equal(await Sites.SiteIdAsync(a), peer.GetProperty("siteId").GetString());
-        Assert.True(peer.GetProperty("appliedThrough").GetInt64() >= 1);
+        Assert.Equal("first words", (await Sites.GetAsync(b, kept)).Body);
+        Assert.Equal("v2", (await Sites.GetAsync(b, edited)).Body);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{removed.Id}")).StatusCode);
+        Assert.Equal("hello from B", (await Sites.GetAsync(a, fromB)).Body);
+        var peer = Assert.Single((await Sites.StatusAsync(b)).Peers);
+        Assert.Equal(await Sites.SiteIdAsync(a), peer.SiteId);
+        Assert.True(peer.AppliedThrough >= 1);
     }
 
     [Fact]
@@ -82,26 +81,24 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
 
         var atA = await Sites.GetAsync(a, note);
         var atB = await Sites.GetAsync(b, note);
-        Assert.Equal(atA.GetProperty("body").GetString(), atB.GetProperty("body").GetString());
-        Assert.Equal(1, atA.GetProperty("conflicts").GetInt32());
-        var id = note.GetProperty("id").GetGuid();
-        var losers = new[] { a, b }.Select(site => site.GetFromJsonAsync<JsonElement>($"/api/notes/{id}/conflicts").Result).ToArray();
-        var loser = Assert.Single(losers[0].EnumerateArray()).GetProperty("body").GetString();
-        Assert.Equal(loser, Assert.Single(losers[1].EnumerateArray()).GetProperty("body").GetString());
-        Assert.Equal(["A's words", "B's words"], new[] { atA.GetProperty("body").GetString(), loser }.Order());
-        Assert.Contains(loser!.Replace("'", "&#x27;"), await a.GetStringAsync($"/Notes/Edit/{id}"));
-        Assert.Contains("1 conflict", await b.GetStringAsync($"/Notes/Edit/{id}"));
+        Assert.Equal(atA, atB);
+        Assert.Equal(1, atA.Conflicts);
+        var loserAtA = Assert.Single(await Sites.ConflictsAsync(a, note));
+        Assert.Equal(loserAtA, Assert.Single(await Sites.ConflictsAsync(b, note)));
+        Assert.Equal(["A's words", "B's words"], new[] { atA.Body, loserAtA.Body }.Order());
+        Assert.Contains(loserAtA.Body.Replace("'", "&#x27;"), await a.GetStringAsync($"/Notes/Edit/{note.Id}"));
+        Assert.Contains("1 conflict", await b.GetStringAsync($"/Notes/Edit/{note.Id}"));
 
         // Resolving is an ordinary edit that names the losing revision.
-        using var resolve = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}")
+        using var resolve = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{note.Id}")
         {
-            Content = JsonContent.Create(new { title = "shared", body = "both, merged", resolves = new[] { losers[0][0].GetProperty("revision").GetString() } }),
+            Content = JsonContent.Create(new { title = "shared", body = "both, merged", resolves = new[] { loserAtA.Revision } }),
         };
-        resolve.Headers.IfMatch.ParseAdd($"\"{atA.GetProperty("revision").GetString()}\"");
+        resolve.Headers.IfMatch.ParseAdd(atA.ETag);
         Assert.Equal(HttpStatusCode.OK, (await a.SendAsync(resolve)).StatusCode);
         await ExchangeAsync();
-        Assert.Equal(0, (await Sites.GetAsync(b, note)).GetProperty("conflicts").GetInt32());
-        Assert.Equal("both, merged", (await Sites.GetAsync(b, note)).GetProperty("body").GetString());
+        Assert.Equal(0, (await Sites.GetAsync(b, note)).Conflicts);
+        Assert.Equal("both, merged", (await Sites.GetAsync(b, note)).Body);
     }
 
     [Fact]
@@ -112,8 +109,8 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         var note = await Sites.CreateAsync(a, "tamper target", "authentic");
         await Sites.WaitForExportAsync(sites.A);
         var siteA = await Sites.SiteIdAsync(a);
-        var source = Path.Combine(sites.A.DataDirectory, "sync", "sites", siteA);
-        var target = Path.Combine(sites.B.DataDirectory, "sync", "sites", siteA);
+        var source = Path.Combine(sites.A.Site().SyncFolder, "sites", siteA);
+        var target = Path.Combine(sites.B.Site().SyncFolder, "sites", siteA);
         Directory.CreateDirectory(target);
         var newest = Directory.GetFiles(source, "*.hsync").Order(StringComparer.Ordinal).MaxBy(f => Path.GetFileName(f)[2..])!;
         var nextSeq = long.Parse(Path.GetFileNameWithoutExtension(newest)[2..]) + 1000;
@@ -129,8 +126,8 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         Assert.Contains(rejections, r => r.Reason == "AuthenticationFailed" && r.File.EndsWith($"c-{nextSeq + 2:D12}.hsync"));
         Assert.Contains(rejections, r => r.Reason == "Replayed" && r.File.EndsWith($"c-{nextSeq:D12}.hsync"));
         Assert.Contains(rejections, r => r.Reason == "NotAChangeFile");
-        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{note.GetProperty("id").GetGuid()}")).StatusCode);
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(sites.B.DataDirectory, "quarantine"), "*.reason.txt"));
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{note.Id}")).StatusCode);
+        Assert.NotEmpty(Directory.GetFiles(sites.B.Site().QuarantineFolder, "*.reason.txt"));
         Assert.Contains("rejected", await b.GetStringAsync("/Sync"), StringComparison.OrdinalIgnoreCase);
     }
 
@@ -149,7 +146,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         await Sites.WaitForExportAsync(sites.A);
 
         // The snapshot lands first, then the files it covers are removed: wait for both.
-        var folder = Path.Combine(sites.A.DataDirectory, "sync", "sites", await Sites.SiteIdAsync(a));
+        var folder = Path.Combine(sites.A.Site().SyncFolder, "sites", await Sites.SiteIdAsync(a));
         var deadline = DateTime.UtcNow + Patience;
         long[] snapshots;
         while (true)
@@ -165,9 +162,9 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         }
 
         await ExchangeAsync();
-        Assert.Equal($"v{TwoSitesFixture.SnapshotEveryFiles + 1}", (await Sites.GetAsync(b, note)).GetProperty("body").GetString());
-        var peer = Assert.Single((await b.GetFromJsonAsync<JsonElement>("/api/sync/status")).GetProperty("peers").EnumerateArray());
-        Assert.True(peer.GetProperty("appliedThrough").GetInt64() >= snapshots.Max());
+        Assert.Equal($"v{TwoSitesFixture.SnapshotEveryFiles + 1}", (await Sites.GetAsync(b, note)).Body);
+        var peer = Assert.Single((await Sites.StatusAsync(b)).Peers);
+        Assert.True(peer.AppliedThrough >= snapshots.Max());
 
         static long Sequence(string file) => long.Parse(Path.GetFileNameWithoutExtension(file)[2..]);
     }
@@ -177,7 +174,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
     {
         using var a = sites.A.WebBrowserClient();
         using var b = sites.B.WebBrowserClient();
-        var folder = Path.Combine(sites.A.DataDirectory, "sync", "sites", await Sites.SiteIdAsync(a));
+        var folder = Path.Combine(sites.A.Site().SyncFolder, "sites", await Sites.SiteIdAsync(a));
         var seen = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.hsync").ToHashSet() : [];
 
         // One file per edit, each kept as it was written: later ones may compact the earlier away.
@@ -197,7 +194,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         }
         Assert.True(written.Count >= 5, $"expected a file per edit, got {string.Join(", ", written.Select(w => w.Name))}");
 
-        var target = Path.Combine(sites.B.DataDirectory, "sync", "sites", Path.GetFileName(folder));
+        var target = Path.Combine(sites.B.Site().SyncFolder, "sites", Path.GetFileName(folder));
         Directory.CreateDirectory(target);
         var rejectionsBefore = await Sites.RejectionCountAsync(b);
         var rqliteB = sites.B.Rqlite();
@@ -211,16 +208,18 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
             }
         }
 
-        Assert.Equal("v5", (await Sites.GetAsync(b, note)).GetProperty("body").GetString());
+        Assert.Equal("v5", (await Sites.GetAsync(b, note)).Body);
         await ExchangeAsync();
         Assert.Equal(rejectionsBefore, await Sites.RejectionCountAsync(b));
-        Assert.Equal(await Sites.RevisionCountAsync(sites.A), await Sites.RevisionCountAsync(sites.B));
+        Assert.Equal(await Sites.RevisionsAsync(sites.A), await Sites.RevisionsAsync(sites.B));
 
         // Applied, or covered by a later snapshot already applied, which holds all it could add.
-        async Task<bool> SettledAsync(RqliteClient rqlite, string name) =>
-            (await rqlite.QueryAsync(SqlStatement.Of(
-                "SELECT count(*) FROM sync_applied WHERE site_id = ? AND ((kind = ? AND file_seq = ?) OR (kind = 'Snapshot' AND file_seq > ?))",
-                Path.GetFileName(folder), name[0] == 's' ? "Snapshot" : "Changes", long.Parse(name[2..^6]), long.Parse(name[2..^6])), ReadConsistency.Strong)).Rows[0].GetInt64(0) > 0;
+        async Task<bool> SettledAsync(RqliteClient rqlite, string name)
+        {
+            var (kind, seq) = (name[0] == 's' ? ChangeFileKind.Snapshot : ChangeFileKind.Changes, long.Parse(name[2..^6]));
+            return (await rqlite.QueryAsync(SyncLedgerSql.Applied, ReadConsistency.Strong)).Any(applied => applied.SiteId == Path.GetFileName(folder)
+                && ((applied.Kind == kind && applied.FileSeq == seq) || (applied.Kind == ChangeFileKind.Snapshot && applied.FileSeq > seq)));
+        }
     }
 
     private async Task ExchangeAsync()
@@ -237,8 +236,8 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
     /// <summary>Carries one site's files to the other as Syncthing would: under a temporary name, then renamed.</summary>
     private static async Task CopySiteFilesAsync(StackFixture from, StackFixture to, string siteId)
     {
-        var source = Path.Combine(from.DataDirectory, "sync", "sites", siteId);
-        var target = Path.Combine(to.DataDirectory, "sync", "sites", siteId);
+        var source = Path.Combine(from.Site().SyncFolder, "sites", siteId);
+        var target = Path.Combine(to.Site().SyncFolder, "sites", siteId);
         Directory.CreateDirectory(target);
         foreach (var file in Directory.Exists(source) ? Directory.GetFiles(source, "*.hsync") : [])
         {
@@ -273,14 +272,12 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         }
     }
 
-    private static async Task<List<(string File, string Reason)>> WaitForRejectionsAsync(HttpClient site, int count)
+    private static async Task<IReadOnlyList<SyncRejection>> WaitForRejectionsAsync(HttpClient site, int count)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            var status = await site.GetFromJsonAsync<JsonElement>("/api/sync/status");
-            var rejections = status.GetProperty("rejections").EnumerateArray()
-                .Select(r => (r.GetProperty("file").GetString()!, r.GetProperty("reason").GetString()!)).ToList();
+            var rejections = (await Sites.StatusAsync(site)).Rejections;
             if (rejections.Count >= count)
             {
                 return rejections;

@@ -35,14 +35,14 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
         {
             var trace = _telemetry.Spans.Where(s => s.TraceId == browserSpan.TraceId.ToString()).ToArray();
             return trace
-                .Where(s => s.Service == "a-api" && s.Scope == "HermitSync.Rqlite" && trace.Any(http => http.ParentSpanId == s.SpanId))
+                .Where(s => s.Service == _stack.Name("a", SiteResource.Api) && s.Scope == "HermitSync.Rqlite" && trace.Any(http => http.ParentSpanId == s.SpanId))
                 .Select(s => Ancestors(s, trace).Prepend(s).ToArray())
                 .FirstOrDefault(c => c[^1].ParentSpanId == browserSpan.SpanId.ToString());
         }, "no chain of spans from an rqlite call of the API up to the browser's span arrived");
 
-        Assert.Contains(chain, s => s.Service == "a-api" && s.Scope == "Microsoft.AspNetCore");
-        Assert.Contains(chain, s => s.Service == "a-web" && s.Scope == "System.Net.Http");
-        Assert.Contains(chain, s => s.Service == "a-web" && s.Scope == "Microsoft.AspNetCore");
+        Assert.Contains(chain, s => s.Service == _stack.Name("a", SiteResource.Api) && s.Scope == "Microsoft.AspNetCore");
+        Assert.Contains(chain, s => s.Service == _stack.Name("a", SiteResource.Web) && s.Scope == "System.Net.Http");
+        Assert.Contains(chain, s => s.Service == _stack.Name("a", SiteResource.Web) && s.Scope == "Microsoft.AspNetCore");
     }
 
     [Fact]
@@ -52,11 +52,11 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
 
         // An import at B, child of an export at A, with its own writes to B's rqlite under it.
         await EventuallyAsync(() => _telemetry.Spans
-            .Where(s => s.Service == "b-exporter" && s.Name == "sync import")
+            .Where(s => s.Service == _stack.Name("b", SiteResource.Exporter) && s.Name == "sync import")
             .FirstOrDefault(import =>
-                _telemetry.Spans.Any(export => export.Service == "a-exporter" && export.Name.StartsWith("sync ", StringComparison.Ordinal)
+                _telemetry.Spans.Any(export => export.Service == _stack.Name("a", SiteResource.Exporter) && export.Name.StartsWith("sync ", StringComparison.Ordinal)
                     && export.TraceId == import.TraceId && export.SpanId == import.ParentSpanId)
-                && _telemetry.Spans.Any(write => write.Service == "b-exporter" && write.Scope == "HermitSync.Rqlite"
+                && _telemetry.Spans.Any(write => write.Service == _stack.Name("b", SiteResource.Exporter) && write.Scope == "HermitSync.Rqlite"
                     && write.TraceId == import.TraceId && write.ParentSpanId == import.SpanId)),
             "no import at B, with its rqlite writes, in the trace of an export at A");
     }
@@ -68,12 +68,12 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
 
         (string Service, string Metric)[] expected =
         [
-            ("a-api", "hermit.notes.written"),
-            ("a-api", "hermit.rqlite.request.duration"),
-            ("a-exporter", "hermit.sync.files.exported"),
-            ("b-exporter", "hermit.sync.files.imported"),
-            ("b-exporter", "hermit.sync.lag"),
-            ("b-exporter", "hermit.sync.conflicts"),
+            (_stack.Name("a", SiteResource.Api), "hermit.notes.written"),
+            (_stack.Name("a", SiteResource.Api), "hermit.rqlite.request.duration"),
+            (_stack.Name("a", SiteResource.Exporter), "hermit.sync.files.exported"),
+            (_stack.Name("b", SiteResource.Exporter), "hermit.sync.files.imported"),
+            (_stack.Name("b", SiteResource.Exporter), "hermit.sync.lag"),
+            (_stack.Name("b", SiteResource.Exporter), "hermit.sync.conflicts"),
         ];
         var deadline = DateTime.UtcNow + Patience;
         while (!expected.All(e => _telemetry.HasMetric(e.Service, e.Metric)) && DateTime.UtcNow < deadline)
@@ -88,9 +88,9 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
     public async Task Back_up_database_writes_a_sqlite_file_into_the_backups_folder()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var backups = Path.Combine(_stack.SiteDirectory("a"), "rqlite", "backups");
+        var backups = Path.Combine(_stack.RqliteCluster("a").DataDirectory!, "backups");
 
-        var result = await Commands.ExecuteCommandAsync("a-rqlite", "backup", timeout.Token);
+        var result = await Commands.ExecuteCommandAsync(_stack.Name("a", SiteResource.Rqlite), "backup", timeout.Token);
 
         Assert.True(result.Success, result.Message);
         var backup = Assert.Single(Directory.GetFiles(backups, "backup-*.sqlite3"));
@@ -109,10 +109,10 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         using var a = _stack.WebBrowserClient("a");
-        var folder = Path.Combine(_stack.SiteDirectory("a"), "sync", "sites", await Sites.SiteIdAsync(a));
+        var folder = Path.Combine(_stack.Site("a").SyncFolder, "sites", await Sites.SiteIdAsync(a));
         var before = Directory.GetFiles(folder, "s-*.hsync");
 
-        var result = await Commands.ExecuteCommandAsync("a-exporter", "export-now", timeout.Token);
+        var result = await Commands.ExecuteCommandAsync(_stack.Name("a", SiteResource.Exporter), "export-now", timeout.Token);
 
         Assert.True(result.Success, result.Message);
         var snapshot = Assert.Single(Directory.GetFiles(folder, "s-*.hsync").Except(before));
@@ -126,7 +126,7 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
         var rqlite = _stack.Rqlite("a");
         var leader = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
 
-        var result = await Commands.ExecuteCommandAsync("a-rqlite", "step-down", timeout.Token);
+        var result = await Commands.ExecuteCommandAsync(_stack.Name("a", SiteResource.Rqlite), "step-down", timeout.Token);
 
         Assert.True(result.Success, result.Message);
         var successor = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
