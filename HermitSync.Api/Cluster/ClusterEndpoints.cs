@@ -1,4 +1,5 @@
 using HermitSync.Rqlite;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HermitSync.Api.Cluster;
 
@@ -15,7 +16,10 @@ public static class ClusterEndpoints
         return app;
     }
 
-    private static async Task<ClusterStatus> GetStatus(RqliteClient rqlite, CancellationToken cancellationToken)
+    private static async Task<Ok<ClusterStatus>> GetStatus(RqliteClient rqlite, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ReadStatusAsync(rqlite, cancellationToken));
+
+    private static async Task<ClusterStatus> ReadStatusAsync(RqliteClient rqlite, CancellationToken cancellationToken)
     {
         try
         {

@@ -10,8 +10,8 @@ namespace HermitSync.Storage;
 /// </summary>
 public static class NoteSql
 {
-    /// <summary>Read by <see cref="ReadNote"/> in this order.</summary>
-    private const string Columns = "id, title, body, version, created_at, updated_at, hlc, site_id, conflicts";
+    /// <summary>Read by <see cref="ReadRow"/> in this order.</summary>
+    private const string Columns = "id, title, body, version, created_at, updated_at, hlc, site_id, deleted, conflicts";
 
     /// <summary>Read by <see cref="ReadSummary"/>: the body cut to an excerpt.</summary>
     private static readonly string SummaryColumns = $"id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, created_at, updated_at, conflicts";
@@ -61,18 +61,17 @@ public static class NoteSql
                 """,
                 Key(id), hlc, siteId, title, body, now, now, Key(id)),
             RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
-            SqlStatement.Of($"SELECT {Columns}, deleted FROM notes WHERE id = ?", Key(id)),
+            SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ?", Key(id)),
         ],
         results =>
         {
-            var row = results[2].Rows[0];
-            var stored = ReadNote(row);
+            var stored = ReadRow(results[2].Rows[0]);
             if (results[0].RowsAffected == 1)
             {
-                return new CreateOutcome(stored, CreateStatus.Created);
+                return new CreateOutcome(ToNote(stored), CreateStatus.Created);
             }
-            var sameNote = !row.GetBoolean(9) && stored.Title == title && stored.Body == body && stored.Version == 1;
-            return new CreateOutcome(stored, sameNote ? CreateStatus.AlreadyExisted : CreateStatus.IdTaken);
+            var sameNote = stored is { Deleted: false, Version: 1 } && stored.Title == title && stored.Body == body;
+            return new CreateOutcome(ToNote(stored), sameNote ? CreateStatus.AlreadyExisted : CreateStatus.IdTaken);
         });
 
     /// <summary>
@@ -109,7 +108,7 @@ public static class NoteSql
                     new Dictionary<string, object?> { ["id"] = Key(id), ["hlc"] = hlc, ["site"] = siteId, ["parents"] = parentsJson }),
                 RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
                 SqlStatement.Of(
-                    $"SELECT {Columns}, deleted, EXISTS (SELECT 1 FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?) FROM notes WHERE id = ?",
+                    $"SELECT {Columns}, EXISTS (SELECT 1 FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?) FROM notes WHERE id = ?",
                     Key(id), hlc, siteId, Key(id)),
             ],
             results =>
@@ -119,12 +118,9 @@ public static class NoteSql
                     return new WriteOutcome(null, WriteStatus.NotFound);
                 }
                 var row = results[3].Rows[0];
-                var note = ReadNote(row);
-                if (row.GetBoolean(10))
-                {
-                    return new WriteOutcome(note, WriteStatus.Done);
-                }
-                return new WriteOutcome(note, row.GetBoolean(9) ? WriteStatus.NotFound : WriteStatus.VersionMismatch);
+                var stored = ReadRow(row);
+                var ours = row.GetBoolean(10);
+                return new WriteOutcome(ToNote(stored), ours ? WriteStatus.Done : stored.Deleted ? WriteStatus.NotFound : WriteStatus.VersionMismatch);
             });
     }
 
@@ -132,14 +128,11 @@ public static class NoteSql
     public static SqlQuery<long> CountInConflict(IEnumerable<string> noteIds) => SqlQuery.Scalar(SqlStatement.Of(
         "SELECT count(*) FROM notes WHERE id IN (SELECT value FROM json_each(?)) AND conflicts > 0", RevisionSql.NoteIds(noteIds)));
 
-    /// <summary>Read by <see cref="ReadRow"/> in this order.</summary>
-    private const string RowColumns = "id, title, body, version, created_at, updated_at, hlc, site_id, deleted, conflicts";
-
     /// <summary>Every row, tombstones included, in id order: what converged sites must hold alike.</summary>
-    public static SqlQuery<IReadOnlyList<NoteRow>> All { get; } = SqlQuery.Rows(SqlStatement.Of($"SELECT {RowColumns} FROM notes ORDER BY id"), ReadRow);
+    public static SqlQuery<IReadOnlyList<NoteRow>> All { get; } = SqlQuery.Rows(SqlStatement.Of($"SELECT {Columns} FROM notes ORDER BY id"), ReadRow);
 
     /// <summary>One note's row, tombstone or not, or null.</summary>
-    public static SqlQuery<NoteRow?> Find(Guid id) => SqlQuery.FirstOrDefault(SqlStatement.Of($"SELECT {RowColumns} FROM notes WHERE id = ?", Key(id)), ReadRow);
+    public static SqlQuery<NoteRow?> Find(Guid id) => SqlQuery.FirstOrDefault(SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ?", Key(id)), ReadRow);
 
     private static NoteRow ReadRow(RqliteRow row) => new(
         Guid.Parse(row.GetString(0)),
@@ -161,16 +154,12 @@ public static class NoteSql
         SqlStatement.Of("SELECT id FROM notes WHERE deleted = 0 ORDER BY random() LIMIT ?", count),
         row => Guid.Parse(row.GetString(0)));
 
-    private static Note ReadNote(RqliteRow row) => new(
-        Guid.Parse(row.GetString(0)),
-        row.GetString(1),
-        row.GetString(2),
-        row.GetInt64(3),
-        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(4)),
-        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)),
-        new RevisionId(row.GetInt64(6), row.GetString(7)).ToString(),
-        row.GetString(7),
-        (int)row.GetInt64(8));
+    private static Note ReadNote(RqliteRow row) => ToNote(ReadRow(row));
+
+    private static Note ToNote(NoteRow row) => new(
+        row.Id, row.Title, row.Body, row.Version,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
+        new RevisionId(row.Hlc, row.SiteId).ToString(), row.SiteId, row.Conflicts);
 
     private static NoteSummary ReadSummary(RqliteRow row) => new(
         Guid.Parse(row.GetString(0)),
