@@ -13,6 +13,9 @@ public static class NoteSql
     /// <summary>Read by <see cref="ReadRow"/> in this order.</summary>
     private const string Columns = "id, title, body, version, created_at, updated_at, hlc, site_id, deleted, conflicts";
 
+    /// <summary>Where a column selected after <see cref="Columns"/> lands.</summary>
+    private static readonly int AfterColumns = Columns.Split(',').Length;
+
     /// <summary>Read by <see cref="ReadSummary"/>: the body cut to an excerpt.</summary>
     private static readonly string SummaryColumns = $"id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, created_at, updated_at, conflicts";
 
@@ -119,7 +122,7 @@ public static class NoteSql
                 }
                 var row = results[3].Rows[0];
                 var stored = ReadRow(row);
-                var ours = row.GetBoolean(10);
+                var ours = row.GetBoolean(AfterColumns);
                 return new WriteOutcome(ToNote(stored), ours ? WriteStatus.Done : stored.Deleted ? WriteStatus.NotFound : WriteStatus.VersionMismatch);
             });
     }

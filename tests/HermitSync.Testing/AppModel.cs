@@ -8,10 +8,13 @@ namespace HermitSync.Testing;
 /// <summary>What a started AppHost declares, read from its model rather than restated by the tests.</summary>
 public static class AppModel
 {
-    /// <summary>Every resource that runs or reports health: all but the parameters and what Aspire keeps hidden (such as a project's rebuilder).</summary>
+    /// <summary>
+    /// Every resource that runs or reports health once the app starts: all but the parameters and
+    /// what starts only on demand (such as the rebuilder Aspire adds beside each project).
+    /// </summary>
     public static IReadOnlyList<IResource> Resources(this DistributedApplication app) =>
         app.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .Where(resource => resource is not ParameterResource && !resource.Annotations.OfType<ResourceSnapshotAnnotation>().Any(a => a.InitialSnapshot.IsHidden))
+            .Where(resource => resource is not ParameterResource && !resource.Annotations.OfType<ExplicitStartupAnnotation>().Any())
             .ToArray();
 
     /// <summary>Every resource that runs a process of its own: the rqlite nodes, Syncthing and the .NET services.</summary>
