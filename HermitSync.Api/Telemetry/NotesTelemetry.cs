@@ -26,7 +26,8 @@ public static class NotesTelemetry
             "DELETE" => "delete",
             _ => null,
         };
-        if (operation is not null && result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
+        // Typed results arrive wrapped in a Results<…> union; the status is on the one inside.
+        if (operation is not null && (result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
         {
             NotesWritten.Add(1, new KeyValuePair<string, object?>("operation", operation));
         }
