@@ -12,6 +12,9 @@ namespace Aspire.Hosting.ApplicationModel;
 /// </summary>
 internal static class SyncthingConfigSeed
 {
+    /// <summary>The format Syncthing 1.29 writes; with an older one it would archive and migrate the new file.</summary>
+    private const int ConfigVersion = 37;
+
     public static async Task ApplyAsync(ISyncthingResource syncthing, CancellationToken cancellationToken)
     {
         var settings = syncthing.Settings;
@@ -26,7 +29,7 @@ internal static class SyncthingConfigSeed
         var configPath = Path.Combine(configDirectory, "config.xml");
         var config = File.Exists(configPath) ? XDocument.Load(configPath)
             : settings.ConfigTemplate is { } template ? XDocument.Load(template)
-            : new XDocument(new XElement("configuration"));
+            : new XDocument(new XElement("configuration", new XAttribute("version", ConfigVersion)));
         var root = config.Root ?? throw new InvalidOperationException($"{configPath} has no root element.");
 
         var options = Child(root, "options");
