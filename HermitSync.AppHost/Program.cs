@@ -7,6 +7,8 @@ var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
 var secrets = new SiteSecrets(
     builder.AddParameter("rqlite-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
     builder.AddParameter("syncthing-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
+    builder.AddParameter("syncthing-gui-user", new GenerateParameterDefault { MinLength = 12, Upper = false, Special = false }, secret: true, persist: true),
+    builder.AddParameter("syncthing-gui-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
     // Every paired site must use the same passphrase: copy it from one machine's user secrets to the other's.
     builder.AddParameter("sync-passphrase", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true));
 

@@ -52,6 +52,18 @@ public sealed class RqliteClient
         }
     }
 
+    /// <summary>
+    /// A client for an AppHost's connection string (<c>Endpoints=http://a,http://b;Username=u;Password=p</c>),
+    /// for code without dependency injection: the AppHost's own checks, tests and benchmarks.
+    /// </summary>
+    public static RqliteClient Create(string connectionString, Action<RqliteClientSettings>? configure = null)
+    {
+        var settings = new RqliteClientSettings();
+        settings.ParseConnectionString(connectionString);
+        configure?.Invoke(settings);
+        return new RqliteClient(() => RqliteHttp.Shared, settings);
+    }
+
     public IReadOnlyList<Uri> Nodes => _settings.Endpoints;
 
     public async Task<RqliteResult> ExecuteAsync(SqlStatement statement, bool idempotent = false, CancellationToken cancellationToken = default) =>

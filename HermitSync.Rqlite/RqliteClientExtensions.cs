@@ -1,4 +1,3 @@
-using System.Net;
 using HermitSync.Rqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,14 +32,7 @@ public static class RqliteClientExtensions
 
         var httpClientName = $"rqlite-{connectionName}";
         var httpClient = builder.Services.AddHttpClient(httpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                // Redirects are followed by the client itself, keeping the method and credentials.
-                AllowAutoRedirect = false,
-                ConnectTimeout = TimeSpan.FromSeconds(2),
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                AutomaticDecompression = DecompressionMethods.None,
-            });
+            .ConfigurePrimaryHttpMessageHandler(RqliteHttp.CreateHandler);
         // RqliteClient fails over across nodes itself and knows which writes are safe to re-send.
 #pragma warning disable EXTEXP0001 // Experimental, but the supported way to opt one client out of the standard handler.
         httpClient.RemoveAllResilienceHandlers();

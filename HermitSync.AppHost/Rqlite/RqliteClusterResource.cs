@@ -6,7 +6,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// A Raft cluster of rqlite nodes. It runs nothing itself: it is the one thing services
 /// reference, and its connection string lists every node so clients can fail over.
 /// </summary>
-public sealed class RqliteClusterResource(string name, ParameterResource password) : Resource(name), IResourceWithConnectionString
+public sealed class RqliteClusterResource(string name, ParameterResource password, int firstPort) : Resource(name), IResourceWithConnectionString
 {
     public const string Username = "hermit";
 
@@ -16,12 +16,24 @@ public sealed class RqliteClusterResource(string name, ParameterResource passwor
 
     internal List<IRqliteNode> NodeList { get; } = [];
 
-    /// <summary>Holds the auth file and, in executable mode, each node's data.</summary>
+    /// <summary>
+    /// Holds the auth file and each node's Raft log and SQLite file. Without
+    /// <c>WithDataDirectory</c> it is a new temporary directory for each run of the AppHost.
+    /// </summary>
     public string? DataDirectory { get; internal set; }
 
-    internal string AuthFile => Path.Combine(
-        DataDirectory ?? throw new InvalidOperationException($"Call WithDataDirectory on '{Name}' first."),
-        "auth.json");
+    public RqliteHostingTimeouts Timeouts { get; } = new();
+
+    internal string AuthFile => Path.Combine(StartedDataDirectory, "auth.json");
+
+    internal string NodeDirectory(IRqliteNode node) => Path.Combine(StartedDataDirectory, node.Name);
+
+    private string StartedDataDirectory => DataDirectory ?? throw new InvalidOperationException($"'{Name}' has no data directory before the app starts.");
+
+    /// <summary>Node <paramref name="index"/> (from 0) serves HTTP here and Raft on the next port; fixed, because peers keep each other's addresses in their Raft state.</summary>
+    internal int HttpPort(int index) => firstPort + (2 * index);
+
+    internal IRqliteNode Node(string name) => NodeList.Single(node => node.Name == name);
 
     public ReferenceExpression ConnectionStringExpression
     {
@@ -39,54 +51,13 @@ public sealed class RqliteClusterResource(string name, ParameterResource passwor
         }
     }
 
-    // RqliteClient follows rqlite's redirects to the leader itself, keeping the credentials.
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(2) })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
-    /// <summary>A client for the AppHost's own checks and commands, over the nodes' host-side endpoints.</summary>
-    internal async Task<RqliteClient> CreateClientAsync(CancellationToken cancellationToken)
-    {
-        var settings = new RqliteClientSettings
-        {
-            Username = Username,
-            Password = await Password.GetValueAsync(cancellationToken),
-            RequestTimeout = TimeSpan.FromSeconds(3),
-            FailoverTimeout = TimeSpan.FromSeconds(3),
-        };
-        settings.Endpoints.AddRange(NodeList.Select(n => new Uri(n.HttpEndpoint.Url)));
-        return new RqliteClient(() => Http, settings);
-    }
-}
-
-/// <summary>One rqlite node, run either as a local executable or as a container.</summary>
-public interface IRqliteNode : IResourceWithEndpoints, IResourceWithArgs, IResourceWithParent<RqliteClusterResource>
-{
-    EndpointReference HttpEndpoint { get; }
-
-    EndpointReference RaftEndpoint { get; }
-}
-
-/// <summary>An <c>rqlited</c> process on this machine.</summary>
-public sealed class RqliteNodeResource(string name, string command, RqliteClusterResource cluster)
-    : ExecutableResource(name, command, workingDirectory: "."), IRqliteNode
-{
-    public RqliteClusterResource Parent { get; } = cluster;
-
-    public EndpointReference HttpEndpoint => new(this, "http");
-
-    public EndpointReference RaftEndpoint => new(this, "raft");
-
-    public string? DataDirectory { get; internal set; }
-}
-
-/// <summary>An <c>rqlite/rqlite</c> container.</summary>
-public sealed class RqliteNodeContainerResource(string name, RqliteClusterResource cluster) : ContainerResource(name), IRqliteNode
-{
-    public RqliteClusterResource Parent { get; } = cluster;
-
-    public EndpointReference HttpEndpoint => new(this, "http");
-
-    public EndpointReference RaftEndpoint => new(this, "raft");
+    /// <summary>A client for the AppHost's own checks and commands, from the same connection string services get.</summary>
+    internal async Task<RqliteClient> CreateClientAsync(CancellationToken cancellationToken) =>
+        RqliteClient.Create(
+            await ConnectionStringExpression.GetValueAsync(cancellationToken) ?? throw new InvalidOperationException($"'{Name}' has no connection string yet."),
+            settings =>
+            {
+                settings.RequestTimeout = Timeouts.Request;
+                settings.FailoverTimeout = Timeouts.Request;
+            });
 }

@@ -7,6 +7,8 @@ namespace Aspire.Hosting;
 public sealed record SiteSecrets(
     IResourceBuilder<ParameterResource> RqlitePassword,
     IResourceBuilder<ParameterResource> SyncthingApiKey,
+    IResourceBuilder<ParameterResource> SyncthingGuiUser,
+    IResourceBuilder<ParameterResource> SyncthingGuiPassword,
     IResourceBuilder<ParameterResource> SyncPassphrase);
 
 /// <summary>A site's resources that other sites need to know about.</summary>
@@ -17,14 +19,23 @@ public static class SiteBuilderExtensions
     /// <summary>One whole site: its rqlite cluster, Syncthing, API, web app and exporter.</summary>
     public static SiteResources AddSite(this IDistributedApplicationBuilder builder, SiteSettings site, SiteSecrets secrets, string repository)
     {
-        var rqlite = builder.AddRqliteCluster(site.ResourceName(SiteResource.Rqlite), secrets.RqlitePassword, site.Runtime, site.RqlitePort,
-                site.Runtime == RuntimeMode.Executable ? Rqlited.Locate(builder.Configuration, repository) : null)
+        var rqlite = builder.AddRqliteCluster(site.ResourceName(SiteResource.Rqlite), secrets.RqlitePassword, site.RqlitePort)
             .WithDataDirectory(Path.Combine(site.DataDirectory, "rqlite"))
             .WithBackupCommand()
             .WithStepDownCommand();
 
-        var syncthing = builder.AddSyncthing(site.ResourceName(SiteResource.Syncthing), secrets.SyncthingApiKey, site.Runtime, site.SyncthingGuiPort, site.SyncthingListenPort)
-            .WithDataDirectory(site.SyncthingHome, site.SyncFolder, Path.Combine(repository, "syncthing", "config.xml"), site.Discovery);
+        var syncthing = builder.AddSyncthing(site.ResourceName(SiteResource.Syncthing), secrets.SyncthingApiKey, secrets.SyncthingGuiUser, secrets.SyncthingGuiPassword, site.SyncthingGuiPort, site.SyncthingListenPort)
+            .WithDataDirectory(site.SyncthingHome)
+            .WithSharedFolder(site.SyncFolder)
+            .WithConfigTemplate(Path.Combine(repository, "syncthing", "config.xml"))
+            .WithDiscovery(site.Discovery);
+
+        // The integrations default to containers; the site's runtime mode was decided before the model was built.
+        if (site.Runtime == RuntimeMode.Executable)
+        {
+            rqlite.RunAsExecutable(Rqlited.Locate(builder.Configuration, repository));
+            syncthing = syncthing.RunAsExecutable(SyncthingBinary.Locate(builder.Configuration, repository));
+        }
 
         // No launch profiles: each site's services get their own free ports; only the web port is fixed.
         var exporter = builder.AddProject<Projects.HermitSync_Exporter>(site.ResourceName(SiteResource.Exporter), launchProfileName: null)
@@ -75,7 +86,7 @@ public static class SiteBuilderExtensions
             {
                 var peer = peers[i].Settings;
                 site.Exporter
-                    .WithEnvironment($"Sync__Peers__{i}__DeviceId", SyncthingIdentity.Ensure(peer.SyncthingHome))
+                    .WithEnvironment($"Sync__Peers__{i}__DeviceId", SyncthingIdentity.Ensure(peers[i].Syncthing.Resource))
                     .WithEnvironment($"Sync__Peers__{i}__Name", $"site {peer.Name}")
                     .WithEnvironment($"Sync__Peers__{i}__Address", "tcp://127.0.0.1:" + peer.SyncthingListenPort);
             }

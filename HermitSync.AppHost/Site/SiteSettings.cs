@@ -1,16 +1,14 @@
+using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
 
 namespace HermitSync.AppHost.Site;
-
-/// <summary>How a site's Syncthing finds peers: static addresses only, the LAN, or the internet.</summary>
-public enum DiscoveryMode { Off, Lan, Global }
 
 /// <summary>
 /// One site: its name (empty for a single site, else a, b, …), where it keeps its data and
 /// which ports it uses. Ports are fixed because rqlite and Syncthing remember peer addresses in
 /// their data: a restart must find them where they were.
 /// </summary>
-public sealed record SiteSettings(string Name, RuntimeMode Runtime, DiscoveryMode Discovery, string DataDirectory, int WebPort, int RqlitePort, int SyncthingGuiPort, int SyncthingListenPort)
+public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDiscovery Discovery, string DataDirectory, int WebPort, int RqlitePort, int SyncthingGuiPort, int SyncthingListenPort)
 {
     /// <summary>How far apart the sites' first rqlite ports are: room for a cluster's HTTP and Raft ports.</summary>
     public const int RqlitePortsPerSite = 10;
@@ -46,7 +44,7 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, DiscoveryMod
             root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "hermit-sync");
         }
         var runtime = RuntimeModeResolver.Resolve(section["Runtime"]);
-        var discovery = section.GetValue("Discovery", DiscoveryMode.Off);
+        var discovery = section.GetValue("Discovery", SyncthingDiscovery.Off);
         return Enumerable.Range(0, count).Select(n =>
         {
             var name = count == 1 ? "" : ((char)('a' + n)).ToString();

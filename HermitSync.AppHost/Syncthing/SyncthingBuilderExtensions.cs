@@ -1,103 +1,113 @@
-using HermitSync.AppHost.Site;
+using HermitSync.AppHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Hosting.ApplicationModel;
 
+/// <summary>Syncthing's resource graph: the resource in either form, its endpoints and its health check.</summary>
 public static class SyncthingBuilderExtensions
 {
-    public const string Image = "syncthing/syncthing";
-    public const string ImageTag = "1.19.2";
-    private const int ContainerGuiPort = 8384;
-    private const int ContainerListenPort = 22000;
-
     /// <summary>
-    /// Adds Syncthing with its REST API on <paramref name="guiPort"/> and the sync protocol on
-    /// <paramref name="listenPort"/>, both on loopback, with discovery, relays, NAT, usage and
-    /// crash reporting and upgrades off.
+    /// Adds Syncthing, a <c>syncthing/syncthing</c> container unless <see cref="RunAsExecutable"/>
+    /// says otherwise, with its REST API and GUI on <paramref name="guiPort"/> and the sync protocol
+    /// on <paramref name="listenPort"/>, both on loopback. The REST API takes
+    /// <paramref name="apiKey"/>; the GUI asks for <paramref name="guiUser"/> and
+    /// <paramref name="guiPassword"/>. Discovery, relays, NAT, usage and crash reporting and
+    /// upgrades are off unless <see cref="WithDiscovery"/> turns discovery on.
     /// </summary>
     public static IResourceBuilder<ISyncthingResource> AddSyncthing(
         this IDistributedApplicationBuilder builder,
         string name,
         IResourceBuilder<ParameterResource> apiKey,
-        RuntimeMode runtime,
+        IResourceBuilder<ParameterResource> guiUser,
+        IResourceBuilder<ParameterResource> guiPassword,
         int guiPort,
         int listenPort)
     {
-        IResourceBuilder<ISyncthingResource> syncthing = runtime == RuntimeMode.Container
-            ? AddContainer(builder, name, apiKey.Resource, guiPort, listenPort)
-            : AddExecutable(builder, name, apiKey.Resource, guiPort, listenPort);
+        var settings = new SyncthingSettings(apiKey.Resource, guiUser.Resource, guiPassword.Resource, guiPort, listenPort);
+        // Looked up by name at each check: RunAsExecutable replaces the resource after the check is registered.
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(PingCheckName(name),
+            services => new SyncthingPingCheck(services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ISyncthingResource>().Single(r => r.Name == name)),
+            null, null));
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+            {
+                SyncthingDataDirectory.Prepare(builder, e.Model.Resources.OfType<ISyncthingResource>().Single(r => r.Name == name));
+                return Task.CompletedTask;
+            });
+        }
 
-        var healthKey = $"{name}-ping";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthKey, _ => new SyncthingPingCheck(syncthing.Resource), null, null));
-        return syncthing
-            .WithEnvironment("STGUIAPIKEY", apiKey.Resource)
-            .WithEnvironment("STNOUPGRADE", "1")
-            .WithEnvironment("STNODEFAULTFOLDER", "1")
-            .WithHealthCheck(healthKey);
+        var container = new SyncthingContainerResource(name, settings);
+        return Configure(builder.AddResource(container)
+            .WithImage(SyncthingContainerImageTags.Image, SyncthingContainerImageTags.Tag)
+            .WithImageRegistry(SyncthingContainerImageTags.Registry)
+            .WithHttpEndpoint(port: guiPort, targetPort: SyncthingContainerResource.ContainerGuiPort, name: "http")
+            .WithEndpoint(port: listenPort, targetPort: SyncthingContainerResource.ContainerListenPort, name: "sync", scheme: "tcp")
+            // The published port is what keeps it on the host's loopback; inside, it must listen on all interfaces.
+            .WithEnvironment("STGUIADDRESS", "0.0.0.0:" + SyncthingContainerResource.ContainerGuiPort));
     }
 
     /// <summary>
-    /// Keeps Syncthing's identity (its key and certificate) in <paramref name="homeDirectory"/>,
-    /// so the device ID survives restarts, and shares <paramref name="syncFolder"/>.
+    /// Runs Syncthing as a local process instead of a container, for machines without a container
+    /// runtime. The resource is replaced under the same name: use the builder this returns, and
+    /// call it before anything references Syncthing.
     /// </summary>
-    public static IResourceBuilder<ISyncthingResource> WithDataDirectory(
-        this IResourceBuilder<ISyncthingResource> builder, string homeDirectory, string syncFolder, string configTemplate, DiscoveryMode discovery = DiscoveryMode.Off)
+    public static IResourceBuilder<ISyncthingResource> RunAsExecutable(this IResourceBuilder<ISyncthingResource> builder, string syncthingPath)
     {
-        homeDirectory = Path.GetFullPath(homeDirectory);
-        Directory.CreateDirectory(syncFolder);
-        switch (builder.Resource)
-        {
-            case SyncthingResource executable:
-                executable.HomeDirectory = homeDirectory;
-                executable.FolderPath = Path.GetFullPath(syncFolder);
-                var listenPort = executable.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "sync").Port!.Value;
-                builder.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(executable, (_, _) =>
-                {
-                    SyncthingConfigSeed.Apply(configTemplate, homeDirectory, listenPort, discovery);
-                    return Task.CompletedTask;
-                });
-                break;
-            case SyncthingContainerResource container:
-                SyncthingConfigSeed.Apply(configTemplate, Path.Combine(homeDirectory, "config"), ContainerListenPort, discovery);
-                builder.ApplicationBuilder.CreateResourceBuilder(container)
-                    .WithBindMount(homeDirectory, "/var/syncthing")
-                    .WithBindMount(Path.GetFullPath(syncFolder), SyncthingContainerResource.ContainerFolderPath);
-                break;
-        }
+        var settings = builder.Resource.Settings;
+        var executable = new SyncthingExecutableResource(builder.Resource.Name, syncthingPath, settings);
+        return Configure(builder.ApplicationBuilder.Replace(builder.Resource, executable)
+            // Syncthing announces its own listen address to peers, so no proxy stands in between.
+            .WithHttpEndpoint(port: settings.GuiPort, name: "http", isProxied: false)
+            .WithEndpoint(port: settings.ListenPort, name: "sync", scheme: "tcp", isProxied: false)
+            .WithArgs(context => SyncthingArguments.ForExecutable(context, executable)));
+    }
+
+    /// <summary>
+    /// Keeps Syncthing's identity (its key and certificate), configuration and index under
+    /// <paramref name="homeDirectory"/>, so the device ID survives restarts of the AppHost.
+    /// </summary>
+    public static IResourceBuilder<ISyncthingResource> WithDataDirectory(this IResourceBuilder<ISyncthingResource> builder, string homeDirectory)
+    {
+        builder.Resource.Settings.HomeDirectory = Path.GetFullPath(homeDirectory);
         return builder;
     }
 
-    private static IResourceBuilder<ISyncthingResource> AddExecutable(
-        IDistributedApplicationBuilder builder, string name, ParameterResource apiKey, int guiPort, int listenPort)
+    /// <summary>Has Syncthing share <paramref name="folder"/>; whoever configures the folder in Syncthing uses <see cref="ISyncthingResource.FolderPath"/>.</summary>
+    public static IResourceBuilder<ISyncthingResource> WithSharedFolder(this IResourceBuilder<ISyncthingResource> builder, string folder)
     {
-        var syncthing = new SyncthingResource(name, apiKey);
-        var resource = builder.AddResource(syncthing)
-            .WithHttpEndpoint(port: guiPort, name: "http", isProxied: false)
-            .WithEndpoint(port: listenPort, name: "sync", scheme: "tcp", isProxied: false)
-            .WithArgs(context =>
-            {
-                context.Args.Add("serve");
-                context.Args.Add("--no-browser");
-                context.Args.Add("--no-restart");
-                context.Args.Add("--home");
-                context.Args.Add(syncthing.HomeDirectory ?? throw new InvalidOperationException($"Call WithDataDirectory on '{name}' first."));
-                context.Args.Add("--gui-address");
-                context.Args.Add(ReferenceExpression.Create($"http://127.0.0.1:{syncthing.GuiEndpoint.Property(EndpointProperty.Port)}"));
-            });
-        return builder.CreateResourceBuilder<ISyncthingResource>(resource.Resource);
+        builder.Resource.Settings.SharedFolder = Path.GetFullPath(folder);
+        return builder;
     }
 
-    private static IResourceBuilder<ISyncthingResource> AddContainer(
-        IDistributedApplicationBuilder builder, string name, ParameterResource apiKey, int guiPort, int listenPort)
+    /// <summary>Starts a new home from <paramref name="templatePath"/>, a <c>config.xml</c>, rather than from Syncthing's defaults.</summary>
+    public static IResourceBuilder<ISyncthingResource> WithConfigTemplate(this IResourceBuilder<ISyncthingResource> builder, string templatePath)
     {
-        var resource = builder.AddResource(new SyncthingContainerResource(name, apiKey))
-            .WithImage(Image, ImageTag)
-            .WithImageRegistry("docker.io")
-            .WithHttpEndpoint(port: guiPort, targetPort: ContainerGuiPort, name: "http")
-            .WithEndpoint(port: listenPort, targetPort: ContainerListenPort, name: "sync", scheme: "tcp")
-            // The published port is what keeps it on the host's loopback; inside, it must listen on all interfaces.
-            .WithEnvironment("STGUIADDRESS", "0.0.0.0:" + ContainerGuiPort);
-        return builder.CreateResourceBuilder<ISyncthingResource>(resource.Resource);
+        builder.Resource.Settings.ConfigTemplate = Path.GetFullPath(templatePath);
+        return builder;
     }
+
+    /// <summary>Lets Syncthing find peers on the LAN, or across the internet with relays and NAT traversal; the default is off.</summary>
+    public static IResourceBuilder<ISyncthingResource> WithDiscovery(this IResourceBuilder<ISyncthingResource> builder, SyncthingDiscovery discovery)
+    {
+        builder.Resource.Settings.Discovery = discovery;
+        return builder;
+    }
+
+    /// <summary>What both forms share: the config seeded before every start, the environment and the health check.</summary>
+    private static IResourceBuilder<ISyncthingResource> Configure<T>(IResourceBuilder<T> resource) where T : ISyncthingResource
+    {
+        var settings = resource.Resource.Settings;
+        resource.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource.Resource, (_, cancellationToken) =>
+            SyncthingConfigSeed.ApplyAsync(resource.Resource, cancellationToken));
+        resource
+            .WithEnvironment("STGUIAPIKEY", settings.ApiKey)
+            .WithEnvironment("STNOUPGRADE", "1")
+            .WithEnvironment("STNODEFAULTFOLDER", "1")
+            .WithHealthCheck(PingCheckName(resource.Resource.Name));
+        return resource.ApplicationBuilder.CreateResourceBuilder<ISyncthingResource>(resource.Resource);
+    }
+
+    private static string PingCheckName(string name) => $"{name}-ping";
 }

@@ -1,35 +1,43 @@
 using System.Xml.Linq;
-
-using HermitSync.AppHost.Site;
+using HermitSync.AppHost;
 
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
-/// Prepares a Syncthing home before Syncthing starts. The first start copies the repo's
-/// template; every start re-asserts the listen address and the discovery options, so a site
-/// talks to the world only as far as <see cref="DiscoveryMode"/> allows: with Off (the
-/// default) it listens on loopback and finds peers by their static addresses alone.
+/// Prepares Syncthing's <c>config.xml</c> before every start. A new home starts from the template
+/// (or Syncthing's defaults); every start re-asserts the listen address, the discovery options
+/// and the GUI login, so Syncthing talks to the world only as far as
+/// <see cref="SyncthingDiscovery"/> allows: with Off (the default) it listens on loopback and
+/// finds peers by their static addresses alone.
 /// </summary>
 internal static class SyncthingConfigSeed
 {
-    public static void Apply(string templatePath, string homeDirectory, int listenPort, DiscoveryMode discovery)
-    {
-        Directory.CreateDirectory(homeDirectory);
-        var configPath = Path.Combine(homeDirectory, "config.xml");
-        var config = XDocument.Load(File.Exists(configPath) ? configPath : templatePath);
-        var root = config.Root ?? throw new InvalidOperationException($"{configPath} has no root element.");
-        var options = root.Element("options") ?? new XElement("options");
-        if (options.Parent is null)
-        {
-            root.Add(options);
-        }
+    /// <summary>The format Syncthing 1.29 writes; with an older one it would archive and migrate the new file.</summary>
+    private const int ConfigVersion = 37;
 
+    public static async Task ApplyAsync(ISyncthingResource syncthing, CancellationToken cancellationToken)
+    {
+        var settings = syncthing.Settings;
+        // The image keeps its configuration in config/ under its home; a local Syncthing keeps it in the home itself.
+        var (configDirectory, listenAddress) = syncthing switch
+        {
+            SyncthingContainerResource => (Path.Combine(settings.StartedHomeDirectory, "config"), $"tcp://0.0.0.0:{SyncthingContainerResource.ContainerListenPort}"),
+            // Discovery is useless if peers cannot reach us, so beyond Off it listens on all interfaces.
+            _ => (settings.StartedHomeDirectory, $"tcp://{(settings.Discovery == SyncthingDiscovery.Off ? "127.0.0.1" : "0.0.0.0")}:{settings.ListenPort}"),
+        };
+        OwnerOnly.CreateDirectory(configDirectory);
+        var configPath = Path.Combine(configDirectory, "config.xml");
+        var config = File.Exists(configPath) ? XDocument.Load(configPath)
+            : settings.ConfigTemplate is { } template ? XDocument.Load(template)
+            : new XDocument(new XElement("configuration", new XAttribute("version", ConfigVersion)));
+        var root = config.Root ?? throw new InvalidOperationException($"{configPath} has no root element.");
+
+        var options = Child(root, "options");
         options.Elements("listenAddress").Remove();
-        // Discovery is useless if peers cannot reach us, so beyond Off it listens on all interfaces.
-        options.Add(new XElement("listenAddress", discovery == DiscoveryMode.Off ? $"tcp://127.0.0.1:{listenPort}" : $"tcp://0.0.0.0:{listenPort}"));
-        var global = discovery == DiscoveryMode.Global ? "true" : "false";
+        options.Add(new XElement("listenAddress", listenAddress));
+        var global = settings.Discovery == SyncthingDiscovery.Global ? "true" : "false";
         Set(options, "globalAnnounceEnabled", global);
-        Set(options, "localAnnounceEnabled", discovery == DiscoveryMode.Off ? "false" : "true");
+        Set(options, "localAnnounceEnabled", settings.Discovery == SyncthingDiscovery.Off ? "false" : "true");
         Set(options, "relaysEnabled", global);
         Set(options, "natEnabled", global);
         // A newly accepted peer should connect within seconds, not Syncthing's default minute.
@@ -40,20 +48,23 @@ internal static class SyncthingConfigSeed
         Set(options, "startBrowser", "false");
         Set(options, "announceLANAddresses", "false");
 
-        var temporary = configPath + ".hermit.tmp";
-        config.Save(temporary);
-        File.Move(temporary, configPath, overwrite: true);
+        var gui = Child(root, "gui");
+        Set(gui, "user", await settings.GuiUser.GetValueAsync(cancellationToken) ?? "");
+        Set(gui, "password", SyncthingGuiPassword.Hash(await settings.GuiPassword.GetValueAsync(cancellationToken) ?? "", gui.Element("password")?.Value));
+
+        // It holds the GUI's password hash and Syncthing's own API key: owner-only, as Syncthing writes it.
+        await OwnerOnly.ReplaceFileAsync(configPath, (file, ct) => config.SaveAsync(file, SaveOptions.None, ct), cancellationToken);
     }
 
-    private static void Set(XElement parent, string name, string value)
+    private static XElement Child(XElement parent, string name)
     {
-        if (parent.Element(name) is { } element)
+        if (parent.Element(name) is not { } child)
         {
-            element.Value = value;
+            child = new XElement(name);
+            parent.Add(child);
         }
-        else
-        {
-            parent.Add(new XElement(name, value));
-        }
+        return child;
     }
+
+    private static void Set(XElement parent, string name, string value) => Child(parent, name).Value = value;
 }

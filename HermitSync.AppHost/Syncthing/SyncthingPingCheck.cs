@@ -3,8 +3,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
-/// Syncthing 1.19 has no unauthenticated health endpoint, so this pings
-/// <c>/rest/system/ping</c> with the API key in a header, never in the URL.
+/// Pings <c>/rest/system/ping</c> with the API key in a header, never in the URL. Syncthing also
+/// has an unauthenticated <c>/rest/noauth/health</c>, but this proves the key the exporter uses
+/// is accepted as well.
 /// </summary>
 internal sealed class SyncthingPingCheck(ISyncthingResource syncthing) : IHealthCheck
 {
@@ -13,7 +14,7 @@ internal sealed class SyncthingPingCheck(ISyncthingResource syncthing) : IHealth
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(syncthing.GuiEndpoint.Url), "/rest/system/ping"));
-        request.Headers.Add("X-API-Key", await syncthing.ApiKey.GetValueAsync(cancellationToken));
+        request.Headers.Add("X-API-Key", await syncthing.Settings.ApiKey.GetValueAsync(cancellationToken));
         try
         {
             using var response = await Http.SendAsync(request, cancellationToken);

@@ -95,7 +95,8 @@ public sealed class SyncthingClient(HttpClient http)
     {
         var config = (await http.GetFromJsonAsync<JsonObject>("/rest/config", cancellationToken))!;
         var ignored = config["remoteIgnoredDevices"] as JsonArray ?? [];
-        ignored.Add(new JsonObject { ["deviceID"] = pending.DeviceId, ["name"] = pending.Name, ["address"] = pending.Address, ["time"] = pending.Time.ToString("O") });
+        // In UTC, ending in Z: Go reads a JSON time without unescaping it, and System.Text.Json writes the + of "+00:00" as \u002B.
+        ignored.Add(new JsonObject { ["deviceID"] = pending.DeviceId, ["name"] = pending.Name, ["address"] = pending.Address, ["time"] = pending.Time.UtcDateTime.ToString("O") });
         config["remoteIgnoredDevices"] = ignored;
         await SendAsync(HttpMethod.Put, "/rest/config", config, cancellationToken);
     }

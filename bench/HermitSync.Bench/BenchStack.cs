@@ -4,6 +4,7 @@ using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using HermitSync.AppHost.Site;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
 using HermitSync.Testing;
@@ -22,11 +23,14 @@ public sealed class BenchStack : IAsyncDisposable
 
     private readonly DistributedApplication _app;
 
-    private BenchStack(StackSettings settings, DistributedApplication app, IReadOnlyDictionary<string, TimeSpan> healthyAfter)
+    private readonly IReadOnlyDictionary<string, string> _rqliteConnectionStrings;
+
+    private BenchStack(StackSettings settings, DistributedApplication app, IReadOnlyDictionary<string, TimeSpan> healthyAfter, IReadOnlyDictionary<string, string> rqliteConnectionStrings)
     {
         Settings = settings;
         _app = app;
         HealthyAfter = healthyAfter;
+        _rqliteConnectionStrings = rqliteConnectionStrings;
     }
 
     public StackSettings Settings { get; }
@@ -59,7 +63,14 @@ public sealed class BenchStack : IAsyncDisposable
                 return (resource, after: Stopwatch.GetElapsedTime(started));
             }).ToArray());
             await app.StartAsync(timeout.Token);
-            return new BenchStack(settings, app, (await healthy).ToDictionary(r => r.resource, r => r.after));
+            var healthyAfter = (await healthy).ToDictionary(r => r.resource, r => r.after);
+            var rqliteConnectionStrings = new Dictionary<string, string>();
+            foreach (var site in settings.Sites)
+            {
+                rqliteConnectionStrings[site.Name] = await app.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
+                    ?? throw new InvalidOperationException($"Site '{site.Name}' has no rqlite connection string.");
+            }
+            return new BenchStack(settings, app, healthyAfter, rqliteConnectionStrings);
         }
         catch
         {
@@ -91,37 +102,31 @@ public sealed class BenchStack : IAsyncDisposable
     }
 
     /// <summary>The library client, with failover, for setting up and checking; not what anchors are measured with.</summary>
-    public RqliteClient Rqlite(string site)
-    {
-        var settings = new RqliteClientSettings
-        {
-            Username = RqliteClusterResource.Username,
-            Password = Settings.RqlitePassword,
-            RequestTimeout = TimeSpan.FromMinutes(5),
-        };
-        settings.Endpoints.AddRange(Enumerable.Range(1, 3).Select(node => _app.GetEndpoint(Name(site, $"rqlite-{node}"), "http")));
-        return new RqliteClient(() => SharedHttp, settings);
-    }
+    public RqliteClient Rqlite(string site) =>
+        RqliteClient.Create(_rqliteConnectionStrings[site], settings => settings.RequestTimeout = TimeSpan.FromMinutes(5));
 
     /// <summary>Plain HTTP to the site's rqlite leader, with the same credentials the API uses.</summary>
     public async Task<RqliteDirect> RqliteLeaderAsync(string site)
     {
         var leader = (await Rqlite(site).GetNodesAsync()).Single(node => node.Leader);
-        return RqliteDirect(new Uri(leader.ApiAddress), leader.Id);
+        return RqliteDirect(site, new Uri(leader.ApiAddress), leader.Id);
     }
 
     /// <summary>Plain HTTP to one node, leader or not; a follower forwards to the leader.</summary>
     public RqliteDirect RqliteNode(string site, int node)
     {
         var name = _app.RqliteCluster(Settings.Site(site)).Nodes[node - 1].Name;
-        return RqliteDirect(_app.GetEndpoint(name, "http"), name);
+        return RqliteDirect(site, _app.GetEndpoint(name, "http"), name);
     }
 
-    private RqliteDirect RqliteDirect(Uri node, string id)
+    /// <summary>The credentials come from the same connection string the API gets.</summary>
+    private RqliteDirect RqliteDirect(string site, Uri node, string id)
     {
+        var credentials = new RqliteClientSettings();
+        credentials.ParseConnectionString(_rqliteConnectionStrings[site]);
         var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromMinutes(5) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RqliteClusterResource.Username}:{Settings.RqlitePassword}")));
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password}")));
         return new RqliteDirect(http, id);
     }
 
@@ -171,6 +176,4 @@ public sealed class BenchStack : IAsyncDisposable
             await Task.Delay(200);
         }
     }
-
-    private static readonly HttpClient SharedHttp = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 }

@@ -28,6 +28,8 @@ public sealed class StackSettings
             $"--HermitSync:WebPort={FreePorts.Consecutive(sites)}",
             $"--Parameters:rqlite-password={RqlitePassword}",
             $"--Parameters:syncthing-api-key={SyncthingApiKey}",
+            $"--Parameters:syncthing-gui-user={SyncthingGuiUser}",
+            $"--Parameters:syncthing-gui-password={SyncthingGuiPassword}",
             $"--Parameters:sync-passphrase={SyncPassphrase}",
             .. extra,
         ];
@@ -42,6 +44,10 @@ public sealed class StackSettings
     public string RqlitePassword { get; } = NewSecret();
 
     public string SyncthingApiKey { get; } = NewSecret();
+
+    public string SyncthingGuiUser { get; } = "gui" + NewSecret()[..8].ToLowerInvariant();
+
+    public string SyncthingGuiPassword { get; } = NewSecret();
 
     public string SyncPassphrase { get; }
 

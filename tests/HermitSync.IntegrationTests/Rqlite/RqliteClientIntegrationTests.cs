@@ -1,14 +1,18 @@
 using System.Net;
+using System.Runtime.Versioning;
+using Aspire.Hosting.ApplicationModel;
+using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.Rqlite;
-using HermitSync.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HermitSync.IntegrationTests.Rqlite;
 
-/// <summary>The rqlite client against a real three-node rqlited cluster.</summary>
+/// <summary>The rqlite client, and the hosting integration that runs the cluster, against a real three-node rqlited cluster.</summary>
 public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) : IClassFixture<RqliteClusterFixture>
 {
-    private readonly LocalRqliteCluster _cluster = fixture.Cluster;
-    private readonly RqliteClient _client = fixture.Cluster.Client();
+    private static readonly TimeSpan NodeRestartTimeout = TimeSpan.FromMinutes(1);
+
+    private readonly RqliteClient _client = fixture.Client();
 
     private async Task<string> NewTableAsync()
     {
@@ -59,7 +63,7 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) :
         var table = await NewTableAsync();
         await _client.ExecuteAsync(SqlStatement.Of($"INSERT INTO {table} (id, t) VALUES (1, ?)", "replicated"));
 
-        foreach (var node in _cluster.Endpoints)
+        foreach (var node in fixture.NodeEndpoints)
         {
             Assert.Equal("replicated", await ReadOnNodeAsync(node, $"SELECT t FROM {table}"));
         }
@@ -114,7 +118,7 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) :
 
         foreach (var path in new[] { "/db/query?q=SELECT%201", "/status", "/readyz", "/db/backup" })
         {
-            using var response = await http.GetAsync(new Uri(_cluster.Endpoints[0], path));
+            using var response = await http.GetAsync(new Uri(fixture.NodeEndpoints[0], path));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
     }
@@ -122,12 +126,14 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) :
     [Fact]
     public async Task Reads_and_writes_continue_when_the_node_in_use_dies()
     {
+        using var timeout = new CancellationTokenSource(NodeRestartTimeout);
         var table = await NewTableAsync();
-        var client = _cluster.Client();
+        var client = fixture.Client();
         await client.QueryAsync(SqlStatement.Of("SELECT 1"));
+        var first = fixture.Cluster.Nodes[0].Name;
 
-        // The client prefers the first node; kill it and keep using the client.
-        _cluster.Kill(0);
+        // The client prefers the first node; SIGKILL it, through the PID Aspire reports, and keep using the client.
+        await ResourceProcess.KillAsync(fixture.App, first, timeout.Token);
         try
         {
             await client.ExecuteAsync(SqlStatement.Of($"INSERT INTO {table} (id) VALUES (1)"));
@@ -136,7 +142,36 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) :
         }
         finally
         {
-            _cluster.Start(0);
+            // Aspire's start command brings it back on its own data, and it rejoins.
+            await ResourceProcess.StartAsync(fixture.App, first, timeout.Token);
         }
+        Assert.Equal("1", await ReadOnNodeAsync(fixture.NodeEndpoints[0], $"SELECT CAST(id AS TEXT) FROM {table}"));
+    }
+
+    [Fact]
+    public async Task Step_down_hands_leadership_to_a_follower_that_every_node_follows()
+    {
+        using var timeout = new CancellationTokenSource(NodeRestartTimeout);
+        var before = (await _client.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
+
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        var result = await commands.ExecuteCommandAsync(RqliteClusterFixture.ClusterName, "step-down", timeout.Token);
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(before, timeout.Token);
+
+        Assert.True(result.Success, result.Message);
+        var nodes = await _client.GetNodesAsync(timeout.Token);
+        Assert.NotEqual(before, nodes.Single(n => n.Leader).Id);
+        Assert.Equal(3, nodes.Count(n => n.Voter && n.Reachable));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public void The_password_is_in_an_owner_only_file_and_on_no_command_line()
+    {
+        var nodes = ProcessTable.Mentioning(fixture.DataDirectory);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(fixture.DataDirectory, "auth.json")));
+        Assert.Equal(3, nodes.Count);
+        Assert.All(nodes, pid => Assert.DoesNotContain(fixture.Password, File.ReadAllText($"/proc/{pid}/cmdline")));
     }
 }

@@ -36,6 +36,7 @@ public sealed class StackFixture : IAsyncLifetime
     public IReadOnlyList<string> Resources => App.Resources().Select(resource => resource.Name).ToArray();
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logLines = new();
+    private readonly Dictionary<string, string> _rqliteConnectionStrings = [];
     private CancellationTokenSource _stopWatchingLogs = new();
 
     /// <summary>Every line the stack's resources have logged so far: their console output, as the dashboard shows it.</summary>
@@ -72,6 +73,11 @@ public sealed class StackFixture : IAsyncLifetime
             foreach (var resource in Resources)
             {
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            }
+            foreach (var site in Settings.Sites)
+            {
+                _rqliteConnectionStrings[site.Name] = await App.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
+                    ?? throw new InvalidOperationException($"Site '{site.Name}' has no rqlite connection string.");
             }
         }
         catch
@@ -148,13 +154,8 @@ public sealed class StackFixture : IAsyncLifetime
 
     public Uri RqliteNode(int node, string site = "") => App.GetEndpoint(RqliteNodeName(node, site), "http");
 
-    public RqliteClient Rqlite(string site = "")
-    {
-        var settings = new RqliteClientSettings { Username = RqliteClusterResource.Username, Password = RqlitePassword };
-        settings.Endpoints.AddRange(Enumerable.Range(1, 3).Select(node => RqliteNode(node, site)));
-        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
-        return new RqliteClient(() => http, settings);
-    }
+    /// <summary>A client for a site's cluster, from the connection string the AppHost gives its services.</summary>
+    public RqliteClient Rqlite(string site = "") => RqliteClient.Create(_rqliteConnectionStrings[site]);
 
     public async Task DisposeAsync()
     {

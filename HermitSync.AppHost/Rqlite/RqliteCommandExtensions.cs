@@ -1,0 +1,119 @@
+using HermitSync.AppHost;
+using HermitSync.Rqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>The cluster's dashboard commands.</summary>
+public static class RqliteCommandExtensions
+{
+    /// <summary>
+    /// Adds the dashboard command "Back up database": a consistent SQLite copy of the cluster's
+    /// database, fetched from the leader, written to <c>backups/backup-yyyyMMdd-HHmmss.sqlite3</c>
+    /// (UTC) in the cluster's data directory.
+    /// </summary>
+    public static IResourceBuilder<RqliteClusterResource> WithBackupCommand(this IResourceBuilder<RqliteClusterResource> builder)
+    {
+        var cluster = builder.Resource;
+        return builder.WithCommand("backup", "Back up database", async context =>
+        {
+            var directory = Path.Combine(cluster.DataDirectory!, "backups");
+            OwnerOnly.CreateDirectory(directory);
+            var path = Path.Combine(directory, $"backup-{DateTime.UtcNow:yyyyMMdd-HHmmss}.sqlite3");
+            // A backup that fails half-way must not look like one that worked.
+            var partial = path + ".partial";
+            try
+            {
+                var client = await cluster.CreateClientAsync(context.CancellationToken);
+                await using (var file = new FileStream(partial, OwnerOnly.Write(FileMode.CreateNew)))
+                {
+                    await client.BackupAsync(file, context.CancellationToken);
+                }
+                File.Move(partial, path);
+            }
+            catch (Exception e) when (e is RqliteException or IOException)
+            {
+                File.Delete(partial);
+                return CommandResults.Failure($"The backup failed: {e.Message}");
+            }
+            return CommandResults.Success($"Backed up to {path}");
+        }, new CommandOptions
+        {
+            Description = "Writes a consistent SQLite copy of the database into the cluster's backups folder.",
+            IconName = "DatabaseArrowDown",
+            UpdateState = EnabledWhileRunning,
+        });
+    }
+
+    /// <summary>
+    /// Adds the dashboard command "Step down leader": the leader hands leadership to a follower.
+    /// rqlite 8.26 has no HTTP endpoint for that, but a leader that is shut down gracefully
+    /// transfers leadership first (<c>-raft-shutdown-stepdown</c>, on by default), so the command
+    /// restarts the leader through Aspire, and it rejoins as a follower.
+    /// </summary>
+    public static IResourceBuilder<RqliteClusterResource> WithStepDownCommand(this IResourceBuilder<RqliteClusterResource> builder)
+    {
+        var cluster = builder.Resource;
+        return builder.WithCommand("step-down", "Step down leader", async context =>
+        {
+            try
+            {
+                var client = await cluster.CreateClientAsync(context.CancellationToken);
+                var nodes = await client.GetNodesAsync(context.CancellationToken);
+                // With a node already down, restarting the leader would leave one voter of three: no quorum.
+                if (nodes.Where(n => !n.Reachable).Select(n => n.Id).ToList() is [_, ..] unreachable)
+                {
+                    return CommandResults.Failure($"Not while {string.Join(", ", unreachable)} is down: restarting the leader now would lose quorum.");
+                }
+                if (nodes.SingleOrDefault(n => n.Leader) is not { } leader || cluster.NodeList.SingleOrDefault(n => n.Name == leader.Id) is not { } leaderNode)
+                {
+                    return CommandResults.Failure("The cluster has no leader to step down.");
+                }
+
+                var commands = context.Services.GetRequiredService<ResourceCommandService>();
+                var restarted = await commands.ExecuteCommandAsync(leaderNode, KnownResourceCommands.RestartCommand, context.CancellationToken);
+                if (!restarted.Success)
+                {
+                    return CommandResults.Failure($"Restarting {leader.Id} failed: {restarted.Message}");
+                }
+                var successor = await WaitForLeaderAsync(client, cluster.Timeouts, context.CancellationToken);
+                return successor == leader.Id
+                    ? CommandResults.Failure($"{leader.Id} restarted and won the election again.")
+                    : CommandResults.Success($"{successor} leads now; {leader.Id} rejoined as a follower.");
+            }
+            catch (RqliteException e)
+            {
+                return CommandResults.Failure($"The cluster did not answer: {e.Message}");
+            }
+        }, new CommandOptions
+        {
+            Description = "Hands leadership to a follower by restarting the leader gracefully.",
+            IconName = "ArrowSwap",
+            ConfirmationMessage = "Restart the leader so that a follower takes over? Writes pause for about a second.",
+            UpdateState = EnabledWhileRunning,
+        });
+    }
+
+    private static async Task<string> WaitForLeaderAsync(RqliteClient client, RqliteHostingTimeouts timeouts, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeouts.Election;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await client.GetNodesAsync(cancellationToken)).SingleOrDefault(n => n.Leader) is { } leader)
+                {
+                    return leader.Id;
+                }
+            }
+            catch (RqliteException)
+            {
+            }
+            await Task.Delay(timeouts.LeaderPoll, cancellationToken);
+        }
+        throw new RqliteException($"no leader was elected within {timeouts.Election.TotalSeconds:0} s");
+    }
+
+    private static ResourceCommandState EnabledWhileRunning(UpdateCommandStateContext context) =>
+        context.ResourceSnapshot.State?.Text == KnownResourceStates.Running ? ResourceCommandState.Enabled : ResourceCommandState.Disabled;
+}

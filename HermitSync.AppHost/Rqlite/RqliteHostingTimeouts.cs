@@ -1,0 +1,14 @@
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>How long the AppHost's own rqlite checks and commands wait.</summary>
+public sealed record RqliteHostingTimeouts
+{
+    /// <summary>A health probe has to answer before Aspire's next one, a few seconds later; a node that takes longer counts as down.</summary>
+    public TimeSpan Request { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>An election takes 1–5 s on these machines; "Step down leader" gives up after six times that.</summary>
+    public TimeSpan Election { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often "Step down leader" asks who leads while it waits for the election.</summary>
+    public TimeSpan LeaderPoll { get; init; } = TimeSpan.FromMilliseconds(250);
+}
