@@ -29,6 +29,8 @@ public sealed class NoteHtmlSanitizer
 
     private static readonly HashSet<string> LinkSchemes = ["http", "https", "mailto"];
 
+    private static readonly char[] ControlOrSpace = [.. Enumerable.Range(0, 0x21).Select(c => (char)c)];
+
     public const string LinkRel = "noopener noreferrer nofollow";
 
     public const string RemoteImageNotice = "remote image not loaded: ";
@@ -117,6 +119,4 @@ public sealed class NoteHtmlSanitizer
     /// <summary>Browsers drop leading and trailing controls and spaces, and tabs and newlines anywhere, before they parse a URL.</summary>
     private static string AsBrowserReadsIt(string url) =>
         url.Trim(ControlOrSpace).Replace("\t", "").Replace("\n", "").Replace("\r", "");
-
-    private static readonly char[] ControlOrSpace = [.. Enumerable.Range(0, 0x21).Select(c => (char)c)];
 }

@@ -63,7 +63,7 @@ public sealed class HostileNotesInTheBrowserTests(StackFixture stack, BrowserSes
     [Fact]
     public async Task Reading_a_note_fetches_nothing_it_points_to()
     {
-        await using var counter = new HitCounter();
+        using var counter = new HitCounter();
         var origin = counter.Address.ToString().TrimEnd('/');
         var authority = counter.Address.Authority;
         using var web = stack.WebBrowserClient();
