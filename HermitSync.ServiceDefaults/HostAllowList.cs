@@ -23,10 +23,14 @@ public sealed class HostAllowListOptions
     /// </summary>
     public string AllowedHost { get; set; } = "";
 
-    public IReadOnlyList<string> Hosts => AllowedHost.Length == 0 ? LoopbackHosts : [.. LoopbackHosts, AllowedHost];
+    public IReadOnlyList<string> Hosts => AllowedHost.Length == 0 ? LoopbackHosts : [.. LoopbackHosts, AsInHostHeader(AllowedHost)];
 
     internal bool IsValid() =>
-        AllowedHost.Length == 0 || Uri.CheckHostName(AllowedHost.Trim('[', ']')) != UriHostNameType.Unknown;
+        AllowedHost.Length == 0 || Uri.CheckHostName(AllowedHost) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6;
+
+    /// <summary>A Host header brackets an IPv6 address, and host filtering compares it that way.</summary>
+    private static string AsInHostHeader(string host) =>
+        Uri.CheckHostName(host) == UriHostNameType.IPv6 && !host.StartsWith('[') ? $"[{host}]" : host;
 }
 
 public static class HostAllowListExtensions

@@ -42,12 +42,16 @@ public sealed class ServiceDefaultsSecurityTests
         Assert.Equal(HttpStatusCode.BadRequest, await service.GetAsync(host));
     }
 
-    [Fact]
-    public async Task The_configured_name_is_served_besides_loopback()
+    [Theory]
+    [InlineData("notes.example", "notes.example:8080")]
+    [InlineData("192.0.2.10", "192.0.2.10:5180")]
+    [InlineData("fd00::10", "[fd00::10]:5180")]
+    [InlineData("[fd00::10]", "[fd00::10]")]
+    public async Task The_configured_name_is_served_besides_loopback(string allowedHost, string host)
     {
-        await using var service = await StartAsync(allowedHost: "notes.example");
+        await using var service = await StartAsync(allowedHost);
 
-        Assert.Equal(HttpStatusCode.OK, await service.GetAsync("notes.example:8080"));
+        Assert.Equal(HttpStatusCode.OK, await service.GetAsync(host));
         Assert.Equal(HttpStatusCode.OK, await service.GetAsync("localhost"));
         Assert.Equal(HttpStatusCode.BadRequest, await service.GetAsync("evil.example"));
     }
@@ -57,6 +61,8 @@ public sealed class ServiceDefaultsSecurityTests
     [InlineData("*.example")]
     [InlineData("notes.example:8080")]
     [InlineData("localhost;evil.example")]
+    [InlineData("[fd00::10")]
+    [InlineData(" notes.example")]
     public async Task A_configured_name_that_would_widen_the_list_stops_the_service_at_start(string allowedHost)
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(allowedHost));
