@@ -1,3 +1,4 @@
+using HermitSync.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,8 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every Hermit Sync service shares: OpenTelemetry, health endpoints, service discovery
-/// and resilient HTTP clients, as in the Aspire service-defaults template.
+/// and resilient HTTP clients, as in the Aspire service-defaults template; and what keeps
+/// browsers out: the host allow-list and the security headers.
 /// </summary>
 public static class Extensions
 {
@@ -22,6 +24,8 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.AddHostAllowList();
+        builder.AddSecurityHeaders();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

@@ -1,3 +1,4 @@
+using HermitSync.ServiceDefaults;
 using HermitSync.Web.Cluster;
 using HermitSync.Web.Notes;
 using HermitSync.Web.Sync;
@@ -5,6 +6,10 @@ using HermitSync.Web.Sync;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+// Pages run only this app's own script and stylesheet, and show only images a note carries
+// inside itself (data:), so no note can style the page, run code or fetch anything.
+builder.Services.Configure<SecurityHeadersOptions>(headers => headers.ContentSecurityPolicy =
+    "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 builder.Services.AddRazorPages();
 builder.Services.AddHttpForwarderWithServiceDiscovery();
 

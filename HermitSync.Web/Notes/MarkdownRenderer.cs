@@ -1,4 +1,3 @@
-using Ganss.Xss;
 using Markdig;
 
 namespace HermitSync.Web.Notes;
@@ -14,23 +13,11 @@ public sealed class MarkdownRenderer
         .UsePipeTables()
         .UseTaskLists()
         .UseEmphasisExtras()
+        .Use<TaskListsAsText>()
+        .Use<TableAlignmentAsAttribute>()
         .Build();
 
-    private readonly HtmlSanitizer _sanitizer = new();
-
-    public MarkdownRenderer()
-    {
-        _sanitizer.AllowedSchemes.Clear();
-        _sanitizer.AllowedSchemes.UnionWith(["http", "https", "mailto"]);
-        // Links leave the app without telling the other site where they came from.
-        _sanitizer.PostProcessNode += (_, e) =>
-        {
-            if (e.Node is AngleSharp.Html.Dom.IHtmlAnchorElement anchor)
-            {
-                anchor.SetAttribute("rel", "noopener noreferrer nofollow");
-            }
-        };
-    }
+    private readonly NoteHtmlSanitizer _sanitizer = new();
 
     public string ToSafeHtml(string markdown) => _sanitizer.Sanitize(Markdown.ToHtml(markdown, _pipeline));
 

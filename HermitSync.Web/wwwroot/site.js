@@ -1,6 +1,8 @@
 // Progressive enhancement only: every page works without this script.
 // - Search as you type: the page itself answers the query, and only its results are swapped in.
 // - Live regions: an element with data-live="seconds" is refreshed from the same page.
+// - A field with data-select-on-focus selects its text when focused, ready to copy.
+// Handlers live here, never in the markup: the page's Content-Security-Policy refuses inline script.
 (() => {
   const offline = document.getElementById('offline');
 
@@ -33,6 +35,10 @@
         refresh(url, [search.dataset.search]);
       }, 200);
     });
+  }
+
+  for (const field of document.querySelectorAll('[data-select-on-focus]')) {
+    field.addEventListener('focus', () => field.select());
   }
 
   for (const region of document.querySelectorAll('[data-live]')) {

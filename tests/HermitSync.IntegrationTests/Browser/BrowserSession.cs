@@ -6,7 +6,8 @@ namespace HermitSync.IntegrationTests.Browser;
 /// <summary>
 /// Debian's Chromium, headless, driven by Playwright. Each test runs in a fresh browser
 /// context and leaves a screenshot in <c>artifacts/browser/</c>; a failing test also leaves
-/// its Playwright trace there (open it with <c>playwright show-trace</c>).
+/// its Playwright trace there (open it with <c>playwright show-trace</c>). A test fails on any
+/// Content-Security-Policy violation or uncaught script error in its pages.
 /// </summary>
 public sealed class BrowserSession : IAsyncLifetime
 {
@@ -37,11 +38,13 @@ public sealed class BrowserSession : IAsyncLifetime
     public async Task RunAsync(string name, Uri site, Func<IPage, Task> test)
     {
         await using var context = await NewContextAsync(site);
+        var problems = new PageProblems(context);
         await context.Tracing.StartAsync(new TracingStartOptions { Screenshots = true, Snapshots = true, Sources = false, Title = name });
         var page = await context.NewPageAsync();
         try
         {
             await test(page);
+            problems.AssertNone();
             await context.Tracing.StopAsync();
         }
         catch

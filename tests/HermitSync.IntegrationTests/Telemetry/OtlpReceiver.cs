@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Aspire.Hosting.Testing;
-using HermitSync.Testing;
+using HermitSync.IntegrationTests.Infrastructure;
 using static HermitSync.IntegrationTests.Telemetry.Protobuf;
 
 namespace HermitSync.IntegrationTests.Telemetry;
@@ -16,19 +16,13 @@ public sealed record ReceivedSpan(string Service, string Scope, string Name, str
 /// </summary>
 public sealed class OtlpReceiver : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly LoopbackHttpServer _server;
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
     private readonly ConcurrentDictionary<(string Service, string Metric), bool> _metrics = new();
 
-    public OtlpReceiver()
-    {
-        Endpoint = new Uri($"http://127.0.0.1:{FreePorts.One()}/");
-        _listener.Prefixes.Add(Endpoint.ToString());
-        _listener.Start();
-        _ = Task.Run(ReceiveAsync);
-    }
+    public OtlpReceiver() => _server = new LoopbackHttpServer(ReceiveAsync);
 
-    public Uri Endpoint { get; }
+    public Uri Endpoint => _server.Address;
 
     /// <summary>
     /// Points every service of the AppHost here, over OTLP/HTTP. The launch profile's gRPC
@@ -44,29 +38,17 @@ public sealed class OtlpReceiver : IDisposable
 
     public bool HasMetric(string service, string metric) => _metrics.ContainsKey((service, metric));
 
-    private async Task ReceiveAsync()
+    private async Task ReceiveAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        using (var body = new MemoryStream())
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            using (var body = new MemoryStream())
-            {
-                await context.Request.InputStream.CopyToAsync(body);
-                Read(context.Request.Url!.AbsolutePath, body.ToArray());
-            }
-            // An empty body is an empty Export…ServiceResponse: all accepted.
-            context.Response.StatusCode = (int)HttpStatusCode.OK;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
+            await context.Request.InputStream.CopyToAsync(body);
+            Read(context.Request.Url!.AbsolutePath, body.ToArray());
         }
+        // An empty body is an empty Export…ServiceResponse: all accepted.
+        context.Response.StatusCode = (int)HttpStatusCode.OK;
+        context.Response.ContentType = "application/x-protobuf";
+        context.Response.Close();
     }
 
     /// <summary>
@@ -99,5 +81,5 @@ public sealed class OtlpReceiver : IDisposable
     private static string ServiceName(ReadOnlyMemory<byte> resource) =>
         All(resource, 1).Where(attribute => Text(attribute, 1) == "service.name").Select(attribute => Text(One(attribute, 2), 1)).FirstOrDefault() ?? "";
 
-    public void Dispose() => _listener.Close();
+    public void Dispose() => _server.Dispose();
 }
