@@ -21,7 +21,12 @@ builder.Services.AddOptions<SyncOptions>()
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<SiteStartup>();
 builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
-builder.Services.AddSingleton(services => new SyncKeyring(services.GetRequiredService<IOptions<SyncOptions>>().Value.Passphrase));
+builder.Services.AddSingleton(services =>
+{
+    var options = services.GetRequiredService<IOptions<SyncOptions>>().Value;
+    return new SyncKeyring(options.Passphrase, options.Keyring, services.GetRequiredService<TimeProvider>());
+});
+builder.Services.AddSingleton<Quarantine>();
 builder.Services.AddSingleton(services => new SyncFolder(services.GetRequiredService<IOptions<SyncOptions>>().Value.SyncFolder));
 builder.Services.AddSingleton<SyncHealth>();
 builder.Services.AddHealthChecks().AddCheck<SyncHealth>("sync");
@@ -29,6 +34,8 @@ builder.Services.AddSingleton<ChangeExporter>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ChangeExporter>());
 builder.Services.AddSingleton<ChangeImporter>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ChangeImporter>());
+builder.Services.AddSingleton<SiteFolders>();
+builder.Services.AddSingleton<Pairing>();
 builder.Services.AddSingleton<SyncthingManager>();
 builder.Services.AddHostedService(services => services.GetRequiredService<SyncthingManager>());
 builder.Services.AddProblemDetails();

@@ -33,40 +33,56 @@ public static class ChangeFile
     private const int TraceIdOffset = 104;
     private const int SpanIdOffset = 120;
     private const int TraceFlagsOffset = 128;
-    public const long MaxFileBytes = 256L * 1024 * 1024;
     private static ReadOnlySpan<byte> Magic => "HRMTSYNC"u8;
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
 
     /// <summary>Seals revisions into a file; <paramref name="trace"/> (e.g. the export's span) goes into the header.</summary>
     public static byte[] Seal(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, IReadOnlyList<NoteRevision> revisions,
-        ActivityContext trace = default)
-    {
-        var salt = SyncKeyring.SaltFor(siteId);
-        var key = keyring.ForSalt(salt);
-        var header = new byte[HeaderBytes];
-        var nonce = RandomNumberGenerator.GetBytes(Aead.NonceSize);
-        WriteHeader(header, kind, siteId, sequence,
+        ActivityContext trace = default) =>
+        SealContent(keyring, kind, siteId, sequence,
             revisions.Count == 0 ? 0 : revisions.Min(r => r.Hlc),
             revisions.Count == 0 ? 0 : revisions.Max(r => r.Hlc),
-            revisions.Count, salt, key.Check, nonce);
-        WriteTraceContext(header, trace);
+            revisions.Count,
+            Compress(JsonSerializer.SerializeToUtf8Bytes(revisions as NoteRevision[] ?? revisions.ToArray(), RevisionJson.Default.NoteRevisionArray)),
+            trace);
 
-        var plaintext = Compress(JsonSerializer.SerializeToUtf8Bytes(revisions as NoteRevision[] ?? revisions.ToArray(), RevisionJson.Default.NoteRevisionArray));
-        var file = new byte[HeaderBytes + plaintext.Length + TagBytes];
+    /// <summary>
+    /// Seals already compressed content under a header that says what it holds. Seal is the one
+    /// caller in the product; tests use it to write what no honest site would, as a compromised
+    /// peer holding the passphrase could.
+    /// </summary>
+    internal static byte[] SealContent(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, long firstHlc, long lastHlc, int rows,
+        byte[] compressedContent, ActivityContext trace = default)
+    {
+        var key = keyring.ForOwnSite(siteId);
+        var header = new byte[HeaderBytes];
+        var nonce = RandomNumberGenerator.GetBytes(Aead.NonceSize);
+        WriteHeader(header, kind, siteId, sequence, firstHlc, lastHlc, rows, SyncKeyring.SaltFor(siteId), key.Check, nonce);
+        WriteTraceContext(header, trace);
+        var file = new byte[HeaderBytes + compressedContent.Length + TagBytes];
         header.CopyTo(file, 0);
-        Aead.Encrypt(key.Key, nonce, header, plaintext, file.AsSpan(HeaderBytes));
+        Aead.Encrypt(key.Key, nonce, header, compressedContent, file.AsSpan(HeaderBytes));
         return file;
     }
+
+    /// <summary>How many bytes <paramref name="revisions"/> take in a file once decompressed: what <see cref="ChangeFileLimits.MaxContentBytes"/> bounds.</summary>
+    public static long ContentBytes(IReadOnlyList<NoteRevision> revisions) =>
+        JsonSerializer.SerializeToUtf8Bytes(revisions as NoteRevision[] ?? revisions.ToArray(), RevisionJson.Default.NoteRevisionArray).LongLength;
 
     /// <summary>
     /// Verifies and opens a file. Every way a file can be wrong ends in a
     /// <see cref="ChangeFileRejectedException"/> with a reason; nothing unverified is returned.
+    /// The work a file can cost is bounded before it is done: its length before anything is
+    /// read, the key derivation to the salt its site must use (and, for a site not seen before,
+    /// to the keyring's rate, else <see cref="ChangeFileDeferredException"/>), and its content to
+    /// <see cref="ChangeFileLimits.MaxContentBytes"/> as it is decompressed.
     /// </summary>
-    public static (ChangeFileHeader Header, NoteRevision[] Revisions) Open(SyncKeyring keyring, ReadOnlySpan<byte> file)
+    public static (ChangeFileHeader Header, NoteRevision[] Revisions) Open(SyncKeyring keyring, ReadOnlySpan<byte> file, ChangeFileLimits? limits = null, DateTimeOffset? now = null)
     {
-        if (file.Length > MaxFileBytes)
+        limits ??= new ChangeFileLimits();
+        if (file.Length > limits.MaxFileBytes)
         {
-            throw new ChangeFileRejectedException(RejectionReason.TooLarge, $"{file.Length} bytes is over the {MaxFileBytes} byte limit.");
+            throw new ChangeFileRejectedException(RejectionReason.TooLarge, $"{file.Length} bytes is over the {limits.MaxFileBytes} byte limit.");
         }
         if (file.Length < Magic.Length || !file[..Magic.Length].SequenceEqual(Magic))
         {
@@ -103,7 +119,13 @@ public static class ChangeFile
             BinaryPrimitives.ReadInt32BigEndian(header[52..]),
             version == 1 ? default : ReadTraceContext(header));
 
-        var key = keyring.ForSalt(header.Slice(56, SyncKeyring.SaltBytes));
+        // Every site writes under the salt of its own id, so any other salt is refused before a key is derived for it.
+        if (!header.Slice(56, SyncKeyring.SaltBytes).SequenceEqual(SyncKeyring.SaltFor(parsed.SiteId)))
+        {
+            throw new ChangeFileRejectedException(RejectionReason.WrongKey, "Its salt is not the one its site's id gives: it was altered or forged.");
+        }
+        var key = keyring.ForPeer(parsed.SiteId, out var retryAfter)
+            ?? throw new ChangeFileDeferredException(parsed.SiteId, retryAfter);
         if (!CryptographicOperations.FixedTimeEquals(key.Check, header.Slice(72, SyncKeyring.CheckBytes)))
         {
             throw new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under another sync passphrase, or its salt was altered.");
@@ -113,23 +135,28 @@ public static class ChangeFile
         {
             throw new ChangeFileRejectedException(RejectionReason.AuthenticationFailed, "Authentication failed: the file was altered or cut short.");
         }
+        keyring.Verified(parsed.SiteId);
 
         NoteRevision[] revisions;
         try
         {
-            revisions = JsonSerializer.Deserialize(Decompress(plaintext), RevisionJson.Default.NoteRevisionArray)
+            revisions = JsonSerializer.Deserialize(Decompress(plaintext, limits.MaxContentBytes), RevisionJson.Default.NoteRevisionArray)
                 ?? throw new JsonException("null");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException)
         {
             throw new ChangeFileRejectedException(RejectionReason.Malformed, $"The sealed content is not valid: {e.Message}");
         }
-        Validate(parsed, revisions);
+        Validate(parsed, revisions, now ?? DateTimeOffset.UtcNow, limits.MaxClockAhead);
         return (parsed, revisions);
     }
 
-    /// <summary>A file is authentic once decrypted, but its content must still match its header and be well formed.</summary>
-    private static void Validate(ChangeFileHeader header, NoteRevision[] revisions)
+    /// <summary>
+    /// A file is authentic once decrypted, but its content must still match its header and obey
+    /// the rules any revision made here obeys: a compromised peer holds the passphrase too. One
+    /// bad revision refuses the whole file, so nothing of it is applied.
+    /// </summary>
+    private static void Validate(ChangeFileHeader header, NoteRevision[] revisions, DateTimeOffset now, TimeSpan maxClockAhead)
     {
         if (revisions.Length != header.RowCount)
         {
@@ -137,20 +164,19 @@ public static class ChangeFile
         }
         foreach (var revision in revisions)
         {
-            var problem = revision switch
-            {
-                _ when revision.SiteId != header.SiteId && header.Kind == ChangeFileKind.Changes => "a revision of another site",
-                _ when !SiteIds.IsValid(revision.SiteId) => "a malformed site id",
-                _ when !Guid.TryParseExact(revision.NoteId, "D", out _) => "a malformed note id",
-                _ when revision.Hlc < header.FirstHlc || revision.Hlc > header.LastHlc => "a clock stamp outside the header's range",
-                _ when revision.Title is null || revision.Body is null || revision.Parents is null => "a missing field",
-                _ when revision.Parents.Any(p => p is null || !SiteIds.IsValid(p.SiteId)) => "a malformed parent",
-                _ => null,
-            };
+            var problem = revision is null ? "an empty revision"
+                : RevisionRules.Check(revision, now, maxClockAhead) is { } broken ? broken
+                : revision.SiteId != header.SiteId ? "a revision of another site"
+                : null;
             if (problem is not null)
             {
-                throw new ChangeFileRejectedException(RejectionReason.Malformed, $"It holds {problem} (note {revision.NoteId}).");
+                throw new ChangeFileRejectedException(RejectionReason.Malformed, $"It holds {problem}.");
             }
+        }
+        var (first, last) = revisions.Length == 0 ? (0L, 0L) : (revisions.Min(r => r.Hlc), revisions.Max(r => r.Hlc));
+        if (first != header.FirstHlc || last != header.LastHlc)
+        {
+            throw new ChangeFileRejectedException(RejectionReason.Malformed, $"Its header gives clock stamps {header.FirstHlc} to {header.LastHlc}, but its revisions run from {first} to {last}.");
         }
     }
 
@@ -209,11 +235,21 @@ public static class ChangeFile
         return output.ToArray();
     }
 
-    private static byte[] Decompress(byte[] data)
+    /// <summary>A few kilobytes of Brotli can expand to gigabytes, so the output is capped as it is produced.</summary>
+    private static byte[] Decompress(byte[] data, long maxBytes)
     {
         using var brotli = new BrotliStream(new MemoryStream(data), CompressionMode.Decompress);
         using var output = new MemoryStream();
-        brotli.CopyTo(output);
+        var buffer = new byte[81_920];
+        int read;
+        while ((read = brotli.Read(buffer)) > 0)
+        {
+            if (output.Length + read > maxBytes)
+            {
+                throw new ChangeFileRejectedException(RejectionReason.TooLarge, $"Its content expands past the {maxBytes} byte limit.");
+            }
+            output.Write(buffer, 0, read);
+        }
         return output.ToArray();
     }
 }
@@ -228,6 +264,12 @@ public enum RejectionReason
     AuthenticationFailed,
     Replayed,
     TooLarge,
+    /// <summary>A symbolic link, a folder where a file belongs, or anything else that is not a plain file.</summary>
+    NotARegularFile,
+    /// <summary>It could not be read: permissions, a name the file system refuses, an I/O error.</summary>
+    Unreadable,
+    /// <summary>A file stood at the name this site was about to write in its own folder.</summary>
+    NameTaken,
 }
 
 public sealed class ChangeFileRejectedException(RejectionReason reason, string detail) : Exception($"{reason}: {detail}")
@@ -235,4 +277,24 @@ public sealed class ChangeFileRejectedException(RejectionReason reason, string d
     public RejectionReason Reason { get; } = reason;
 
     public string Detail { get; } = detail;
+}
+
+/// <summary>Not a refusal: the file's site is new and its key may be derived only after <see cref="RetryAfter"/>.</summary>
+public sealed class ChangeFileDeferredException(string siteId, TimeSpan retryAfter)
+    : Exception($"The key of site {siteId} is not derived yet; new sites' keys are rate-limited.")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>What one file may cost to read. Each default is a setting of the exporter (<c>Sync:MaxFileBytes</c>, …).</summary>
+public sealed record ChangeFileLimits
+{
+    /// <summary>A file on disk, checked before anything is read.</summary>
+    public long MaxFileBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>A file's content once decompressed, checked as it is decompressed.</summary>
+    public long MaxContentBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>How far ahead of this machine's clock a revision's stamps and times may be.</summary>
+    public TimeSpan MaxClockAhead { get; init; } = RevisionRules.MaxClockAhead;
 }

@@ -34,6 +34,7 @@ public sealed partial record ChangeFileName(string SiteId, ChangeFileKind Kind, 
         return true;
     }
 
-    [GeneratedRegex(@"^sites/(?<site>[0-9a-f]{32})/(?<kind>[cs])-(?<seq>\d{12})\.hsync$")]
+    // ASCII digits only, and \z rather than $, which would let a trailing newline through.
+    [GeneratedRegex(@"\Asites/(?<site>[0-9a-f]{32})/(?<kind>[cs])-(?<seq>[0-9]{12})\.hsync\z")]
     private static partial Regex Pattern();
 }

@@ -99,13 +99,13 @@ public sealed class ChangeExporter(
         var snapshotDue = snapshotNow
             || _filesSinceSnapshot >= _options.SnapshotEveryFiles
             || (_filesSinceSnapshot > 0 && time.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotInterval);
-        if (snapshotDue)
+        if (snapshotDue && await ExportSnapshotAsync(cancellationToken) is { } snapshot)
         {
-            written.Add(await ExportSnapshotAsync(cancellationToken));
+            written.Add(snapshot);
         }
         if (written.Count > 0)
         {
-            await syncthing.ScanAsync($"{ChangeFileName.SitesFolder}/{_siteId}", cancellationToken);
+            await syncthing.ScanAsync(SiteFolders.IdOf(_siteId), cancellationToken);
         }
         return written;
     }
@@ -120,12 +120,15 @@ public sealed class ChangeExporter(
         }
     }
 
-    /// <summary>The cursor lives in rqlite, next to the data; the folder is checked too, so a name is never reused.</summary>
+    /// <summary>
+    /// The cursor lives in rqlite, next to the data, and only there: whatever stands in the
+    /// folder, which anyone with access to it can write, never moves it.
+    /// </summary>
     private async Task RestoreCursorAsync(CancellationToken cancellationToken)
     {
         var cursor = await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Linearizable, cancellationToken);
         _exportedThrough = cursor.ExportedThrough;
-        _nextFileSeq = Math.Max(cursor.LastFileSeq, folder.FilesOf(_siteId).Select(n => n.Sequence).DefaultIfEmpty(0).Max()) + 1;
+        _nextFileSeq = cursor.LastFileSeq + 1;
         // A site that never wrote a snapshot counts from now, rather than writing one at once.
         _lastSnapshotAt = cursor.LastSnapshotAt > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(cursor.LastSnapshotAt) : time.GetUtcNow();
         _filesSinceSnapshot = cursor.FilesSinceSnapshot;
@@ -160,6 +163,11 @@ public sealed class ChangeExporter(
     {
         using var activity = SyncTelemetry.ActivitySource.StartActivity("sync export");
         var rows = await rqlite.QueryAsync(RevisionSql.Since(_siteId, _exportedThrough, through, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken);
+        // Cut to what a peer accepts: the rest goes into the next file.
+        while (rows.Count > 1 && ChangeFile.ContentBytes(rows.Select(r => r.Revision).ToArray()) > _options.Limits.MaxContentBytes)
+        {
+            rows = rows.Take(rows.Count / 2).ToArray();
+        }
         var path = await WriteAsync(ChangeFileKind.Changes, rows.Select(r => r.Revision).ToArray(), rows.Count == 0 ? through : rows[^1].Seq, activity, cancellationToken);
         _filesSinceSnapshot++;
         return path;
@@ -167,9 +175,10 @@ public sealed class ChangeExporter(
 
     /// <summary>
     /// All of this site's revisions in one file. It covers every earlier file of this site,
-    /// so those are removed; nothing later than what the snapshot holds is touched.
+    /// so those are removed; nothing later than what the snapshot holds is touched. When they no
+    /// longer fit in one file a peer accepts, there is no snapshot, and the change files stay.
     /// </summary>
-    private async Task<string> ExportSnapshotAsync(CancellationToken cancellationToken)
+    private async Task<string?> ExportSnapshotAsync(CancellationToken cancellationToken)
     {
         using var activity = SyncTelemetry.ActivitySource.StartActivity("sync snapshot");
         var revisions = new List<NoteRevision>();
@@ -184,10 +193,16 @@ public sealed class ChangeExporter(
             revisions.AddRange(page.Select(r => r.Revision));
             after = page[^1].Seq;
         }
-        var snapshotSeq = _nextFileSeq;
-        var path = await WriteAsync(ChangeFileKind.Snapshot, revisions, _exportedThrough, activity, cancellationToken);
         _filesSinceSnapshot = 0;
         _lastSnapshotAt = time.GetUtcNow();
+        if (ChangeFile.ContentBytes(revisions) > _options.Limits.MaxContentBytes)
+        {
+            logger.LogWarning("No snapshot: this site's {Rows} revisions are more than one file may hold ({Limit} bytes); its change files stay in the folder",
+                revisions.Count, _options.Limits.MaxContentBytes);
+            return null;
+        }
+        var snapshotSeq = _nextFileSeq;
+        var path = await WriteAsync(ChangeFileKind.Snapshot, revisions, _exportedThrough, activity, cancellationToken);
 
         var covered = folder.FilesOf(_siteId).Where(n => n.Sequence < snapshotSeq).ToArray();
         foreach (var old in covered)
@@ -200,10 +215,21 @@ public sealed class ChangeExporter(
 
     private async Task<string> WriteAsync(ChangeFileKind kind, IReadOnlyList<NoteRevision> revisions, long throughSeq, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
-        var name = new ChangeFileName(_siteId, kind, _nextFileSeq);
-        // The importing site continues this trace from the header.
-        var content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, revisions, activity?.Context ?? default);
-        var path = await folder.WriteOnceAsync(name, content, cancellationToken);
+        ChangeFileName name;
+        byte[] content;
+        while (true)
+        {
+            name = new ChangeFileName(_siteId, kind, _nextFileSeq);
+            // The importing site continues this trace from the header.
+            content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, revisions, activity?.Context ?? default);
+            if (await folder.TryWriteOnceAsync(name, content, cancellationToken))
+            {
+                break;
+            }
+            await ReportNameTakenAsync(name, cancellationToken);
+            _nextFileSeq++;
+        }
+        var path = folder.PathOf(name);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var exported = new ExportedFile(name.Sequence, kind, name.RelativePath, throughSeq, revisions.Count, content.Length, revisions.Count == 0 ? 0 : revisions.Max(r => r.Hlc), now);
         await rqlite.ExecuteAsync(SyncLedgerSql.RecordExport(exported), idempotent: true, cancellationToken);
@@ -218,5 +244,22 @@ public sealed class ChangeExporter(
         SyncTelemetry.BytesExported.Add(content.Length);
         logger.LogInformation("Exported {File}: {Rows} revisions, {Bytes} bytes", name.RelativePath, revisions.Count, content.Length);
         return path;
+    }
+
+    /// <summary>
+    /// A file stands where this site's next one goes: nobody but this site writes there, so it
+    /// was planted, or left by a crash before its ledger row. Either way the name is skipped, and
+    /// the Sync page says so; the planted file is left for what it is, a peer's refusal at worst.
+    /// </summary>
+    private async Task ReportNameTakenAsync(ChangeFileName name, CancellationToken cancellationToken)
+    {
+        var detail = $"A file already stood at {name.FileName}, this site's next name; it was skipped and the export went on under the next one.";
+        await rqlite.ExecuteAsync(
+            SyncLedgerSql.RecordRejection(new RejectedFile(name.RelativePath, _siteId, nameof(RejectionReason.NameTaken), detail, new FileInfo(folder.PathOf(name)).Length,
+                time.GetUtcNow().ToUnixTimeMilliseconds(), $"name-taken:{name.RelativePath}")),
+            idempotent: false,
+            cancellationToken);
+        SyncTelemetry.Rejections.Add(1, new KeyValuePair<string, object?>("reason", nameof(RejectionReason.NameTaken)));
+        logger.LogWarning("Skipped {File}: {Detail}", name.RelativePath, detail);
     }
 }

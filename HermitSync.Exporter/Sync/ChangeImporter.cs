@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Rqlite;
@@ -8,31 +9,39 @@ using Microsoft.Extensions.Options;
 namespace HermitSync.Exporter.Sync;
 
 /// <summary>
-/// Applies other sites' files as they arrive: a file watcher (and Syncthing's rescans, which
-/// land files under their final names) wakes it, and a periodic scan is the backstop. Each
-/// file is verified, then merged in one rqlite transaction together with the row that marks
-/// it applied, so a file is applied once or not at all. Files that fail verification are
-/// copied to the quarantine, recorded with their reason, and never applied.
+/// Applies other sites' files as they arrive: a file watcher (and Syncthing's events) wakes it,
+/// and a periodic scan is the backstop. Each entry of the folder is a peer's input and gets one
+/// outcome: applied, refused with a reason (recorded, counted, shown and quarantined), or put off
+/// while a new site's key waits its turn. Nothing one entry does stops the pass: whatever goes
+/// wrong with it becomes its refusal, and the next entry is looked at. A verified file is merged
+/// in one rqlite transaction together with the row that marks it applied, so it is applied once
+/// or not at all.
 /// </summary>
 public sealed class ChangeImporter(
     RqliteClient rqlite,
     SiteIdentity site,
     SyncKeyring keyring,
     SyncFolder folder,
+    Quarantine quarantine,
     SyncHealth health,
     IOptions<SyncOptions> options,
     TimeProvider time,
     ILogger<ChangeImporter> logger) : BackgroundService
 {
+    /// <summary>Refusals are written to rqlite in transactions of this many rows.</summary>
+    private const int RejectionsPerTransaction = 500;
+
     private readonly SyncOptions _options = options.Value;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly HashSet<AppliedFileKey> _applied = [];
-    private readonly HashSet<RejectedVersion> _rejected = [];
+    private readonly HashSet<string> _refusedContent = new(StringComparer.Ordinal);
+    // What each candidate held when last read, so an unchanged file is not read again to learn it was refused.
+    private readonly Dictionary<string, (long Length, DateTime Modified, string Hash)> _seen = new(StringComparer.Ordinal);
     private readonly string _siteId = site.SiteId;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await LoadAppliedAsync(stoppingToken);
+        await LoadLedgerAsync(stoppingToken);
         using var watcher = Watch();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -63,9 +72,8 @@ public sealed class ChangeImporter(
 
     private FileSystemWatcher Watch()
     {
-        var sites = Path.Combine(folder.Root, ChangeFileName.SitesFolder);
-        Directory.CreateDirectory(sites);
-        var watcher = new FileSystemWatcher(sites) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size };
+        Directory.CreateDirectory(folder.Sites);
+        var watcher = new FileSystemWatcher(folder.Sites) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size };
         watcher.Created += (_, _) => Wake();
         watcher.Changed += (_, _) => Wake();
         watcher.Renamed += (_, _) => Wake();
@@ -78,38 +86,55 @@ public sealed class ChangeImporter(
         return watcher;
     }
 
-    private async Task LoadAppliedAsync(CancellationToken cancellationToken)
+    private async Task LoadLedgerAsync(CancellationToken cancellationToken)
     {
         _applied.UnionWith(await rqlite.QueryAsync(SyncLedgerSql.Applied, ReadConsistency.Linearizable, cancellationToken));
-        // A file refused before a restart stays refused until it changes.
-        _rejected.UnionWith(await rqlite.QueryAsync(SyncLedgerSql.Rejected, ReadConsistency.Linearizable, cancellationToken));
+        // What was refused before a restart stays refused; other content under the same name is looked at again.
+        _refusedContent.UnionWith(await rqlite.QueryAsync(SyncLedgerSql.RejectedContent, ReadConsistency.Linearizable, cancellationToken));
     }
 
-    /// <summary>Applies every peer file not applied yet: per site, the newest snapshot first, then later changes in order.</summary>
+    /// <summary>
+    /// One pass over the folder: each entry once. Per site, the newest snapshot first, then later
+    /// changes in order; the sites whose files have applied before go first, so a flood of strangers
+    /// delays no real peer. Refusals are recorded together at the end.
+    /// </summary>
     public async Task<int> ImportAvailableAsync(CancellationToken cancellationToken)
     {
-        var applied = 0;
-        var files = folder.Files().ToArray();
-        foreach (var (relativePath, _) in files.Where(f => f.Name is null))
+        var (candidates, strangers) = folder.Scan();
+        // By what each held: the same content under two names is one refusal.
+        var refusals = new Dictionary<string, Refusal>(StringComparer.Ordinal);
+        foreach (var stranger in strangers.Where(s => !_refusedContent.Contains(s.Fingerprint)))
         {
-            await RejectOnceAsync(relativePath, null, RejectionReason.NotAChangeFile, "Its name is not a Hermit Sync change file's name.", cancellationToken);
+            Refuse(refusals, new Refusal(stranger.RelativePath, stranger.SiteId, stranger.Reason, stranger.Detail, 0, stranger.Fingerprint), content: null);
         }
-        foreach (var site in files.Select(f => f.Name).OfType<ChangeFileName>().Where(n => n.SiteId != _siteId).GroupBy(n => n.SiteId))
+
+        var applied = 0;
+        try
         {
-            var snapshot = site.Where(n => n.Kind == ChangeFileKind.Snapshot).MaxBy(n => n.Sequence);
-            var coveredThrough = AppliedSnapshotThrough(site.Key);
-            if (snapshot is not null && snapshot.Sequence > coveredThrough && await ApplyAsync(snapshot, cancellationToken))
+            var knownSites = _applied.Select(a => a.SiteId).ToHashSet(StringComparer.Ordinal);
+            var sites = candidates.Where(c => c.Name.SiteId != _siteId).GroupBy(c => c.Name.SiteId).OrderBy(g => knownSites.Contains(g.Key) ? 0 : 1);
+            foreach (var siteFiles in sites)
             {
-                applied++;
-                coveredThrough = snapshot.Sequence;
-            }
-            foreach (var change in site.Where(n => n.Kind == ChangeFileKind.Changes && n.Sequence > coveredThrough).OrderBy(n => n.Sequence))
-            {
-                if (!_applied.Contains(new AppliedFileKey(change.SiteId, change.Kind, change.Sequence)) && await ApplyAsync(change, cancellationToken))
+                var coveredThrough = AppliedSnapshotThrough(siteFiles.Key);
+                var snapshot = siteFiles.Where(c => c.Name.Kind == ChangeFileKind.Snapshot).MaxBy(c => c.Name.Sequence);
+                if (snapshot is not null && snapshot.Name.Sequence > coveredThrough && await TryApplyAsync(snapshot, refusals, cancellationToken))
                 {
                     applied++;
+                    coveredThrough = snapshot.Name.Sequence;
+                }
+                foreach (var change in siteFiles.Where(c => c.Name.Kind == ChangeFileKind.Changes && c.Name.Sequence > coveredThrough).OrderBy(c => c.Name.Sequence))
+                {
+                    if (!_applied.Contains(Key(change.Name)) && await TryApplyAsync(change, refusals, cancellationToken))
+                    {
+                        applied++;
+                    }
                 }
             }
+        }
+        finally
+        {
+            _seen.Keys.Except(candidates.Select(c => c.RelativePath)).ToList().ForEach(gone => _seen.Remove(gone));
+            await RecordAsync(refusals, cancellationToken);
         }
         return applied;
     }
@@ -117,30 +142,86 @@ public sealed class ChangeImporter(
     private long AppliedSnapshotThrough(string siteId) =>
         _applied.Where(a => a.SiteId == siteId && a.Kind == ChangeFileKind.Snapshot).Select(a => a.FileSeq).DefaultIfEmpty(0).Max();
 
-    private async Task<bool> ApplyAsync(ChangeFileName name, CancellationToken cancellationToken)
+    /// <summary>
+    /// One candidate's outcome. A failure of rqlite is not the file's fault: it ends the pass and
+    /// the file is looked at again. Any other failure refuses the file, with what went wrong.
+    /// </summary>
+    private async Task<bool> TryApplyAsync(FolderCandidate candidate, Dictionary<string, Refusal> refusals, CancellationToken cancellationToken)
     {
-        var path = folder.PathOf(name);
-        if (IsKnownRejected(name.RelativePath))
+        if (_seen.TryGetValue(candidate.RelativePath, out var seen) && seen.Length == candidate.Length && seen.Modified == candidate.ModifiedUtc
+            && _refusedContent.Contains(seen.Hash))
         {
             return false;
         }
-        byte[] content;
+        byte[]? content = null;
+        string? hash = null;
         try
         {
-            content = await File.ReadAllBytesAsync(path, cancellationToken);
+            content = folder.Read(candidate, _options.Limits.MaxFileBytes);
+            if (content is null)
+            {
+                return false;
+            }
+            hash = Convert.ToHexStringLower(SHA256.HashData(content));
+            _seen[candidate.RelativePath] = (candidate.Length, candidate.ModifiedUtc, hash);
+            return !_refusedContent.Contains(hash) && await ApplyAsync(candidate.Name, content, cancellationToken);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (ChangeFileRejectedException rejected)
         {
-            return false;
+            Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, rejected.Reason, rejected.Detail, content?.Length ?? candidate.Length,
+                hash ?? Unread(candidate)), content);
         }
+        catch (ChangeFileDeferredException deferred)
+        {
+            SyncTelemetry.KeysDeferred.Add(1);
+            _ = WakeAfterAsync(deferred.RetryAfter, cancellationToken);
+        }
+        catch (Exception e) when (e is not (RqliteException or OperationCanceledException))
+        {
+            Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, RejectionReason.Unreadable, $"It could not be handled: {e.Message}",
+                content?.Length ?? candidate.Length, hash ?? Unread(candidate)), content);
+        }
+        return false;
+    }
 
+    /// <summary>
+    /// Keeps a copy at once, so no refused file's content is held in memory past this call, and
+    /// queues the refusal for the ledger. Content already refused under another name is not kept twice.
+    /// </summary>
+    private void Refuse(Dictionary<string, Refusal> refusals, Refusal refusal, byte[]? content)
+    {
+        if (_refusedContent.Contains(refusal.ContentHash) || !refusals.TryAdd(refusal.ContentHash, refusal))
+        {
+            return;
+        }
+        quarantine.Keep(refusal.RelativePath, content, refusal.Reason, refusal.Detail);
+    }
+
+    /// <summary>A file refused before it was read is remembered by its name, length and time, all there is to go by.</summary>
+    private static string Unread(FolderCandidate candidate) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"unread\0{candidate.RelativePath}\0{candidate.Length}\0{candidate.ModifiedUtc:O}")));
+
+    private async Task WakeAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            Wake();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<bool> ApplyAsync(ChangeFileName name, byte[] content, CancellationToken cancellationToken)
+    {
         // The span starts once the file has verified, as a child of the export that wrote it, but covers the verification too.
         var started = time.GetUtcNow();
         ChangeFileHeader header;
         NoteRevision[] revisions;
         try
         {
-            (header, revisions) = ChangeFile.Open(keyring, content);
+            (header, revisions) = ChangeFile.Open(keyring, content, _options.Limits, started);
             if (header.SiteId != name.SiteId || header.Kind != name.Kind || header.Sequence != name.Sequence)
             {
                 throw new ChangeFileRejectedException(RejectionReason.Replayed,
@@ -151,8 +232,7 @@ public sealed class ChangeImporter(
         {
             using var refused = StartImportActivity(name, parent: default, started);
             refused?.SetStatus(ActivityStatusCode.Error, rejected.Reason.ToString());
-            await RejectOnceAsync(name.RelativePath, name.SiteId, rejected.Reason, rejected.Detail, cancellationToken);
-            return false;
+            throw;
         }
         using var activity = StartImportActivity(name, header.TraceContext, started);
 
@@ -187,6 +267,8 @@ public sealed class ChangeImporter(
         return true;
     }
 
+    private static AppliedFileKey Key(ChangeFileName name) => new(name.SiteId, name.Kind, name.Sequence);
+
     private static Activity? StartImportActivity(ChangeFileName name, ActivityContext parent, DateTimeOffset started) =>
         SyncTelemetry.ActivitySource.StartActivity("sync import", ActivityKind.Consumer, parent,
             tags: [new("hermit.sync.file", name.RelativePath)], startTime: started);
@@ -194,35 +276,36 @@ public sealed class ChangeImporter(
     private Task<long> CountConflictsAsync(NoteRevision[] revisions, CancellationToken cancellationToken) =>
         rqlite.QueryAsync(NoteSql.CountInConflict(revisions.Select(r => r.NoteId)), ReadConsistency.Weak, cancellationToken);
 
-    private bool IsKnownRejected(string relativePath)
-    {
-        var info = new FileInfo(Path.Combine(folder.Root, relativePath));
-        return info.Exists && _rejected.Contains(new RejectedVersion(relativePath, info.Length));
-    }
-
     /// <summary>
-    /// Records a refused file once per version of it. The file is copied, not moved: moving it
-    /// would make Syncthing delete it on every peer, the intact original at its author included.
+    /// Records the pass's refusals: in the ledger (a few transactions, not one request each, since
+    /// a peer can send thousands), in the quarantine, in the metrics and, up to a few, in the log.
     /// </summary>
-    private async Task RejectOnceAsync(string relativePath, string? siteId, RejectionReason reason, string detail, CancellationToken cancellationToken)
+    private async Task RecordAsync(Dictionary<string, Refusal> refusals, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(Path.Combine(folder.Root, relativePath));
-        if (!info.Exists || IsKnownRejected(relativePath))
+        var fresh = refusals.Values.ToArray();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var batch in fresh.Chunk(RejectionsPerTransaction))
         {
-            return;
+            await rqlite.ExecuteAsync(
+                batch.Select(r => SyncLedgerSql.RecordRejection(new RejectedFile(r.RelativePath, r.SiteId, r.Reason.ToString(), r.Detail, r.Bytes, now, r.ContentHash))).ToArray(),
+                transaction: true,
+                cancellationToken: cancellationToken);
+            foreach (var refusal in batch)
+            {
+                _refusedContent.Add(refusal.ContentHash);
+                SyncTelemetry.Rejections.Add(1, new KeyValuePair<string, object?>("reason", refusal.Reason.ToString()));
+            }
         }
-        _rejected.Add(new RejectedVersion(relativePath, info.Length));
-
-        var now = time.GetUtcNow();
-        Directory.CreateDirectory(_options.QuarantineFolder);
-        var quarantined = Path.Combine(_options.QuarantineFolder, $"{now:yyyyMMdd'T'HHmmssfff}-{relativePath.Replace(Path.DirectorySeparatorChar, '_')}");
-        File.Copy(info.FullName, quarantined, overwrite: true);
-        await File.WriteAllTextAsync(quarantined + ".reason.txt", $"{reason}: {detail}{Environment.NewLine}", cancellationToken);
-
-        await rqlite.ExecuteAsync(
-            SyncLedgerSql.RecordRejection(new RejectedFile(relativePath, siteId, reason.ToString(), detail, info.Length, now.ToUnixTimeMilliseconds())),
-            cancellationToken: cancellationToken);
-        SyncTelemetry.Rejections.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
-        logger.LogWarning("Rejected {File}: {Reason}: {Detail} (copied to quarantine)", relativePath, reason, detail);
+        foreach (var refusal in fresh.Take(_options.RejectionsLoggedPerPass))
+        {
+            logger.LogWarning("Rejected {File}: {Reason}: {Detail} (copied to quarantine)", refusal.RelativePath, refusal.Reason, refusal.Detail);
+        }
+        if (fresh.Length > _options.RejectionsLoggedPerPass)
+        {
+            logger.LogWarning("Rejected {Count} more entries in this pass; the Sync page lists them", fresh.Length - _options.RejectionsLoggedPerPass);
+        }
     }
+
+    /// <summary>One refused entry, as the ledger records it.</summary>
+    private sealed record Refusal(string RelativePath, string? SiteId, RejectionReason Reason, string Detail, long Bytes, string ContentHash);
 }

@@ -1,19 +1,42 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 using HermitSync.Exporter.ChangeFiles;
+using Microsoft.Win32.SafeHandles;
 
 namespace HermitSync.Exporter.Sync;
 
-/// <summary>The shared folder: where change files are written once and found again.</summary>
+/// <summary>A change file found in a peer's folder, as it stood when the folder was looked at.</summary>
+public sealed record FolderCandidate(string RelativePath, ChangeFileName Name, long Length, DateTime ModifiedUtc);
+
+/// <summary>
+/// Anything else under <c>sites/</c>: refused as it stands, never opened or followed.
+/// <see cref="Fingerprint"/> names what it is, so it is reported once, and again if it changes.
+/// </summary>
+public sealed record FolderStranger(string RelativePath, string? SiteId, RejectionReason Reason, string Detail, string Fingerprint);
+
+/// <summary>
+/// The sync folder: where change files are written once and found again. Every peer can put
+/// anything here, so it is read strictly: only <c>sites/&lt;site id&gt;/&lt;change file&gt;</c>, two
+/// levels down, no symbolic link followed or opened, and no file read past its length or past
+/// the limit.
+/// </summary>
 public sealed class SyncFolder(string root)
 {
     public string Root { get; } = root;
 
+    public string Sites => Path.Combine(Root, ChangeFileName.SitesFolder);
+
     public string PathOf(ChangeFileName name) => Path.Combine(Root, name.RelativePath);
 
+    public string FolderOf(string siteId) => Path.Combine(Sites, siteId);
+
     /// <summary>
-    /// Writes under Syncthing's own temporary-file pattern, which it never syncs, flushes to
-    /// disk, then renames. A peer sees the whole file or nothing, and a name is never reused.
+    /// Writes under Syncthing's own temporary-file pattern, which it never syncs, flushes to disk,
+    /// then renames without replacing. A peer sees the whole file or nothing, and a name is never
+    /// reused: when a file already stands at the name, this returns false and writes nothing.
     /// </summary>
-    public async Task<string> WriteOnceAsync(ChangeFileName name, byte[] content, CancellationToken cancellationToken)
+    public async Task<bool> TryWriteOnceAsync(ChangeFileName name, byte[] content, CancellationToken cancellationToken)
     {
         var final = PathOf(name);
         var directory = Path.GetDirectoryName(final)!;
@@ -26,36 +49,170 @@ public sealed class SyncFolder(string root)
                 await file.WriteAsync(content, cancellationToken);
                 file.Flush(flushToDisk: true);
             }
+            if (Path.Exists(final))
+            {
+                return false;
+            }
             File.Move(temporary, final, overwrite: false);
+            return true;
         }
         finally
         {
             File.Delete(temporary);
         }
-        return final;
     }
 
-    /// <summary>Every file under <c>sites/</c>: change files by name, anything else as a stranger.</summary>
-    public IEnumerable<(string RelativePath, ChangeFileName? Name)> Files()
-    {
-        var sites = Path.Combine(Root, ChangeFileName.SitesFolder);
-        if (!Directory.Exists(sites))
-        {
-            yield break;
-        }
-        foreach (var path in Directory.EnumerateFiles(sites, "*", SearchOption.AllDirectories))
-        {
-            var fileName = Path.GetFileName(path);
-            // Files in flight: ours and Syncthing's, both under its temporary pattern.
-            if (fileName.StartsWith(".syncthing.", StringComparison.Ordinal) || fileName.StartsWith("~syncthing~", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            var relative = Path.GetRelativePath(Root, path);
-            yield return (relative, ChangeFileName.TryParse(relative, out var name) ? name : null);
-        }
-    }
-
+    /// <summary>This site's own change files, the ones its snapshots cover.</summary>
     public IEnumerable<ChangeFileName> FilesOf(string siteId) =>
-        Files().Select(f => f.Name).OfType<ChangeFileName>().Where(n => n.SiteId == siteId);
+        Scan().Candidates.Select(c => c.Name).Where(n => n.SiteId == siteId);
+
+    /// <summary>Looks at every entry under <c>sites/</c> once, without following or opening any of them.</summary>
+    public (IReadOnlyList<FolderCandidate> Candidates, IReadOnlyList<FolderStranger> Strangers) Scan()
+    {
+        var candidates = new List<FolderCandidate>();
+        var strangers = new List<FolderStranger>();
+        var sites = new DirectoryInfo(Sites);
+        if (!sites.Exists)
+        {
+            return (candidates, strangers);
+        }
+        if (sites.LinkTarget is { } sitesTarget)
+        {
+            strangers.Add(Stranger(sites, RejectionReason.NotARegularFile, $"The sites folder is a symbolic link to {sitesTarget}; nothing in it is read."));
+            return (candidates, strangers);
+        }
+        foreach (var site in Entries(sites, strangers))
+        {
+            if (site.LinkTarget is { } target)
+            {
+                strangers.Add(Stranger(site, RejectionReason.NotARegularFile, $"A symbolic link to {target}, where a site's folder belongs; it is not followed."));
+            }
+            else if (site is not DirectoryInfo siteFolder)
+            {
+                strangers.Add(Stranger(site, RejectionReason.NotAChangeFile, "A file where only sites' folders belong."));
+            }
+            else if (!Storage.SiteIds.IsValid(site.Name))
+            {
+                strangers.Add(Stranger(site, RejectionReason.NotAChangeFile, "A folder whose name is not a site id."));
+            }
+            else
+            {
+                foreach (var entry in Entries(siteFolder, strangers).Where(e => !IsSyncthingOwn(e.Name)))
+                {
+                    var relative = Path.GetRelativePath(Root, entry.FullName);
+                    if (entry.LinkTarget is { } linkTarget)
+                    {
+                        strangers.Add(Stranger(entry, RejectionReason.NotARegularFile, $"A symbolic link to {linkTarget}; it is not followed."));
+                    }
+                    else if (entry is DirectoryInfo)
+                    {
+                        strangers.Add(Stranger(entry, RejectionReason.NotAChangeFile, "A folder inside a site's folder."));
+                    }
+                    else if (!ChangeFileName.TryParse(relative, out var name))
+                    {
+                        strangers.Add(Stranger(entry, RejectionReason.NotAChangeFile, "Its name is not a Hermit Sync change file's name."));
+                    }
+                    else
+                    {
+                        candidates.Add(new FolderCandidate(relative, name!, ((FileInfo)entry).Length, entry.LastWriteTimeUtc));
+                    }
+                }
+            }
+        }
+        return (candidates, strangers);
+    }
+
+    /// <summary>
+    /// Reads a candidate whole, or refuses it: opened without following a link and without
+    /// blocking on a pipe, its length checked before a byte is read, and never read past it.
+    /// Null when it is gone.
+    /// </summary>
+    public byte[]? Read(FolderCandidate candidate, long maxBytes)
+    {
+        using var handle = OpenNoFollow(Path.Combine(Root, candidate.RelativePath));
+        if (handle is null)
+        {
+            return null;
+        }
+        var length = RandomAccess.GetLength(handle);
+        if (length > maxBytes)
+        {
+            throw new ChangeFileRejectedException(RejectionReason.TooLarge, $"{length} bytes is over the {maxBytes} byte limit; it was not read.");
+        }
+        var content = new byte[length];
+        var read = 0;
+        while (read < content.Length)
+        {
+            var chunk = RandomAccess.Read(handle, content.AsSpan(read), read);
+            if (chunk == 0)
+            {
+                return content[..read];
+            }
+            read += chunk;
+        }
+        return content;
+    }
+
+    /// <summary>Syncthing's own entries in a folder it manages: its marker, ignore file, versions and files in flight, and ours.</summary>
+    private static bool IsSyncthingOwn(string name) =>
+        name.StartsWith(".st", StringComparison.Ordinal) || name.StartsWith(".syncthing.", StringComparison.Ordinal) || name.StartsWith("~syncthing~", StringComparison.Ordinal);
+
+    private IEnumerable<FileSystemInfo> Entries(DirectoryInfo directory, List<FolderStranger> strangers)
+    {
+        try
+        {
+            // Not recursive, and enumeration itself never follows a link.
+            return directory.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 }).ToArray();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            strangers.Add(Stranger(directory, RejectionReason.Unreadable, $"Its entries cannot be listed: {e.Message}"));
+            return [];
+        }
+    }
+
+    private FolderStranger Stranger(FileSystemInfo entry, RejectionReason reason, string detail)
+    {
+        var relative = Path.GetRelativePath(Root, entry.FullName);
+        var length = entry is FileInfo file && entry.LinkTarget is null ? file.Length : 0;
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reason}\0{relative}\0{entry.LinkTarget}\0{length}")));
+        var folder = relative.Split(Path.DirectorySeparatorChar) is [_, var site, ..] && Storage.SiteIds.IsValid(site) ? site : null;
+        return new FolderStranger(relative, folder, reason, detail, fingerprint);
+    }
+
+    private static SafeFileHandle? OpenNoFollow(string path)
+    {
+        var descriptor = Native.Open(path, Native.ReadOnlyNoFollow);
+        if (descriptor >= 0)
+        {
+            return new SafeFileHandle(descriptor, ownsHandle: true);
+        }
+        var error = Marshal.GetLastPInvokeError();
+        if (error == Native.NoSuchFile)
+        {
+            return null;
+        }
+        throw error == Native.TooManyLinks
+            ? new ChangeFileRejectedException(RejectionReason.NotARegularFile, "A symbolic link; it is not followed.")
+            : new ChangeFileRejectedException(RejectionReason.Unreadable, $"It cannot be opened: {Marshal.GetPInvokeErrorMessage(error)}.");
+    }
+
+    /// <summary>
+    /// .NET opens files following symbolic links; <c>open(2)</c> with <c>O_NOFOLLOW</c> refuses a
+    /// link at the last component, and <c>O_NONBLOCK</c> keeps a named pipe from hanging the open.
+    /// </summary>
+    private static class Native
+    {
+        public const int NoSuchFile = 2;
+        public const int TooManyLinks = 40;
+
+        private const int NonBlock = 0x800;
+        private const int CloseOnExec = 0x80000;
+
+        public static readonly int ReadOnlyNoFollow = NonBlock | CloseOnExec
+            | (RuntimeInformation.ProcessArchitecture is Architecture.Arm64 ? 0x8000 : 0x20000);
+
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+    }
 }

@@ -1,3 +1,5 @@
+using HermitSync.Exporter.ChangeFiles;
+
 namespace HermitSync.Exporter.Sync;
 
 public sealed class SyncOptions
@@ -35,8 +37,33 @@ public sealed class SyncOptions
     /// <summary>How long a failed export waits before it tries again: long enough not to spin on a cluster that is electing a leader.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// What a change file may cost to read: its size on disk and once decompressed, and how far
+    /// ahead of this machine's clock its revisions may be stamped. A peer's file over them is
+    /// refused, and this site cuts its own files to fit, so it never writes what a peer refuses.
+    /// </summary>
+    public ChangeFileLimits Limits { get; set; } = new();
+
+    /// <summary>How fast keys are derived for sites not seen before, and how many are kept.</summary>
+    public KeyringOptions Keyring { get; set; } = new();
+
+    /// <summary>How much the quarantine may hold; the oldest copies go first.</summary>
+    public long QuarantineQuotaBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>How many refusals are logged one by one in a pass; the rest are counted in one line.</summary>
+    public int RejectionsLoggedPerPass { get; set; } = 20;
+
     /// <summary>Most revisions in one change file.</summary>
     public int MaxRowsPerFile { get; set; } = 50_000;
+
+    /// <summary>How long one poll of Syncthing's event stream waits for an event.</summary>
+    public TimeSpan SyncthingEventWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait before asking Syncthing again, e.g. while it is still starting.</summary>
+    public TimeSpan SyncthingRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many times to try setting Syncthing up at start: half a minute at the delay above.</summary>
+    public int SyncthingStartAttempts { get; set; } = 30;
 
     /// <summary>Devices to pair with at every start, e.g. the other sites of a two-site AppHost.</summary>
     public List<PeerOptions> Peers { get; set; } = [];

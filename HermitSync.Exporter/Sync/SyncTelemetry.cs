@@ -20,5 +20,7 @@ public static class SyncTelemetry
     public static readonly Counter<long> BytesImported = Meter.CreateCounter<long>("hermit.sync.bytes.imported", unit: "By");
     public static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("hermit.sync.conflicts", description: "Notes left with concurrent versions after an import");
     public static readonly Counter<long> Rejections = Meter.CreateCounter<long>("hermit.sync.rejections", description: "Files refused, tagged by reason");
+    public static readonly Counter<long> QuarantineEvictions = Meter.CreateCounter<long>("hermit.sync.quarantine.evictions", description: "Quarantined copies removed to keep the quarantine within its quota");
+    public static readonly Counter<long> KeysDeferred = Meter.CreateCounter<long>("hermit.sync.keys.deferred", description: "Files put off because their new site's key may not be derived yet");
     public static readonly Histogram<double> Lag = Meter.CreateHistogram<double>("hermit.sync.lag", unit: "s", description: "From a revision's clock stamp at the peer to its apply here");
 }

@@ -12,10 +12,15 @@ public sealed record SyncthingPeer(string DeviceId, string Name, IReadOnlyList<s
 /// <summary>A device that tried to connect but is not paired.</summary>
 public sealed record PendingDevice(string DeviceId, string Name, string Address, DateTimeOffset Time);
 
-/// <summary>The parts of Syncthing's REST API the worker uses. The API key travels in a header only.</summary>
+/// <summary>A folder a paired device offered and this site has not taken yet.</summary>
+public sealed record FolderOffer(string FolderId, string DeviceId);
+
+/// <summary>Who may change a folder's files: only this device (send-only), or only the others (receive-only).</summary>
+public enum FolderType { SendOnly, ReceiveOnly }
+
+/// <summary>The parts of Syncthing's REST API the exporter uses. The API key travels in a header only.</summary>
 public sealed class SyncthingClient(HttpClient http)
 {
-    public const string FolderId = "hermit-sync";
 
     /// <summary>Reads <c>Endpoint=http://…;ApiKey=…</c>, the connection string the AppHost gives.</summary>
     public static void Configure(HttpClient http, string connectionString)
@@ -40,16 +45,17 @@ public sealed class SyncthingClient(HttpClient http)
     }
 
     /// <summary>
-    /// Makes sure the folder exists with the watcher on and a short delay, ignores stray
-    /// temporary files, keeps deleted files in a trash can for two weeks, and is shared with
-    /// the given devices (in addition to any already sharing it).
+    /// Makes sure a folder exists with the watcher on and a short delay, ignores stray temporary
+    /// files, keeps files deleted by peers in a trash can for two weeks, and is shared with the
+    /// given devices (in addition to any already sharing it).
     /// </summary>
-    public async Task EnsureFolderAsync(string path, IEnumerable<string> sharedWith, CancellationToken cancellationToken)
+    public async Task EnsureFolderAsync(string folderId, string label, string path, FolderType type, IEnumerable<string> sharedWith, CancellationToken cancellationToken)
     {
-        using var existing = await http.GetAsync($"/rest/config/folders/{FolderId}", cancellationToken);
+        using var existing = await http.GetAsync($"/rest/config/folders/{Segment(folderId)}", cancellationToken);
         var folder = existing.StatusCode == HttpStatusCode.NotFound
-            ? new JsonObject { ["id"] = FolderId, ["label"] = "Hermit Sync", ["path"] = path, ["type"] = "sendreceive", ["devices"] = new JsonArray() }
+            ? new JsonObject { ["id"] = folderId, ["label"] = label, ["path"] = path, ["devices"] = new JsonArray() }
             : (await ReadAsync(existing, cancellationToken)).AsObject();
+        folder["type"] = type == FolderType.SendOnly ? "sendonly" : "receiveonly";
         folder["fsWatcherEnabled"] = true;
         folder["fsWatcherDelayS"] = 1;
         folder["rescanIntervalS"] = 3600;
@@ -59,13 +65,33 @@ public sealed class SyncthingClient(HttpClient http)
         {
             devices.Add(new JsonObject { ["deviceID"] = device });
         }
-        await SendAsync(HttpMethod.Put, $"/rest/config/folders/{FolderId}", folder, cancellationToken);
-        await SendAsync(HttpMethod.Post, $"/rest/db/ignores?folder={FolderId}",
+        await SendAsync(HttpMethod.Put, $"/rest/config/folders/{Segment(folderId)}", folder, cancellationToken);
+        await SendAsync(HttpMethod.Post, $"/rest/db/ignores?folder={Uri.EscapeDataString(folderId)}",
             new JsonObject { ["ignore"] = new JsonArray("(?d)*.tmp", "(?d)*.partial", "(?d).DS_Store", "(?d)Thumbs.db") }, cancellationToken);
     }
 
-    /// <summary>Adds (or updates) a device and shares the folder with it.</summary>
-    public async Task PairAsync(string deviceId, string name, string? address, string folderPath, CancellationToken cancellationToken)
+    /// <summary>Removes a folder from Syncthing's configuration; its files stay on disk.</summary>
+    public async Task RemoveFolderAsync(string folderId, CancellationToken cancellationToken)
+    {
+        using var response = await http.DeleteAsync($"/rest/config/folders/{Segment(folderId)}", cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> FolderIdsAsync(CancellationToken cancellationToken) =>
+        (await http.GetFromJsonAsync<JsonArray>("/rest/config/folders", cancellationToken))!.Select(f => f!["id"]!.GetValue<string>()).ToArray();
+
+    /// <summary>Folders that devices offered and this Syncthing does not share yet, one entry per offering device.</summary>
+    public async Task<IReadOnlyList<FolderOffer>> FolderOffersAsync(CancellationToken cancellationToken)
+    {
+        var pending = await http.GetFromJsonAsync<JsonObject>("/rest/cluster/pending/folders", cancellationToken) ?? [];
+        return pending.SelectMany(folder => (folder.Value?["offeredBy"] as JsonObject ?? []).Select(device => new FolderOffer(folder.Key, device.Key))).ToArray();
+    }
+
+    /// <summary>Adds (or updates) a device, at a static address or found by discovery.</summary>
+    public async Task AddDeviceAsync(string deviceId, string name, string? address, CancellationToken cancellationToken)
     {
         var device = new JsonObject
         {
@@ -77,13 +103,20 @@ public sealed class SyncthingClient(HttpClient http)
             ["paused"] = false,
             ["autoAcceptFolders"] = false,
         };
-        await SendAsync(HttpMethod.Put, $"/rest/config/devices/{deviceId}", device, cancellationToken);
-        await EnsureFolderAsync(folderPath, [deviceId], cancellationToken);
+        await SendAsync(HttpMethod.Put, $"/rest/config/devices/{Segment(deviceId)}", device, cancellationToken);
+    }
+
+    /// <summary>Every device in the configuration but this one.</summary>
+    public async Task<IReadOnlyList<string>> DeviceIdsAsync(CancellationToken cancellationToken)
+    {
+        var me = await MyDeviceIdAsync(cancellationToken);
+        return (await http.GetFromJsonAsync<JsonArray>("/rest/config/devices", cancellationToken))!
+            .Select(d => d!["deviceID"]!.GetValue<string>()).Where(d => d != me).ToArray();
     }
 
     public async Task UnpairAsync(string deviceId, CancellationToken cancellationToken)
     {
-        using var response = await http.DeleteAsync($"/rest/config/devices/{deviceId}", cancellationToken);
+        using var response = await http.DeleteAsync($"/rest/config/devices/{Segment(deviceId)}", cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
             response.EnsureSuccessStatusCode();
@@ -101,8 +134,8 @@ public sealed class SyncthingClient(HttpClient http)
         await SendAsync(HttpMethod.Put, "/rest/config", config, cancellationToken);
     }
 
-    /// <summary>The devices the folder is shared with, with their connection and how complete their copy is.</summary>
-    public async Task<IReadOnlyList<SyncthingPeer>> PeersAsync(CancellationToken cancellationToken)
+    /// <summary>The paired devices, with their connection and how complete their copy of <paramref name="folderId"/> is.</summary>
+    public async Task<IReadOnlyList<SyncthingPeer>> PeersAsync(string folderId, CancellationToken cancellationToken)
     {
         var me = await MyDeviceIdAsync(cancellationToken);
         var devices = (await http.GetFromJsonAsync<JsonArray>("/rest/config/devices", cancellationToken))!;
@@ -112,7 +145,7 @@ public sealed class SyncthingClient(HttpClient http)
         {
             var id = device["deviceID"]!.GetValue<string>();
             var connection = connections[id];
-            var completion = await http.GetFromJsonAsync<JsonObject>($"/rest/db/completion?folder={FolderId}&device={id}", cancellationToken);
+            var completion = await http.GetFromJsonAsync<JsonObject>($"/rest/db/completion?folder={Uri.EscapeDataString(folderId)}&device={Uri.EscapeDataString(id)}", cancellationToken);
             peers.Add(new SyncthingPeer(
                 id,
                 device["name"]?.GetValue<string>() ?? "",
@@ -140,11 +173,14 @@ public sealed class SyncthingClient(HttpClient http)
         await http.GetFromJsonAsync<JsonArray>($"/rest/events?since={since}&events={types}&timeout={(int)wait.TotalSeconds}", cancellationToken) ?? [];
 
     /// <summary>Asks Syncthing to pick up new files now rather than at its watcher's next tick.</summary>
-    public async Task ScanAsync(string subfolder, CancellationToken cancellationToken)
+    public async Task ScanAsync(string folderId, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync($"/rest/db/scan?folder={FolderId}&sub={Uri.EscapeDataString(subfolder)}", content: null, cancellationToken);
+        using var response = await http.PostAsync($"/rest/db/scan?folder={Uri.EscapeDataString(folderId)}", content: null, cancellationToken);
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>A value as one URL path segment: an id from a peer never reaches another path.</summary>
+    private static string Segment(string value) => Uri.EscapeDataString(value);
 
     private async Task SendAsync(HttpMethod method, string path, JsonNode body, CancellationToken cancellationToken)
     {

@@ -4,20 +4,20 @@ using Microsoft.Extensions.Options;
 namespace HermitSync.Exporter.Syncthing;
 
 /// <summary>
-/// Keeps Syncthing set up for Hermit Sync, idempotently at every start: the shared folder,
-/// its settings, and the configured peers. Then it follows Syncthing's event stream, so a file
-/// that arrives is imported at once rather than at the next scan.
+/// Keeps Syncthing set up for Hermit Sync, idempotently at every start: a folder per site and
+/// the configured peers. Then it follows Syncthing's event stream: a file that arrives is
+/// imported at once rather than at the next scan, and a site folder a peer offers is taken.
 /// </summary>
 public sealed class SyncthingManager(
+    SiteFolders folders,
+    Pairing pairing,
     SyncthingClient syncthing,
     ChangeImporter importer,
     IOptions<SyncOptions> options,
     ILogger<SyncthingManager> logger) : BackgroundService
 {
-    private const string Events = "ItemFinished,DeviceConnected,DeviceDisconnected,PendingDevicesChanged";
+    private const string Events = "ItemFinished,DeviceConnected,DeviceDisconnected,PendingDevicesChanged,PendingFoldersChanged";
     private readonly SyncOptions _options = options.Value;
-
-    public string FolderPath => _options.SyncthingFolderPath ?? _options.SyncFolder;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,15 +27,19 @@ public sealed class SyncthingManager(
         {
             try
             {
-                foreach (var item in await syncthing.EventsAsync(since, Events, TimeSpan.FromSeconds(30), stoppingToken))
+                foreach (var item in await syncthing.EventsAsync(since, Events, _options.SyncthingEventWait, stoppingToken))
                 {
                     since = Math.Max(since, item!["id"]!.GetValue<long>());
                     var type = item["type"]!.GetValue<string>();
-                    if (type == "ItemFinished" && item["data"]?["folder"]?.GetValue<string>() == SyncthingClient.FolderId)
+                    if (type == "ItemFinished" && SiteFolders.IsSiteFolder(item["data"]?["folder"]?.GetValue<string>() ?? "", out _))
                     {
                         importer.Wake();
                     }
-                    else if (type is "DeviceConnected" or "DeviceDisconnected")
+                    else if (type is "PendingFoldersChanged" or "DeviceConnected")
+                    {
+                        await folders.AcceptOffersAsync(stoppingToken);
+                    }
+                    if (type is "DeviceConnected" or "DeviceDisconnected")
                     {
                         logger.LogInformation("Syncthing: {Event} {Device}", type, item["data"]?["id"]?.GetValue<string>());
                     }
@@ -45,17 +49,21 @@ public sealed class SyncthingManager(
             {
                 logger.LogWarning("Syncthing's event stream failed ({Reason}); reconnecting", e.Message);
                 since = 0;
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+                await Task.Delay(_options.SyncthingRetryDelay, stoppingToken);
             }
         }
     }
 
     private async Task ConfigureAsync(CancellationToken cancellationToken)
     {
-        await syncthing.EnsureFolderAsync(FolderPath, [], cancellationToken);
+        await folders.EnsureAsync(cancellationToken);
         foreach (var peer in _options.Peers.Where(p => p.DeviceId.Length > 0))
         {
-            await syncthing.PairAsync(peer.DeviceId, peer.Name, peer.Address, FolderPath, cancellationToken);
+            if (await pairing.PairAsync(new PairRequest(peer.DeviceId, peer.Name, peer.Address), cancellationToken) is { } problem)
+            {
+                logger.LogWarning("Could not pair with the configured peer {Name}: {Problem}", peer.Name, problem.Message);
+                continue;
+            }
             logger.LogInformation("Paired with {Name} ({Device}) at {Address}", peer.Name, peer.DeviceId, peer.Address ?? "dynamic");
         }
     }
@@ -69,10 +77,10 @@ public sealed class SyncthingManager(
                 await action(cancellationToken);
                 return;
             }
-            catch (HttpRequestException e) when (attempt < 30)
+            catch (HttpRequestException e) when (attempt < _options.SyncthingStartAttempts)
             {
                 logger.LogWarning("Could not {What} yet ({Reason}); retrying", what, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await Task.Delay(_options.SyncthingRetryDelay, cancellationToken);
             }
         }
     }

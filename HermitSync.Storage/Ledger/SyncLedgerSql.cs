@@ -49,12 +49,16 @@ public static class SyncLedgerSql
         row => new AppliedFileKey(row.GetString(0), Kind(row.GetString(1)), row.GetInt64(2)));
 
     public static SqlStatement RecordRejection(RejectedFile file) => SqlStatement.Of(
-        "INSERT INTO sync_rejections (file, site_id, reason, detail, bytes, rejected_at) VALUES (?, ?, ?, ?, ?, ?)",
-        file.File, file.SiteId, file.Reason, file.Detail, file.Bytes, file.RejectedAt);
+        "INSERT INTO sync_rejections (file, site_id, reason, detail, bytes, rejected_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        file.File, file.SiteId, file.Reason, file.Detail, file.Bytes, file.RejectedAt, file.ContentHash);
 
-    public static SqlQuery<IReadOnlyList<RejectedVersion>> Rejected { get; } = SqlQuery.Rows(
-        SqlStatement.Of("SELECT DISTINCT file, bytes FROM sync_rejections"),
-        row => new RejectedVersion(row.GetString(0), row.GetInt64(1)));
+    /// <summary>What every refused entry held, as <see cref="RejectedFile.ContentHash"/> names it.</summary>
+    public static SqlQuery<IReadOnlyList<string>> RejectedContent { get; } = SqlQuery.Rows(
+        SqlStatement.Of("SELECT DISTINCT content_hash FROM sync_rejections WHERE content_hash IS NOT NULL"),
+        row => row.GetString(0));
+
+    /// <summary>How many entries this site has refused, ever.</summary>
+    public static SqlQuery<long> RejectionCount { get; } = SqlQuery.Scalar(SqlStatement.Of("SELECT count(*) FROM sync_rejections"));
 
     /// <summary>What the Sync page shows: the last export and import, each peer's cursor, and the latest refusals.</summary>
     public static SqlBatch<SyncStatus> Status(string siteId, int recentRejections) => new(

@@ -37,8 +37,9 @@ public sealed record AppliedFile(string SiteId, ChangeFileKind Kind, long FileSe
 
 public sealed record AppliedFileKey(string SiteId, ChangeFileKind Kind, long FileSeq);
 
-/// <summary>A file this site refused, and why. <see cref="SiteId"/> is null when its name says no site.</summary>
-public sealed record RejectedFile(string File, string? SiteId, string Reason, string Detail, long Bytes, long RejectedAt);
-
-/// <summary>A refused file as it was when refused: a changed file is looked at again.</summary>
-public sealed record RejectedVersion(string File, long Bytes);
+/// <summary>
+/// An entry of the sync folder this site refused, and why. <see cref="SiteId"/> is null when its
+/// name says no site; <see cref="ContentHash"/> names what was refused, so the same content is
+/// not looked at twice and other content under the same name is.
+/// </summary>
+public sealed record RejectedFile(string File, string? SiteId, string Reason, string Detail, long Bytes, long RejectedAt, string ContentHash);

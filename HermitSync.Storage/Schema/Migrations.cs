@@ -101,5 +101,11 @@ public static class Migrations
             )
             """,
         ]),
+        // A refused file is remembered by what it holds, so the same name with other content is looked at again.
+        new(3, "rejections by content",
+        [
+            "ALTER TABLE sync_rejections ADD COLUMN content_hash TEXT",
+            "CREATE INDEX sync_rejections_by_content ON sync_rejections (content_hash)",
+        ]),
     ];
 }

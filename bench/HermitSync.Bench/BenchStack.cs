@@ -96,7 +96,7 @@ public sealed class BenchStack : IAsyncDisposable
 
     public HttpClient Syncthing(string site)
     {
-        var http = Http(site, "syncthing");
+        var http = Http(site, SiteResource.Syncthing);
         http.DefaultRequestHeaders.Add("X-API-Key", Settings.SyncthingApiKey);
         return http;
     }

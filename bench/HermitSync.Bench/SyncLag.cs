@@ -9,8 +9,8 @@ namespace HermitSync.Bench;
 /// <summary>
 /// Sync lag through real Syncthing between the two sites, paired over loopback: a note is
 /// created at A through the API and timed until B's API returns it. Beside it, the bare
-/// Syncthing floor over the same pair: a small file written into A's folder and rescanned,
-/// timed until it is in B's folder.
+/// Syncthing floor over the same pair: a small file written into a plain folder the two share
+/// for the purpose and rescanned, timed until it is at B.
 /// </summary>
 public static class SyncLag
 {
@@ -43,18 +43,15 @@ public static class SyncLag
             await Task.Delay(Random.Shared.Next(50, 250));
         }
 
-        using var syncthing = stack.Syncthing("a");
+        await using var bare = await BareFolder.ShareAsync(stack, "a", "b");
         var floor = new List<double>();
-        var folderA = Path.Combine(stack.SyncFolder("a"), "floor");
-        var folderB = Path.Combine(stack.SyncFolder("b"), "floor");
-        Directory.CreateDirectory(folderA);
         for (var i = -WarmUp; i < Probes; i++)
         {
             var name = $"probe-{i + WarmUp}.bin";
             var started = Stopwatch.GetTimestamp();
-            await File.WriteAllBytesAsync(Path.Combine(folderA, name), new byte[4096]);
-            (await syncthing.PostAsync("/rest/db/scan?folder=hermit-sync&sub=floor", null)).EnsureSuccessStatusCode();
-            await Poll.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(folderB, name))), Every, "the file at B");
+            await File.WriteAllBytesAsync(Path.Combine(bare.PathAt("a"), name), new byte[4096]);
+            await bare.ScanAsync("a");
+            await Poll.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(bare.PathAt("b"), name))), Every, "the file at B");
             if (i >= 0)
             {
                 floor.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -65,7 +62,7 @@ public static class SyncLag
         var p95 = Stats.Percentile(lags, 95);
         report.Add(new Figure($"sync lag A write → B read, p50 ({Edits} notes)", "s", p50, new Anchor("bare Syncthing", Stats.Median(floor)), "≤ 1 s", p50 <= 1));
         report.Add(new Figure($"sync lag A write → B read, p95 ({Edits} notes)", "s", p95, new Anchor("bare Syncthing", Stats.Percentile(floor, 95)), "≤ 2 s", p95 <= 2));
-        report.Note($"Sync lag: worst of {Edits} notes {lags.Max():0.00} s. The bare Syncthing anchor is a 4 KiB file written into A's folder and rescanned at once, until it is in B's folder ({Probes} files).");
+        report.Note($"Sync lag: worst of {Edits} notes {lags.Max():0.00} s. The bare Syncthing anchor is a 4 KiB file written into a plain folder A and B share and rescanned at once, until it is at B ({Probes} files).");
     }
 
     private static async Task<bool> ExistsAsync(HttpClient site, Guid id)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
+using HermitSync.Exporter.Syncthing;
 using HermitSync.Rqlite;
 
 namespace HermitSync.IntegrationTests.Stack;
@@ -185,17 +186,18 @@ public sealed partial class StackTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task The_exporter_has_syncthing_share_the_sync_folder()
+    public async Task The_exporter_has_syncthing_send_the_sites_own_folder_and_nothing_else()
     {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(stack.App.GetEndpoint(SiteResource.Syncthing, "http"), "/rest/config/folders/hermit-sync"));
-        request.Headers.Add("X-API-Key", stack.SyncthingApiKey);
+        using var syncthing = stack.SyncthingClient();
+        using var api = stack.WebBrowserClient();
+        var siteId = (await api.GetFromJsonAsync<SyncStatus>("/api/sync/status"))!.SiteId;
 
-        using var response = await http.SendAsync(request);
-        var folder = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var folders = await syncthing.GetFromJsonAsync<JsonElement>("/rest/config/folders");
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(stack.Site().SyncFolder, folder.GetProperty("path").GetString());
+        var folder = Assert.Single(folders.EnumerateArray());
+        Assert.Equal(SiteFolders.IdOf(siteId), folder.GetProperty("id").GetString());
+        Assert.Equal(Path.Combine(stack.Site().SyncFolder, "sites", siteId), folder.GetProperty("path").GetString());
+        Assert.Equal("sendonly", folder.GetProperty("type").GetString());
         Assert.True(folder.GetProperty("fsWatcherEnabled").GetBoolean());
     }
 

@@ -10,6 +10,8 @@ namespace HermitSync.IntegrationTests.Syncthing;
 /// <summary>The Syncthing hosting integration against the real Syncthing 1.29.5 that <c>./hermit</c> installs.</summary>
 public sealed class SyncthingIntegrationTests(SyncthingFixture fixture) : IClassFixture<SyncthingFixture>
 {
+    private const string FolderId = "hermit-test";
+
     [Fact]
     public async Task It_is_syncthing_1_29_5_and_its_rest_api_wants_the_key()
     {
@@ -70,7 +72,7 @@ public sealed class SyncthingIntegrationTests(SyncthingFixture fixture) : IClass
         }
     }
 
-    /// <summary>Every call the exporter makes, through the exporter's own client: pairing, scanning, unpairing, ignoring, events.</summary>
+    /// <summary>Every call the exporter makes, through the exporter's own client: folders, devices, scanning, unpairing, ignoring, events.</summary>
     [Fact]
     public async Task The_exporters_client_pairs_scans_unpairs_and_ignores()
     {
@@ -82,13 +84,14 @@ public sealed class SyncthingIntegrationTests(SyncthingFixture fixture) : IClass
 
         var (invalid, reason) = await syncthing.ValidateDeviceIdAsync("not-a-device-id", timeout.Token);
         var (peer, _) = await syncthing.ValidateDeviceIdAsync(peerId.ToLowerInvariant(), timeout.Token);
-        await syncthing.PairAsync(peer!, "peer", "tcp://127.0.0.1:1", fixture.FolderPath, timeout.Token);
-        var paired = await syncthing.PeersAsync(timeout.Token);
-        var folder = await keyed.GetFromJsonAsync<JsonElement>($"/rest/config/folders/{SyncthingClient.FolderId}", timeout.Token);
-        await syncthing.ScanAsync("", timeout.Token);
+        await syncthing.AddDeviceAsync(peer!, "peer", "tcp://127.0.0.1:1", timeout.Token);
+        await syncthing.EnsureFolderAsync(FolderId, "test", fixture.FolderPath, FolderType.SendOnly, [peer!], timeout.Token);
+        var paired = await syncthing.PeersAsync(FolderId, timeout.Token);
+        var folder = await keyed.GetFromJsonAsync<JsonElement>($"/rest/config/folders/{FolderId}", timeout.Token);
+        await syncthing.ScanAsync(FolderId, timeout.Token);
         var events = await syncthing.EventsAsync(0, "ItemFinished,DeviceConnected,DeviceDisconnected,PendingDevicesChanged", TimeSpan.FromSeconds(1), timeout.Token);
         await syncthing.UnpairAsync(peer!, timeout.Token);
-        var unpaired = await syncthing.PeersAsync(timeout.Token);
+        var unpaired = await syncthing.PeersAsync(FolderId, timeout.Token);
         await syncthing.IgnoreAsync(new PendingDevice(peer!, "stranger", "tcp://127.0.0.1:1", DateTimeOffset.Now), timeout.Token);
         var config = await keyed.GetFromJsonAsync<JsonElement>("/rest/config", timeout.Token);
 
@@ -100,6 +103,8 @@ public sealed class SyncthingIntegrationTests(SyncthingFixture fixture) : IClass
         Assert.Equal(["tcp://127.0.0.1:1"], only.Addresses);
         Assert.False(only.Connected);
         Assert.True(folder.GetProperty("fsWatcherEnabled").GetBoolean());
+        Assert.Equal("sendonly", folder.GetProperty("type").GetString());
+        Assert.Contains(FolderId, await syncthing.FolderIdsAsync(timeout.Token));
         Assert.Contains(folder.GetProperty("devices").EnumerateArray(), d => d.GetProperty("deviceID").GetString() == peer);
         Assert.NotNull(events);
         Assert.Empty(unpaired);

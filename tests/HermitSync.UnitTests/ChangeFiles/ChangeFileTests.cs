@@ -1,4 +1,8 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Storage;
 using NSec.Cryptography;
@@ -12,8 +16,11 @@ public sealed class ChangeFileTests
     private static readonly SyncKeyring Keyring = new("correct horse battery staple", Cheap);
     private static readonly string Site = SiteIds.New();
 
+    /// <summary>A clock stamp of 2025-11-24, as a real site writes them.</summary>
+    private static readonly long Stamp = HybridLogicalClock.FromPhysical(1_764_000_000_000);
+
     private static NoteRevision[] Revisions(int count = 3) => Enumerable.Range(0, count).Select(i => new NoteRevision(
-        Guid.CreateVersion7().ToString(), 1000 + i, Site, i == 0 ? [] : [new ParentRef(999 + i, Site)], i + 1,
+        Guid.CreateVersion7().ToString(), Stamp + i, Site, i == 0 ? [] : [new ParentRef(Stamp - 1 + i, Site)], i + 1,
         $"Title {i} <script>", $"Body {i} ünïcødé 😀", i == 2, 1_764_000_000_000, 1_764_000_000_000 + i)).ToArray();
 
     private static byte[] Sealed(NoteRevision[]? revisions = null) => ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions ?? Revisions());
@@ -25,7 +32,7 @@ public sealed class ChangeFileTests
 
         var (header, opened) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions));
 
-        Assert.Equal(new ChangeFileHeader(2, ChangeFileKind.Changes, Site, 7, 1000, 1002, 3), header);
+        Assert.Equal(new ChangeFileHeader(2, ChangeFileKind.Changes, Site, 7, Stamp, Stamp + 2, 3), header);
         Assert.Equal(revisions.Length, opened.Length);
         for (var i = 0; i < revisions.Length; i++)
         {
@@ -71,7 +78,8 @@ public sealed class ChangeFileTests
         Assert.Equal(RejectionReason.NotAChangeFile, ReasonAfterFlipping(0));
         Assert.Equal(RejectionReason.UnknownVersion, ReasonAfterFlipping(9));
         Assert.Equal(RejectionReason.Malformed, ReasonAfterFlipping(10));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(12));
+        // The site id names the salt, so an altered one is refused before any key is derived.
+        Assert.Equal(RejectionReason.WrongKey, ReasonAfterFlipping(12));
         Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(30));
         Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(40));
         Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(53));
@@ -125,23 +133,52 @@ public sealed class ChangeFileTests
         Assert.Equal(default, ChangeFile.Open(Keyring, Sealed()).Header.TraceContext);
     }
 
-    /// <summary>Sealed by the version 1 code itself (3 passes cut to 1 as above), before version 2 existed.</summary>
-    private const string Version1File =
-        "SFJNVFNZTkMAAQEAASNFZ4mrze8BI0VniavN7wAAAAAAAAAHAAAAAAAAA+gAAAAAAAAD6AAAAAHhzTsNoi4sgn6IVMDDcKm4xp08CN7F/2p8hHOlxlAt0vj/Y6N0zl03+s0DwTd5iQAHZA3zKxh56gYC+5MtySylvbG3ygRnjXhh6LwKFFblS2Ljb2Iq7/2scwBgk9pOk4msL4N0O6WLPvZgl+jJ33UwDKYgATazxg5WIwduydolEkMrISeL087pNQibyhjoZFffeRUmdT57gXal4kwPJUyevjxCTDMfAb/s69kpA6a37ZNKYa+V3d0ONAkSpEIb5gIEjo0eFS6QEdf1YsEryVVIVOgxvPrsvW6Zf51GtnOsFgpV5Fg=";
+    /// <summary>
+    /// A version 1 file written here from the format's description (a 104-byte header with no
+    /// trace context, which is also the associated data), not by the code under test.
+    /// </summary>
+    private static byte[] Version1File()
+    {
+        const string site = "0123456789abcdef0123456789abcdef";
+        var revision = new NoteRevision(Guid.CreateVersion7().ToString(), Stamp, site, [], 1, "Written by version 1", "body", false, 1_764_000_000_000, 1_764_000_000_000);
+        var key = Keyring.ForOwnSite(site);
+        var header = new byte[ChangeFile.Version1HeaderBytes];
+        "HRMTSYNC"u8.CopyTo(header);
+        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(8), 1);
+        header[10] = (byte)ChangeFileKind.Changes;
+        Convert.FromHexString(site).CopyTo(header, 12);
+        BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(28), 7);
+        BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(36), Stamp);
+        BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(44), Stamp);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(52), 1);
+        SyncKeyring.SaltFor(site).CopyTo(header, 56);
+        key.Check.CopyTo(header, 72);
+        RandomNumberGenerator.Fill(header.AsSpan(80, 24));
+        using var compressed = new MemoryStream();
+        using (var brotli = new BrotliStream(compressed, CompressionLevel.Fastest))
+        {
+            brotli.Write(JsonSerializer.SerializeToUtf8Bytes(new[] { revision }, RevisionJson.Default.NoteRevisionArray));
+        }
+        var plaintext = compressed.ToArray();
+        var file = new byte[header.Length + plaintext.Length + ChangeFile.TagBytes];
+        header.CopyTo(file, 0);
+        AeadAlgorithm.XChaCha20Poly1305.Encrypt(key.Key, header.AsSpan(80, 24), header, plaintext, file.AsSpan(header.Length));
+        return file;
+    }
 
     [Fact]
     public void A_version_1_file_is_still_read()
     {
-        var (header, revisions) = ChangeFile.Open(Keyring, Convert.FromBase64String(Version1File));
+        var (header, revisions) = ChangeFile.Open(Keyring, Version1File());
 
-        Assert.Equal(new ChangeFileHeader(1, ChangeFileKind.Changes, "0123456789abcdef0123456789abcdef", 7, 1000, 1000, 1), header);
+        Assert.Equal(new ChangeFileHeader(1, ChangeFileKind.Changes, "0123456789abcdef0123456789abcdef", 7, Stamp, Stamp, 1), header);
         Assert.Equal("Written by version 1", Assert.Single(revisions).Title);
     }
 
     [Fact]
     public void A_version_1_file_is_checked_as_strictly_as_ever()
     {
-        var file = Convert.FromBase64String(Version1File);
+        var file = Version1File();
 
         for (var i = 0; i < file.Length; i++)
         {

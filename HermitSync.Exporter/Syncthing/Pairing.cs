@@ -1,0 +1,61 @@
+namespace HermitSync.Exporter.Syncthing;
+
+public sealed record PairingStatus(string DeviceId, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending);
+
+public sealed record PairRequest(string? DeviceId, string? Name, string? Address);
+
+/// <summary>What is wrong with a pairing request, and with which field.</summary>
+public sealed record PairingProblem(string Field, string Message);
+
+/// <summary>
+/// Pairing this machine with others: which devices are paired and how they are doing, adding
+/// one (checked by Syncthing, and given every site's folder), removing one, and ignoring a
+/// device that asks.
+/// </summary>
+public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders)
+{
+    public async Task<PairingStatus> StatusAsync(CancellationToken cancellationToken) => new(
+        await syncthing.MyDeviceIdAsync(cancellationToken),
+        await syncthing.PeersAsync(folders.OwnFolderId, cancellationToken),
+        await syncthing.PendingDevicesAsync(cancellationToken));
+
+    /// <summary>Pairs with a device; null when done, else what is wrong with the request.</summary>
+    public async Task<PairingProblem?> PairAsync(PairRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.DeviceId))
+        {
+            return new("deviceId", "Enter the other machine's Syncthing device ID.");
+        }
+        var (deviceId, error) = await syncthing.ValidateDeviceIdAsync(request.DeviceId.Trim(), cancellationToken);
+        if (deviceId is null)
+        {
+            return new("deviceId", $"Syncthing says this is not a device ID: {error}.");
+        }
+        if (deviceId == await syncthing.MyDeviceIdAsync(cancellationToken))
+        {
+            return new("deviceId", "That is this machine's own device ID.");
+        }
+        var address = request.Address?.Trim();
+        if (!string.IsNullOrEmpty(address) && !address.StartsWith("tcp://", StringComparison.Ordinal) && !address.StartsWith("quic://", StringComparison.Ordinal))
+        {
+            return new("address", "An address looks like tcp://192.0.2.10:22000.");
+        }
+        await syncthing.AddDeviceAsync(deviceId, string.IsNullOrWhiteSpace(request.Name) ? deviceId[..7] : request.Name.Trim(), address, cancellationToken);
+        await folders.ShareWithAsync(deviceId, cancellationToken);
+        return null;
+    }
+
+    public Task UnpairAsync(string deviceId, CancellationToken cancellationToken) => syncthing.UnpairAsync(deviceId, cancellationToken);
+
+    /// <summary>Ignores a device that asked to connect, so it is not offered again; false when no such device asks.</summary>
+    public async Task<bool> IgnoreAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        var pending = (await syncthing.PendingDevicesAsync(cancellationToken)).FirstOrDefault(p => p.DeviceId == deviceId);
+        if (pending is null)
+        {
+            return false;
+        }
+        await syncthing.IgnoreAsync(pending, cancellationToken);
+        return true;
+    }
+}
