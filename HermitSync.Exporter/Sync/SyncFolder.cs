@@ -124,8 +124,8 @@ public sealed class SyncFolder(string root)
 
     /// <summary>
     /// Reads a candidate whole, or refuses it: opened without following a link and without
-    /// blocking on a pipe, its length checked before a byte is read, and never read past it.
-    /// Null when it is gone.
+    /// blocking on a pipe, its length checked before a byte is read, and never read past it;
+    /// a pipe or a device is refused unread. Null when it is gone.
     /// </summary>
     public byte[]? Read(FolderCandidate candidate, long maxBytes)
     {
@@ -134,7 +134,16 @@ public sealed class SyncFolder(string root)
         {
             return null;
         }
-        var length = RandomAccess.GetLength(handle);
+        long length;
+        try
+        {
+            length = RandomAccess.GetLength(handle);
+        }
+        catch (NotSupportedException)
+        {
+            // A pipe or a device has no length to check, so it is not read at all.
+            throw new ChangeFileRejectedException(RejectionReason.NotARegularFile, "A pipe or a device, not a file; it was not read.");
+        }
         if (length > maxBytes)
         {
             throw new ChangeFileRejectedException(RejectionReason.TooLarge, $"{length} bytes is over the {maxBytes} byte limit; it was not read.");

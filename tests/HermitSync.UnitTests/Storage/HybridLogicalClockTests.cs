@@ -33,6 +33,21 @@ public sealed class HybridLogicalClockTests
     }
 
     [Fact]
+    public void A_stamp_from_far_ahead_neither_drags_the_clock_along_nor_overflows_it()
+    {
+        var time = new ManualTime(DateTimeOffset.Parse("2026-11-26T12:00:00Z"));
+        var clock = new HybridLogicalClock(time);
+        var ceiling = HybridLogicalClock.FromPhysical((time.Now + RevisionRules.MaxClockAhead).ToUnixTimeMilliseconds());
+
+        clock.Observe(long.MaxValue);
+        var afterObserving = clock.Next();
+        var afterFarParent = clock.Next(after: long.MaxValue);
+
+        Assert.InRange(afterObserving, 1, ceiling + 1);
+        Assert.InRange(afterFarParent, afterObserving + 1, ceiling + 2);
+    }
+
+    [Fact]
     public void Revision_ids_round_trip_through_their_text_form()
     {
         var id = new RevisionId(0x0123_4567_89ab_cdef, SiteIds.New());
