@@ -1,0 +1,426 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.Versioning;
+using System.Text.Json;
+using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Syncthing;
+using HermitSync.IntegrationTests.Stack;
+using HermitSync.Rqlite;
+
+namespace HermitSync.IntegrationTests.Sync;
+
+/// <summary>
+/// Two sites paired through real Syncthing, where B is a compromised peer: it holds the sync
+/// passphrase and writes whatever it likes into its folder, which Syncthing carries to A, the
+/// victim. Attacks that a peer cannot send (a 3 GiB sparse file, links at the top of the sites
+/// folder, a planted file in A's own folder) are written at A directly. For each, A keeps
+/// importing B's good files within the normal lag, answers 2xx from its API and every page, and
+/// shows the refusal with its reason. Each test removes what it planted.
+/// </summary>
+public sealed class HostilePeerFixture : StackHolder
+{
+    public HostilePeerFixture() : base(new StackFixture(2, null,
+        // B must not compact its folder under the attack files.
+        "--HermitSync:Sync:SnapshotEveryFiles=100000"))
+    {
+    }
+}
+
+public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture<HostilePeerFixture>
+{
+    private const string Victim = "a", Peer = "b";
+
+    /// <summary>What "the normal lag" may stretch to while A works through what B sent: seconds, not minutes.</summary>
+    private static readonly TimeSpan Lag = TimeSpan.FromSeconds(15);
+
+    private readonly StackFixture _stack = fixture.Stack;
+    private long _nextSequence = 900_000_000_000 + Random.Shared.Next(1_000_000);
+
+    [Fact]
+    public async Task A_compression_bomb_sealed_with_the_right_passphrase_is_refused_as_too_large()
+    {
+        var peer = await SiteIdAsync(Peer);
+        // 4 GiB and a little more of zeros, in a few megabytes.
+        var bomb = await Task.Run(() => Compress(Stream(4L * 1024 * 1024 * 1024 + 1)));
+        var file = ChangeFile.SealContent(await KeyringAsync(), ChangeFileKind.Changes, peer, NextSequence(), Stamp(), Stamp(), 1, bomb);
+
+        await AttackThroughPeerAsync(file, RejectionReason.TooLarge);
+    }
+
+    public static TheoryData<string> Spoilers() => ["year 9999", "long.MinValue", "long.MaxValue", "upper-case id", "10 MiB title", "100,000 parents"];
+
+    [Theory]
+    [MemberData(nameof(Spoilers))]
+    public async Task A_revision_no_honest_site_writes_refuses_its_whole_file(string spoiler)
+    {
+        var peer = await SiteIdAsync(Peer);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var good = new NoteRevision(Guid.CreateVersion7().ToString(), Stamp(), peer, [], 1, "an honest note beside it", "", false, now, now);
+        var bad = new NoteRevision(Guid.CreateVersion7().ToString(), Stamp() + 1, peer, [], 1, $"hostile: {spoiler}", "", false, now, now);
+        bad = spoiler switch
+        {
+            "year 9999" => bad with { Hlc = HybridLogicalClock.FromPhysical(DateTimeOffset.Parse("9999-12-31T00:00:00Z").ToUnixTimeMilliseconds()) },
+            "long.MinValue" => bad with { Hlc = long.MinValue },
+            "long.MaxValue" => bad with { Hlc = long.MaxValue },
+            "upper-case id" => bad with { NoteId = bad.NoteId.ToUpperInvariant() },
+            "10 MiB title" => bad with { Title = new string('t', 10 * 1024 * 1024) },
+            _ => bad with { Parents = Enumerable.Range(0, 100_000).Select(i => new ParentRef(Stamp() - i - 1, peer)).ToArray() },
+        };
+        var file = ChangeFile.Seal(await KeyringAsync(), ChangeFileKind.Changes, peer, NextSequence(), [good, bad]);
+
+        await AttackThroughPeerAsync(file, RejectionReason.Malformed);
+
+        using var victim = _stack.WebBrowserClient(Victim);
+        Assert.Equal(HttpStatusCode.NotFound, (await victim.GetAsync($"/api/notes/{good.NoteId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_symbolic_link_to_dev_zero_is_refused_unread()
+    {
+        var name = ChangeFileName(await SiteIdAsync(Peer), NextSequence());
+        var link = Path.Combine(await PeerFolderAsync(), name);
+        File.CreateSymbolicLink(link, "/dev/zero");
+        try
+        {
+            await ScanPeerFolderAsync();
+            await ExpectRefusalAsync(name, RejectionReason.NotARegularFile);
+            await AssertVictimStillWorksAsync();
+        }
+        finally
+        {
+            File.Delete(link);
+            await ScanPeerFolderAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Links_to_the_root_are_never_followed_and_nothing_of_the_root_is_quarantined()
+    {
+        var inPeerFolder = Path.Combine(await PeerFolderAsync(), "root");
+        var fakeSite = Path.Combine(_stack.Site(Victim).SyncFolder, "sites", SiteIds.New());
+        Directory.CreateSymbolicLink(inPeerFolder, "/");
+        Directory.CreateSymbolicLink(fakeSite, "/");
+        var quarantineBefore = QuarantinedCount();
+        try
+        {
+            await ScanPeerFolderAsync();
+            await ExpectRefusalAsync(Path.GetFileName(fakeSite), RejectionReason.NotARegularFile);
+            await ExpectRefusalAsync(Path.Combine(await SiteIdAsync(Peer), "root"), RejectionReason.NotARegularFile);
+            await AssertVictimStillWorksAsync();
+            // A reason for each link, and no copy of anything under /.
+            Assert.InRange(QuarantinedCount() - quarantineBefore, 2, 4);
+        }
+        finally
+        {
+            Directory.Delete(inPeerFolder);
+            Directory.Delete(fakeSite);
+            await ScanPeerFolderAsync();
+        }
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public async Task An_unreadable_folder_is_passed_over()
+    {
+        var sites = Path.Combine(_stack.Site(Victim).SyncFolder, "sites");
+        var locked = Directory.CreateDirectory(Path.Combine(sites, SiteIds.New()));
+        File.WriteAllBytes(Path.Combine(locked.FullName, ChangeFileName(SiteIds.New(), 1)), [1, 2, 3]);
+        // Mode 000 stops any account but root; the exporter in this test runs as root, so the entry inside is refused on its merits.
+        File.SetUnixFileMode(locked.FullName, UnixFileMode.None);
+        try
+        {
+            await AssertVictimStillWorksAsync();
+        }
+        finally
+        {
+            File.SetUnixFileMode(locked.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            locked.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_3_gib_sparse_file_is_refused_by_its_length_without_being_read()
+    {
+        var name = ChangeFileName(await SiteIdAsync(Peer), NextSequence());
+        var path = Path.Combine(_stack.Site(Victim).SyncFolder, "sites", await SiteIdAsync(Peer), name);
+        using (var file = File.Create(path))
+        {
+            file.SetLength(3L * 1024 * 1024 * 1024);
+        }
+        try
+        {
+            await ExpectRefusalAsync(name, RejectionReason.TooLarge);
+            await AssertVictimStillWorksAsync();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Ten_thousand_tiny_files_with_random_salts_are_all_refused_and_real_files_keep_flowing()
+    {
+        var peer = await SiteIdAsync(Peer);
+        var folder = await PeerFolderAsync();
+        var rejectedBefore = await RejectionCountAsync();
+        var planted = new List<string>();
+        var template = ChangeFile.Seal(await KeyringAsync(), ChangeFileKind.Changes, peer, 1, []);
+        try
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                var sequence = NextSequence();
+                var file = (byte[])template.Clone();
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(28), sequence);
+                Random.Shared.NextBytes(file.AsSpan(56, SyncKeyring.SaltBytes));
+                var path = Path.Combine(folder, ChangeFileName(peer, sequence));
+                await File.WriteAllBytesAsync(path, file);
+                planted.Add(path);
+            }
+            await ScanPeerFolderAsync();
+
+            await Sites.EventuallyAsync(async () => await RejectionCountAsync() - rejectedBefore >= 10_000 ? true : (bool?)null,
+                "A did not refuse all 10,000 files", TimeSpan.FromMinutes(3));
+            await AssertVictimStillWorksAsync();
+        }
+        finally
+        {
+            planted.ForEach(File.Delete);
+            await ScanPeerFolderAsync();
+        }
+    }
+
+    [Fact]
+    public async Task New_sites_offered_by_a_peer_cost_key_derivations_at_a_bounded_rate_and_delay_no_real_peer()
+    {
+        using var peerSyncthing = _stack.SyncthingClient(Peer);
+        using var victimSyncthing = _stack.SyncthingClient(Victim);
+        using var victimApi = _stack.WebBrowserClient(Victim);
+        var victimDevice = await Sites.DeviceIdAsync(victimApi);
+        var fakes = Enumerable.Range(0, 12).Select(_ => SiteIds.New()).ToArray();
+        var keyring = await KeyringAsync();
+        try
+        {
+            foreach (var fake in fakes)
+            {
+                var path = Path.Combine(_stack.Site(Peer).SyncFolder, "sites", fake);
+                Directory.CreateDirectory(path);
+                var note = new NoteRevision(Guid.CreateVersion7().ToString(), Stamp(), fake, [], 1, "from a site nobody paired with", "", false,
+                    DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                await File.WriteAllBytesAsync(Path.Combine(path, ChangeFileName(fake, 1)), ChangeFile.Seal(keyring, ChangeFileKind.Changes, fake, 1, [note]));
+                (await peerSyncthing.PutAsJsonAsync($"/rest/config/folders/{SiteFolders.IdOf(fake)}", new
+                {
+                    id = SiteFolders.IdOf(fake), path, type = "sendonly", devices = new[] { new { deviceID = victimDevice } },
+                })).EnsureSuccessStatusCode();
+            }
+
+            // The real peer's files keep arriving at once while the new sites' keys wait their turn.
+            await AssertVictimStillWorksAsync();
+            await Sites.EventuallyAsync(async () =>
+            {
+                var folders = (await victimSyncthing.GetFromJsonAsync<JsonElement>("/rest/config/folders")).EnumerateArray().Select(f => f.GetProperty("id").GetString());
+                return fakes.All(f => folders.Contains(SiteFolders.IdOf(f))) ? true : (bool?)null;
+            }, "A did not take the offered folders");
+        }
+        finally
+        {
+            foreach (var fake in fakes)
+            {
+                await peerSyncthing.DeleteAsync($"/rest/config/folders/{SiteFolders.IdOf(fake)}");
+                await victimSyncthing.DeleteAsync($"/rest/config/folders/{SiteFolders.IdOf(fake)}");
+                Directory.Delete(Path.Combine(_stack.Site(Peer).SyncFolder, "sites", fake), recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Files_planted_in_the_victims_own_folder_stall_nothing()
+    {
+        using var victim = _stack.WebBrowserClient(Victim);
+        using var peer = _stack.WebBrowserClient(Peer);
+        var own = await SiteIdAsync(Victim);
+        var folder = Path.Combine(_stack.Site(Victim).SyncFolder, "sites", own);
+        var next = (await _stack.Rqlite(Victim).QueryAsync(SyncLedgerSql.Cursor)).LastFileSeq + 1;
+        var plantedNext = Path.Combine(folder, ChangeFileName(own, next));
+        var plantedFar = Path.Combine(folder, ChangeFileName(own, 999_999_999_999));
+        await File.WriteAllBytesAsync(plantedNext, "planted"u8.ToArray());
+        await File.WriteAllBytesAsync(plantedFar, "planted"u8.ToArray());
+        try
+        {
+            var note = await Sites.CreateAsync(victim, "written past planted files", "still exported");
+            var atPeer = await Sites.EventuallyAsync(() => Sites.TryGetAsync(peer, note), "A's note did not reach B past the planted files", Lag);
+            Assert.Equal("still exported", atPeer.Body);
+            var status = await Sites.StatusAsync(victim);
+            Assert.Contains(status.Rejections, r => r.Reason == nameof(RejectionReason.NameTaken) && r.File.EndsWith(Path.GetFileName(plantedNext), StringComparison.Ordinal));
+            // The next name comes from the ledger, so the far one changed nothing.
+            Assert.True((await _stack.Rqlite(Victim).QueryAsync(SyncLedgerSql.Cursor)).LastFileSeq < 999_999_999_999);
+            Assert.DoesNotContain(Directory.GetFiles(folder), f => Path.GetFileName(f).Length > "c-000000000000.hsync".Length);
+        }
+        finally
+        {
+            File.Delete(plantedNext);
+            File.Delete(plantedFar);
+        }
+    }
+
+    [Fact]
+    public async Task A_peers_file_altered_on_the_way_is_refused_and_its_restored_original_applies()
+    {
+        using var victim = _stack.WebBrowserClient(Victim);
+        using var peerApi = _stack.WebBrowserClient(Peer);
+        using var victimSyncthing = _stack.SyncthingClient(Victim);
+        var peer = await SiteIdAsync(Peer);
+        var peerDevice = await Sites.DeviceIdAsync(peerApi);
+
+        (await victimSyncthing.PostAsync($"/rest/system/pause?device={peerDevice}", null)).EnsureSuccessStatusCode();
+        Note note;
+        string name;
+        try
+        {
+            await Sites.EventuallyAsync(async () => await Sites.PeerConnectedAsync(victim) ? null : (bool?)true, "A still sees B connected");
+            note = await Sites.CreateAsync(peerApi, "altered on the way", "the original");
+            await Sites.WaitForExportAsync(_stack, Peer);
+            name = ChangeFileName(peer, (await _stack.Rqlite(Peer).QueryAsync(SyncLedgerSql.Cursor)).LastFileSeq);
+            var altered = await File.ReadAllBytesAsync(Path.Combine(await PeerFolderAsync(), name));
+            altered[^3] ^= 0x20;
+            await File.WriteAllBytesAsync(Path.Combine(_stack.Site(Victim).SyncFolder, "sites", peer, name), altered);
+            await ExpectRefusalAsync(name, RejectionReason.AuthenticationFailed);
+            // Syncthing at A learns of the local change before the peer's version comes.
+            (await victimSyncthing.PostAsync($"/rest/db/scan?folder={SiteFolders.IdOf(peer)}", null)).EnsureSuccessStatusCode();
+            Assert.Null(await Sites.TryGetAsync(victim, note));
+        }
+        finally
+        {
+            (await victimSyncthing.PostAsync($"/rest/system/resume?device={peerDevice}", null)).EnsureSuccessStatusCode();
+        }
+
+        // Syncthing puts the peer's version back over the local change; other content under the same name is looked at again.
+        await Sites.EventuallyAsync(async () => await Sites.PeerConnectedAsync(victim) ? true : (bool?)null, "A did not reconnect to B");
+        (await victimSyncthing.PostAsync($"/rest/db/revert?folder={SiteFolders.IdOf(peer)}", null)).EnsureSuccessStatusCode();
+        var restored = await Sites.EventuallyAsync(() => Sites.TryGetAsync(victim, note), "the restored original did not apply", Lag);
+        Assert.Equal("the original", restored.Body);
+
+        // A peer's file deleted at A breaks nothing: what it held is applied, and later files still come.
+        File.Delete(Path.Combine(_stack.Site(Victim).SyncFolder, "sites", peer, name));
+        await AssertVictimStillWorksAsync();
+        (await victimSyncthing.PostAsync($"/rest/db/revert?folder={SiteFolders.IdOf(peer)}", null)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Writes the file into B's own folder, as B would, lets Syncthing carry it to A, and checks A's outcome.</summary>
+    private async Task AttackThroughPeerAsync(byte[] file, RejectionReason expected)
+    {
+        var name = ChangeFileName(await SiteIdAsync(Peer), SequenceOf(file));
+        var path = Path.Combine(await PeerFolderAsync(), name);
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".syncthing.{name}.tmp");
+        await File.WriteAllBytesAsync(temporary, file);
+        File.Move(temporary, path);
+        try
+        {
+            await ScanPeerFolderAsync();
+            await ExpectRefusalAsync(name, expected);
+            await AssertVictimStillWorksAsync();
+        }
+        finally
+        {
+            File.Delete(path);
+            await ScanPeerFolderAsync();
+        }
+    }
+
+    /// <summary>A keeps importing B's real files within the normal lag, and answers from its API and every page.</summary>
+    private async Task AssertVictimStillWorksAsync()
+    {
+        using var victim = _stack.WebBrowserClient(Victim);
+        using var peer = _stack.WebBrowserClient(Peer);
+        var started = Stopwatch.GetTimestamp();
+        var note = await Sites.CreateAsync(peer, "a good note", $"written at {DateTimeOffset.UtcNow:O}");
+        await Sites.EventuallyAsync(() => Sites.TryGetAsync(victim, note), $"B's good note did not reach A within {Lag.TotalSeconds} s", Lag);
+        Assert.True(Stopwatch.GetElapsedTime(started) < Lag);
+        foreach (var page in new[] { "/", "/Sync", "/Cluster", $"/Notes/{note.Id}", "/api/notes", "/api/sync/status", "/api/cluster" })
+        {
+            using var response = await victim.GetAsync(page);
+            Assert.True(response.IsSuccessStatusCode, $"{page} answered {(int)response.StatusCode}");
+        }
+    }
+
+    /// <summary>A shows the refusal of the entry, with its reason, on its Sync page and in its status.</summary>
+    private async Task ExpectRefusalAsync(string entry, RejectionReason reason)
+    {
+        using var victim = _stack.WebBrowserClient(Victim);
+        var rejection = await Sites.EventuallyAsync(async () => (await Sites.StatusAsync(victim)).Rejections
+            .FirstOrDefault(r => r.File.EndsWith(entry, StringComparison.Ordinal)), $"A did not refuse {entry}", Lag);
+        Assert.Equal(reason.ToString(), rejection.Reason);
+        var page = await victim.GetStringAsync("/Sync");
+        Assert.Contains(Path.GetFileName(entry), page);
+        Assert.Contains(reason.ToString(), page);
+    }
+
+    private Task<long> RejectionCountAsync() => _stack.Rqlite(Victim).QueryAsync(SyncLedgerSql.RejectionCount);
+
+    private int QuarantinedCount() =>
+        Directory.Exists(_stack.Site(Victim).QuarantineFolder) ? Directory.GetFiles(_stack.Site(Victim).QuarantineFolder).Length : 0;
+
+    private async Task<string> SiteIdAsync(string site)
+    {
+        using var http = _stack.WebBrowserClient(site);
+        return await Sites.SiteIdAsync(http);
+    }
+
+    private async Task<string> PeerFolderAsync() => Path.Combine(_stack.Site(Peer).SyncFolder, "sites", await SiteIdAsync(Peer));
+
+    private async Task ScanPeerFolderAsync()
+    {
+        using var syncthing = _stack.SyncthingClient(Peer);
+        (await syncthing.PostAsync($"/rest/db/scan?folder={SiteFolders.IdOf(await SiteIdAsync(Peer))}", null)).EnsureSuccessStatusCode();
+    }
+
+    private Task<SyncKeyring> KeyringAsync() => Task.FromResult(new SyncKeyring(_stack.SyncPassphrase));
+
+    private long NextSequence() => Interlocked.Increment(ref _nextSequence);
+
+    private static string ChangeFileName(string site, long sequence) => new ChangeFileName(site, ChangeFileKind.Changes, sequence).FileName;
+
+    private static long SequenceOf(byte[] file) => System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(file.AsSpan(28));
+
+    private static long Stamp() => HybridLogicalClock.FromPhysical(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    private static Stream Stream(long zeros) => new ZeroStream(zeros);
+
+    private static byte[] Compress(Stream data)
+    {
+        using var output = new MemoryStream();
+        using (var brotli = new BrotliStream(output, CompressionLevel.Fastest))
+        {
+            data.CopyTo(brotli, 1024 * 1024);
+        }
+        return output.ToArray();
+    }
+
+    /// <summary>So many zero bytes, without holding them.</summary>
+    private sealed class ZeroStream(long length) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            Array.Clear(buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
