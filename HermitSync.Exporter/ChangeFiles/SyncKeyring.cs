@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using HermitSync.Exporter.Sync;
 using NSec.Cryptography;
 
 namespace HermitSync.Exporter.ChangeFiles;
@@ -27,13 +28,11 @@ public sealed class SyncKeyring
     private readonly byte[] _passphrase;
     private readonly PasswordBasedKeyDerivationAlgorithm _argon2;
     private readonly KeyringOptions _options;
-    private readonly TimeProvider _time;
+    private readonly TokenBucket _newSites;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DerivedKey> _verified = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LinkedListNode<(string Site, DerivedKey Key)>> _unverified = new(StringComparer.Ordinal);
     private readonly LinkedList<(string Site, DerivedKey Key)> _unverifiedByUse = new();
-    private double _tokens;
-    private DateTimeOffset _refilledAt;
 
     public SyncKeyring(string passphrase, KeyringOptions? options = null, TimeProvider? time = null) : this(passphrase, FormatV1Cost, options, time)
     {
@@ -49,9 +48,7 @@ public sealed class SyncKeyring
         _passphrase = Encoding.UTF8.GetBytes(passphrase);
         _argon2 = PasswordBasedKeyDerivationAlgorithm.Argon2id(cost);
         _options = options ?? new KeyringOptions();
-        _time = time ?? TimeProvider.System;
-        _tokens = _options.NewSiteBurst;
-        _refilledAt = _time.GetUtcNow();
+        _newSites = new TokenBucket(_options.NewSiteBurst, _options.NewSitesPerMinute, time ?? TimeProvider.System);
     }
 
     public static byte[] SaltFor(string siteId) =>
@@ -93,13 +90,10 @@ public sealed class SyncKeyring
                 _unverifiedByUse.AddFirst(node);
                 return node.Value.Key;
             }
-            Refill();
-            if (_tokens < 1)
+            if (!_newSites.TryTake(out retryAfter))
             {
-                retryAfter = TimeSpan.FromMilliseconds(Math.Ceiling((1 - _tokens) * 60_000 / _options.NewSitesPerMinute) + 1);
                 return null;
             }
-            _tokens--;
         }
         var derived = Derive(siteId);
         lock (_gate)
@@ -131,14 +125,6 @@ public sealed class SyncKeyring
                 }
             }
         }
-    }
-
-    private void Refill()
-    {
-        var now = _time.GetUtcNow();
-        var elapsed = now - _refilledAt;
-        _refilledAt = now;
-        _tokens = Math.Min(_options.NewSiteBurst, _tokens + (elapsed.TotalMinutes * _options.NewSitesPerMinute));
     }
 
     private DerivedKey Derive(string siteId)

@@ -13,7 +13,7 @@ namespace HermitSync.Exporter.Syncthing;
 /// device, so a site relays the sites it has heard of to the ones it is paired with: with A–B
 /// and B–C paired, A's notes reach C through B.
 /// </summary>
-public sealed class SiteFolders(SyncthingClient syncthing, SiteIdentity site, IOptions<SyncOptions> options, ILogger<SiteFolders> logger)
+public sealed class SiteFolders(SyncthingClient syncthing, SiteIdentity site, IOptions<SyncOptions> options, TimeProvider time, ILogger<SiteFolders> logger)
 {
     private const string Prefix = "hermit-";
 
@@ -21,6 +21,9 @@ public sealed class SiteFolders(SyncthingClient syncthing, SiteIdentity site, IO
     private const string LegacyFolderId = "hermit-sync";
 
     private readonly string _root = (options.Value.SyncthingFolderPath ?? options.Value.SyncFolder).TrimEnd('/');
+
+    // Each folder taken costs Syncthing a configuration change and a scan, and any peer can offer thousands.
+    private readonly TokenBucket _newFolders = new(options.Value.Keyring.NewSiteBurst, options.Value.Keyring.NewSitesPerMinute, time);
 
     public string OwnFolderId => IdOf(site.SiteId);
 
@@ -47,7 +50,6 @@ public sealed class SiteFolders(SyncthingClient syncthing, SiteIdentity site, IO
         }
         var devices = await syncthing.DeviceIdsAsync(cancellationToken);
         await syncthing.EnsureFolderAsync(OwnFolderId, "Hermit Sync: this site", PathOf(site.SiteId), FolderType.SendOnly, devices, cancellationToken);
-        await AcceptOffersAsync(cancellationToken);
     }
 
     /// <summary>Shares every site's folder with a newly paired device.</summary>
@@ -62,10 +64,11 @@ public sealed class SiteFolders(SyncthingClient syncthing, SiteIdentity site, IO
     }
 
     /// <summary>
-    /// Takes the site folders paired devices offer, receive-only, at the path their id names.
+    /// Takes the site folders paired devices offer, receive-only, at the path their id names, at
+    /// the pace new sites are allowed; returns how long until the next may be taken, when some wait.
     /// Anything else offered, and anything offered by a device that is not paired, is left alone.
     /// </summary>
-    public async Task AcceptOffersAsync(CancellationToken cancellationToken)
+    public async Task<TimeSpan?> AcceptOffersAsync(CancellationToken cancellationToken)
     {
         var paired = (await syncthing.DeviceIdsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         foreach (var offers in (await syncthing.FolderOffersAsync(cancellationToken)).Where(o => paired.Contains(o.DeviceId)).GroupBy(o => o.FolderId))
@@ -74,9 +77,14 @@ public sealed class SiteFolders(SyncthingClient syncthing, SiteIdentity site, IO
             {
                 continue;
             }
+            if (!_newFolders.TryTake(out var retryAfter))
+            {
+                return retryAfter;
+            }
             await syncthing.EnsureFolderAsync(offers.Key, Label(siteId), PathOf(siteId), FolderType.ReceiveOnly, paired, cancellationToken);
             logger.LogInformation("Receiving site {Site}'s folder, offered by {Devices}", siteId, string.Join(", ", offers.Select(o => o.DeviceId[..7])));
         }
+        return null;
     }
 
     /// <summary>A site's folder as Syncthing sees it (a container path in container mode).</summary>

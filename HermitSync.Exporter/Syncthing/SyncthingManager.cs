@@ -18,6 +18,8 @@ public sealed class SyncthingManager(
 {
     private const string Events = "ItemFinished,DeviceConnected,DeviceDisconnected,PendingDevicesChanged,PendingFoldersChanged";
     private readonly SyncOptions _options = options.Value;
+    private readonly SemaphoreSlim _accepting = new(1, 1);
+    private int _acceptLater;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,7 +39,7 @@ public sealed class SyncthingManager(
                     }
                     else if (type is "PendingFoldersChanged" or "DeviceConnected")
                     {
-                        await folders.AcceptOffersAsync(stoppingToken);
+                        await AcceptOffersAsync(stoppingToken);
                     }
                     if (type is "DeviceConnected" or "DeviceDisconnected")
                     {
@@ -54,9 +56,47 @@ public sealed class SyncthingManager(
         }
     }
 
+    /// <summary>Takes what peers offer, one caller at a time; when some must wait their turn, looks again once it has come.</summary>
+    private async Task AcceptOffersAsync(CancellationToken cancellationToken)
+    {
+        TimeSpan? retryAfter;
+        await _accepting.WaitAsync(cancellationToken);
+        try
+        {
+            retryAfter = await folders.AcceptOffersAsync(cancellationToken);
+        }
+        finally
+        {
+            _accepting.Release();
+        }
+        if (retryAfter is { } wait && Interlocked.Exchange(ref _acceptLater, 1) == 0)
+        {
+            _ = AcceptLaterAsync(wait, cancellationToken);
+        }
+    }
+
+    private async Task AcceptLaterAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(wait, cancellationToken);
+            Volatile.Write(ref _acceptLater, 0);
+            await AcceptOffersAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (HttpRequestException e)
+        {
+            Volatile.Write(ref _acceptLater, 0);
+            logger.LogWarning("Could not take the folders peers offered ({Reason}); the next offer tries again", e.Message);
+        }
+    }
+
     private async Task ConfigureAsync(CancellationToken cancellationToken)
     {
         await folders.EnsureAsync(cancellationToken);
+        await AcceptOffersAsync(cancellationToken);
         foreach (var peer in _options.Peers.Where(p => p.DeviceId.Length > 0))
         {
             if (await pairing.PairAsync(new PairRequest(peer.DeviceId, peer.Name, peer.Address), cancellationToken) is { } problem)

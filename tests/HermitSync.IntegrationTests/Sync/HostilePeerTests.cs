@@ -203,7 +203,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task New_sites_offered_by_a_peer_cost_key_derivations_at_a_bounded_rate_and_delay_no_real_peer()
+    public async Task New_sites_offered_by_a_peer_are_taken_at_a_bounded_rate_and_delay_no_real_peer()
     {
         using var peerSyncthing = _stack.SyncthingClient(Peer);
         using var victimSyncthing = _stack.SyncthingClient(Victim);
@@ -226,13 +226,11 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
                 })).EnsureSuccessStatusCode();
             }
 
-            // The real peer's files keep arriving at once while the new sites' keys wait their turn.
+            // The real peer's files keep arriving at once while the new sites wait their turn: their folders, then their keys.
             await AssertVictimStillWorksAsync();
-            await Sites.EventuallyAsync(async () =>
-            {
-                var folders = (await victimSyncthing.GetFromJsonAsync<JsonElement>("/rest/config/folders")).EnumerateArray().Select(f => f.GetProperty("id").GetString());
-                return fakes.All(f => folders.Contains(SiteFolders.IdOf(f))) ? true : (bool?)null;
-            }, "A did not take the offered folders");
+            var taken = (await victimSyncthing.GetFromJsonAsync<JsonElement>("/rest/config/folders")).EnumerateArray()
+                .Count(f => fakes.Any(fake => f.GetProperty("id").GetString() == SiteFolders.IdOf(fake)));
+            Assert.InRange(taken, 1, 8);
         }
         finally
         {
@@ -354,13 +352,31 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
         using var peer = _stack.WebBrowserClient(Peer);
         var started = Stopwatch.GetTimestamp();
         var note = await Sites.CreateAsync(peer, "a good note", $"written at {DateTimeOffset.UtcNow:O}");
-        await Sites.EventuallyAsync(() => Sites.TryGetAsync(victim, note), $"B's good note did not reach A within {Lag.TotalSeconds} s", Lag);
+        if (await ArrivesWithinLagAsync(victim, note) is false)
+        {
+            Assert.Fail($"B's good note did not reach A within {Lag.TotalSeconds} s. The exporters said:{Environment.NewLine}"
+                + string.Join(Environment.NewLine, _stack.LogLines.Where(l => l.Contains("exporter", StringComparison.Ordinal)).TakeLast(60)));
+        }
         Assert.True(Stopwatch.GetElapsedTime(started) < Lag);
         foreach (var page in new[] { "/", "/Sync", "/Cluster", $"/Notes/{note.Id}", "/api/notes", "/api/sync/status", "/api/cluster" })
         {
             using var response = await victim.GetAsync(page);
             Assert.True(response.IsSuccessStatusCode, $"{page} answered {(int)response.StatusCode}");
         }
+    }
+
+    private static async Task<bool> ArrivesWithinLagAsync(HttpClient victim, Note note)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < Lag)
+        {
+            if (await Sites.TryGetAsync(victim, note) is not null)
+            {
+                return true;
+            }
+            await Task.Delay(100);
+        }
+        return false;
     }
 
     /// <summary>A shows the refusal of the entry, with its reason, on its Sync page and in its status.</summary>

@@ -22,7 +22,7 @@ public sealed class SiteFoldersTests(SyncthingFixture fixture) : IClassFixture<S
         Directory.CreateDirectory(files);
         await File.WriteAllBytesAsync(Path.Combine(files, "c-000000000001.hsync"), [1, 2, 3], timeout.Token);
         await syncthing.EnsureFolderAsync("hermit-sync", "Hermit Sync", root, FolderType.SendOnly, [], timeout.Token);
-        var folders = new SiteFolders(syncthing, site, Options.Create(new SyncOptions { SyncFolder = root }), NullLogger<SiteFolders>.Instance);
+        var folders = new SiteFolders(syncthing, site, Options.Create(new SyncOptions { SyncFolder = root }), TimeProvider.System, NullLogger<SiteFolders>.Instance);
 
         await folders.EnsureAsync(timeout.Token);
         await folders.EnsureAsync(timeout.Token);
