@@ -133,7 +133,10 @@ public sealed class ChangeImporter(
         }
         finally
         {
-            _seen.Keys.Except(candidates.Select(c => c.RelativePath)).ToList().ForEach(gone => _seen.Remove(gone));
+            if (_seen.Count > candidates.Count)
+            {
+                _seen.Keys.Except(candidates.Select(c => c.RelativePath)).ToList().ForEach(gone => _seen.Remove(gone));
+            }
             await RecordAsync(refusals, cancellationToken);
         }
         return applied;

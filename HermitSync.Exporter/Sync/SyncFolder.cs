@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using HermitSync.Exporter.ChangeFiles;
+using System.IO.Enumeration;
 using Microsoft.Win32.SafeHandles;
 
 namespace HermitSync.Exporter.Sync;
@@ -71,50 +72,50 @@ public sealed class SyncFolder(string root)
     {
         var candidates = new List<FolderCandidate>();
         var strangers = new List<FolderStranger>();
-        var sites = new DirectoryInfo(Sites);
-        if (!sites.Exists)
+        if (!Directory.Exists(Sites))
         {
             return (candidates, strangers);
         }
-        if (sites.LinkTarget is { } sitesTarget)
+        if (new DirectoryInfo(Sites).LinkTarget is { } sitesTarget)
         {
-            strangers.Add(Stranger(sites, RejectionReason.NotARegularFile, $"The sites folder is a symbolic link to {sitesTarget}; nothing in it is read."));
+            strangers.Add(Stranger(ChangeFileName.SitesFolder, RejectionReason.NotARegularFile, $"The sites folder is a symbolic link to {sitesTarget}; nothing in it is read."));
             return (candidates, strangers);
         }
-        foreach (var site in Entries(sites, strangers))
+        foreach (var site in Entries(ChangeFileName.SitesFolder, strangers))
         {
-            if (site.LinkTarget is { } target)
+            var relative = Path.Combine(ChangeFileName.SitesFolder, site.Name);
+            if (site.IsLink)
             {
-                strangers.Add(Stranger(site, RejectionReason.NotARegularFile, $"A symbolic link to {target}, where a site's folder belongs; it is not followed."));
+                strangers.Add(Stranger(relative, RejectionReason.NotARegularFile, $"A symbolic link to {LinkTarget(relative)}, where a site's folder belongs; it is not followed."));
             }
-            else if (site is not DirectoryInfo siteFolder)
+            else if (!site.IsDirectory)
             {
-                strangers.Add(Stranger(site, RejectionReason.NotAChangeFile, "A file where only sites' folders belong."));
+                strangers.Add(Stranger(relative, RejectionReason.NotAChangeFile, "A file where only sites' folders belong."));
             }
             else if (!Storage.SiteIds.IsValid(site.Name))
             {
-                strangers.Add(Stranger(site, RejectionReason.NotAChangeFile, "A folder whose name is not a site id."));
+                strangers.Add(Stranger(relative, RejectionReason.NotAChangeFile, "A folder whose name is not a site id."));
             }
             else
             {
-                foreach (var entry in Entries(siteFolder, strangers).Where(e => !IsSyncthingOwn(e.Name)))
+                foreach (var entry in Entries(relative, strangers).Where(e => !IsSyncthingOwn(e.Name)))
                 {
-                    var relative = Path.GetRelativePath(Root, entry.FullName);
-                    if (entry.LinkTarget is { } linkTarget)
+                    var path = Path.Combine(relative, entry.Name);
+                    if (entry.IsLink)
                     {
-                        strangers.Add(Stranger(entry, RejectionReason.NotARegularFile, $"A symbolic link to {linkTarget}; it is not followed."));
+                        strangers.Add(Stranger(path, RejectionReason.NotARegularFile, $"A symbolic link to {LinkTarget(path)}; it is not followed."));
                     }
-                    else if (entry is DirectoryInfo)
+                    else if (entry.IsDirectory)
                     {
-                        strangers.Add(Stranger(entry, RejectionReason.NotAChangeFile, "A folder inside a site's folder."));
+                        strangers.Add(Stranger(path, RejectionReason.NotAChangeFile, "A folder inside a site's folder."));
                     }
-                    else if (!ChangeFileName.TryParse(relative, out var name))
+                    else if (!ChangeFileName.TryParse(path, out var name))
                     {
-                        strangers.Add(Stranger(entry, RejectionReason.NotAChangeFile, "Its name is not a Hermit Sync change file's name."));
+                        strangers.Add(Stranger(path, RejectionReason.NotAChangeFile, "Its name is not a Hermit Sync change file's name.", entry.Length));
                     }
                     else
                     {
-                        candidates.Add(new FolderCandidate(relative, name!, ((FileInfo)entry).Length, entry.LastWriteTimeUtc));
+                        candidates.Add(new FolderCandidate(path, name!, entry.Length, entry.ModifiedUtc));
                     }
                 }
             }
@@ -166,27 +167,37 @@ public sealed class SyncFolder(string root)
     private static bool IsSyncthingOwn(string name) =>
         name.StartsWith(".st", StringComparison.Ordinal) || name.StartsWith(".syncthing.", StringComparison.Ordinal) || name.StartsWith("~syncthing~", StringComparison.Ordinal);
 
-    private IEnumerable<FileSystemInfo> Entries(DirectoryInfo directory, List<FolderStranger> strangers)
+    /// <summary>One directory entry as the listing gives it: a folder's thousands of entries cost one stat each, no more.</summary>
+    private readonly record struct Entry(string Name, bool IsLink, bool IsDirectory, long Length, DateTime ModifiedUtc);
+
+    private IReadOnlyList<Entry> Entries(string relativeDirectory, List<FolderStranger> strangers)
     {
         try
         {
-            // Not recursive, and enumeration itself never follows a link.
-            return directory.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 }).ToArray();
+            // Not recursive, and a listing never follows a link: a link is reported as one.
+            return new FileSystemEnumerable<Entry>(
+                Path.Combine(Root, relativeDirectory),
+                (ref FileSystemEntry entry) =>
+                {
+                    var isLink = entry.Attributes.HasFlag(FileAttributes.ReparsePoint);
+                    return new Entry(entry.FileName.ToString(), isLink, !isLink && entry.IsDirectory, isLink || entry.IsDirectory ? 0 : entry.Length, entry.LastWriteTimeUtc.UtcDateTime);
+                },
+                new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 }).ToArray();
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            strangers.Add(Stranger(directory, RejectionReason.Unreadable, $"Its entries cannot be listed: {e.Message}"));
+            strangers.Add(Stranger(relativeDirectory, RejectionReason.Unreadable, $"Its entries cannot be listed: {e.Message}"));
             return [];
         }
     }
 
-    private FolderStranger Stranger(FileSystemInfo entry, RejectionReason reason, string detail)
+    private string? LinkTarget(string relativePath) => new FileInfo(Path.Combine(Root, relativePath)).LinkTarget;
+
+    private FolderStranger Stranger(string relativePath, RejectionReason reason, string detail, long length = 0)
     {
-        var relative = Path.GetRelativePath(Root, entry.FullName);
-        var length = entry is FileInfo file && entry.LinkTarget is null ? file.Length : 0;
-        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reason}\0{relative}\0{entry.LinkTarget}\0{length}")));
-        var folder = relative.Split(Path.DirectorySeparatorChar) is [_, var site, ..] && Storage.SiteIds.IsValid(site) ? site : null;
-        return new FolderStranger(relative, folder, reason, detail, fingerprint);
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reason}\0{relativePath}\0{detail}\0{length}")));
+        var site = relativePath.Split(Path.DirectorySeparatorChar) is [_, var folder, ..] && Storage.SiteIds.IsValid(folder) ? folder : null;
+        return new FolderStranger(relativePath, site, reason, detail, fingerprint);
     }
 
     private static SafeFileHandle? OpenNoFollow(string path)

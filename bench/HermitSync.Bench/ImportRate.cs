@@ -28,10 +28,10 @@ public static class ImportRate
         var keyring = new SyncKeyring(stack.Settings.SyncPassphrase);
         var peer = SiteIds.New();
         // Warm-up: the first file from a peer also derives its key (Argon2id, once per peer), which is not the rate.
-        await ImportAsync(stack, rqlite, ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 1, SampleNote.Revisions(peer, 0, 1, ShortBody)), new ChangeFileName(peer, ChangeFileKind.Changes, 1));
+        await PeerFiles.ImportAsync(stack, Site, ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 1, SampleNote.Revisions(peer, 0, 1, ShortBody)), new ChangeFileName(peer, ChangeFileKind.Changes, 1));
         var revisions = SampleNote.Revisions(peer, 0, Rows, ShortBody);
         var file = ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 2, revisions);
-        var imported = await ImportAsync(stack, rqlite, file, new ChangeFileName(peer, ChangeFileKind.Changes, 2));
+        var imported = await PeerFiles.ImportAsync(stack, Site, file, new ChangeFileName(peer, ChangeFileKind.Changes, 2));
 
         var raw = await RawInsertAsync(stack, revisions);
         report.Add(new Figure($"import of a {Rows:N0}-row change file", "rows/s", Rows / imported.TotalSeconds,
@@ -49,22 +49,6 @@ public static class ImportRate
             async () => await b.QueryAsync(NoteSql.Count) == await a.QueryAsync(NoteSql.Count),
             TimeSpan.FromMilliseconds(200),
             "B to import A's notes");
-    }
-
-    private static async Task<TimeSpan> ImportAsync(BenchStack stack, RqliteClient rqlite, byte[] content, ChangeFileName name)
-    {
-        var path = Path.Combine(stack.SyncFolder(Site), name.RelativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // Written aside and renamed, as Syncthing lands a finished file.
-        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".syncthing.{name.FileName}.tmp");
-        await File.WriteAllBytesAsync(temporary, content);
-        var started = Stopwatch.GetTimestamp();
-        File.Move(temporary, path);
-        await Poll.UntilAsync(
-            async () => (await rqlite.QueryAsync(SyncLedgerSql.Applied)).Contains(new AppliedFileKey(name.SiteId, name.Kind, name.Sequence)),
-            TimeSpan.FromMilliseconds(20),
-            $"{name.RelativePath} to be applied");
-        return Stopwatch.GetElapsedTime(started);
     }
 
     private static async Task<TimeSpan> RawInsertAsync(BenchStack stack, NoteRevision[] revisions)
