@@ -77,6 +77,10 @@ public static class RqliteCommandExtensions
                     return CommandResults.Failure($"Restarting {leader.Id} failed: {restarted.Message}");
                 }
                 var successor = await WaitForLeaderAsync(client, cluster.Timeouts, context.CancellationToken);
+                if (await RejoinAsync(leaderNode, commands, context.Services.GetRequiredService<ResourceNotificationService>(), cluster.Timeouts, context.CancellationToken) is { } problem)
+                {
+                    return CommandResults.Failure($"{successor} leads now, but {leader.Id} did not come back: {problem}");
+                }
                 return successor == leader.Id
                     ? CommandResults.Failure($"{leader.Id} restarted and won the election again.")
                     : CommandResults.Success($"{successor} leads now; {leader.Id} rejoined as a follower.");
@@ -92,6 +96,36 @@ public static class RqliteCommandExtensions
             ConfirmationMessage = "Restart the leader so that a follower takes over? Writes pause for about a second.",
             UpdateState = EnabledWhileRunning,
         });
+    }
+
+    /// <summary>
+    /// Sees the old leader running again. On a busy machine its graceful shutdown can outlast the
+    /// restart, and the new process then fails to take its ports or its store: it is started
+    /// again, a few times, before the command gives up. Null when it runs.
+    /// </summary>
+    private static async Task<string?> RejoinAsync(IResource node, ResourceCommandService commands, ResourceNotificationService notifications,
+        RqliteHostingTimeouts timeouts, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(timeouts.Election);
+            var state = (await notifications.WaitForResourceAsync(node.Name,
+                e => e.Snapshot.State?.Text is { } text && (text == KnownResourceStates.Running || KnownResourceStates.TerminalStates.Contains(text)), wait.Token)).Snapshot.State?.Text;
+            if (state == KnownResourceStates.Running)
+            {
+                return null;
+            }
+            if (attempt == timeouts.RejoinAttempts)
+            {
+                return $"it ended as {state} {attempt + 1} times";
+            }
+            await Task.Delay(timeouts.LeaderPoll * (attempt + 1), cancellationToken);
+            if (await commands.ExecuteCommandAsync(node, KnownResourceCommands.StartCommand, cancellationToken) is { Success: false } refused)
+            {
+                return $"it ended as {state}, and starting it again failed: {refused.Message}";
+            }
+        }
     }
 
     private static async Task<string> WaitForLeaderAsync(RqliteClient client, RqliteHostingTimeouts timeouts, CancellationToken cancellationToken)

@@ -11,4 +11,7 @@ public sealed record RqliteHostingTimeouts
 
     /// <summary>How often "Step down leader" asks who leads while it waits for the election.</summary>
     public TimeSpan LeaderPoll { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How many times "Step down leader" starts the old leader again when its restart failed.</summary>
+    public int RejoinAttempts { get; init; } = 3;
 }
