@@ -4,9 +4,13 @@ public sealed record PairingStatus(string DeviceId, IReadOnlyList<SyncthingPeer>
 
 public sealed record PairRequest(string? DeviceId, string? Name, string? Address);
 
+/// <summary>A device that asked to connect, to be ignored from now on.</summary>
+public sealed record IgnoreRequest(string? DeviceId);
+
 /// <summary>
 /// The worker's own small API for pairing, called by the notes API on the web app's behalf:
-/// this process is the one that manages Syncthing.
+/// this process is the one that manages Syncthing. Every device ID is checked before it goes
+/// anywhere near Syncthing.
 /// </summary>
 public static class PairingEndpoints
 {
@@ -18,16 +22,11 @@ public static class PairingEndpoints
 
         pairing.MapPost("/peers", async (PairRequest request, SyncthingClient syncthing, SyncthingManager manager, CancellationToken ct) =>
         {
-            if (string.IsNullOrWhiteSpace(request.DeviceId))
+            if (!SyncthingDeviceId.TryParse(request.DeviceId, out var deviceId))
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["deviceId"] = ["Enter the other machine's Syncthing device ID."] });
+                return NotADeviceId();
             }
-            var (deviceId, error) = await syncthing.ValidateDeviceIdAsync(request.DeviceId.Trim(), ct);
-            if (deviceId is null)
-            {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["deviceId"] = [$"Syncthing says this is not a device ID: {error}."] });
-            }
-            if (deviceId == await syncthing.MyDeviceIdAsync(ct))
+            if (deviceId.ToString() == await syncthing.MyDeviceIdAsync(ct))
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["deviceId"] = ["That is this machine's own device ID."] });
             }
@@ -36,19 +35,28 @@ public static class PairingEndpoints
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["address"] = ["An address looks like tcp://192.0.2.10:22000."] });
             }
-            await syncthing.PairAsync(deviceId, string.IsNullOrWhiteSpace(request.Name) ? deviceId[..7] : request.Name.Trim(), address, manager.FolderPath, ct);
+            var name = string.IsNullOrWhiteSpace(request.Name) ? deviceId.ToString()[..7] : request.Name.Trim();
+            await syncthing.PairAsync(deviceId, name, address, manager.FolderPath, ct);
             return Results.NoContent();
         });
 
         pairing.MapDelete("/peers/{deviceId}", async (string deviceId, SyncthingClient syncthing, CancellationToken ct) =>
         {
-            await syncthing.UnpairAsync(deviceId, ct);
+            if (!SyncthingDeviceId.TryParse(deviceId, out var peer))
+            {
+                return NotADeviceId();
+            }
+            await syncthing.UnpairAsync(peer, ct);
             return Results.NoContent();
         });
 
-        pairing.MapPost("/pending/{deviceId}/ignore", async (string deviceId, SyncthingClient syncthing, CancellationToken ct) =>
+        pairing.MapPost("/ignored", async (IgnoreRequest request, SyncthingClient syncthing, CancellationToken ct) =>
         {
-            var pending = (await syncthing.PendingDevicesAsync(ct)).FirstOrDefault(p => p.DeviceId == deviceId);
+            if (!SyncthingDeviceId.TryParse(request.DeviceId, out var deviceId))
+            {
+                return NotADeviceId();
+            }
+            var pending = (await syncthing.PendingDevicesAsync(ct)).FirstOrDefault(p => p.DeviceId == deviceId.ToString());
             if (pending is null)
             {
                 return Results.NotFound();
@@ -58,4 +66,10 @@ public static class PairingEndpoints
         });
         return app;
     }
+
+    private static IResult NotADeviceId() =>
+        Results.ValidationProblem(new Dictionary<string, string[]>
+        {
+            ["deviceId"] = ["That is not a device ID: Syncthing shows it as eight groups of seven letters and digits, e.g. XXXXXXX-XXXXXXX-…"],
+        });
 }

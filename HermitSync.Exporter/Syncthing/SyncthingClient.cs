@@ -32,13 +32,6 @@ public sealed class SyncthingClient(HttpClient http)
     public async Task<string> MyDeviceIdAsync(CancellationToken cancellationToken) =>
         (await http.GetFromJsonAsync<JsonObject>("/rest/system/status", cancellationToken))!["myID"]!.GetValue<string>();
 
-    /// <summary>Syncthing's own check of a device ID; returns its canonical form, or null with the reason.</summary>
-    public async Task<(string? DeviceId, string? Error)> ValidateDeviceIdAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        var answer = await http.GetFromJsonAsync<JsonObject>($"/rest/svc/deviceid?id={Uri.EscapeDataString(deviceId)}", cancellationToken);
-        return answer?["id"]?.GetValue<string>() is { } id ? (id, null) : (null, answer?["error"]?.GetValue<string>() ?? "not a device ID");
-    }
-
     /// <summary>
     /// Makes sure the folder exists with the watcher on and a short delay, ignores stray
     /// temporary files, keeps deleted files in a trash can for two weeks, and is shared with
@@ -46,7 +39,7 @@ public sealed class SyncthingClient(HttpClient http)
     /// </summary>
     public async Task EnsureFolderAsync(string path, IEnumerable<string> sharedWith, CancellationToken cancellationToken)
     {
-        using var existing = await http.GetAsync($"/rest/config/folders/{FolderId}", cancellationToken);
+        using var existing = await http.GetAsync($"/rest/config/folders/{Segment(FolderId)}", cancellationToken);
         var folder = existing.StatusCode == HttpStatusCode.NotFound
             ? new JsonObject { ["id"] = FolderId, ["label"] = "Hermit Sync", ["path"] = path, ["type"] = "sendreceive", ["devices"] = new JsonArray() }
             : (await ReadAsync(existing, cancellationToken)).AsObject();
@@ -59,17 +52,17 @@ public sealed class SyncthingClient(HttpClient http)
         {
             devices.Add(new JsonObject { ["deviceID"] = device });
         }
-        await SendAsync(HttpMethod.Put, $"/rest/config/folders/{FolderId}", folder, cancellationToken);
-        await SendAsync(HttpMethod.Post, $"/rest/db/ignores?folder={FolderId}",
+        await SendAsync(HttpMethod.Put, $"/rest/config/folders/{Segment(FolderId)}", folder, cancellationToken);
+        await SendAsync(HttpMethod.Post, $"/rest/db/ignores?folder={Segment(FolderId)}",
             new JsonObject { ["ignore"] = new JsonArray("(?d)*.tmp", "(?d)*.partial", "(?d).DS_Store", "(?d)Thumbs.db") }, cancellationToken);
     }
 
     /// <summary>Adds (or updates) a device and shares the folder with it.</summary>
-    public async Task PairAsync(string deviceId, string name, string? address, string folderPath, CancellationToken cancellationToken)
+    public async Task PairAsync(SyncthingDeviceId deviceId, string name, string? address, string folderPath, CancellationToken cancellationToken)
     {
         var device = new JsonObject
         {
-            ["deviceID"] = deviceId,
+            ["deviceID"] = deviceId.ToString(),
             ["name"] = name,
             ["addresses"] = new JsonArray(string.IsNullOrWhiteSpace(address) ? "dynamic" : address),
             ["compression"] = "metadata",
@@ -77,13 +70,13 @@ public sealed class SyncthingClient(HttpClient http)
             ["paused"] = false,
             ["autoAcceptFolders"] = false,
         };
-        await SendAsync(HttpMethod.Put, $"/rest/config/devices/{deviceId}", device, cancellationToken);
-        await EnsureFolderAsync(folderPath, [deviceId], cancellationToken);
+        await SendAsync(HttpMethod.Put, $"/rest/config/devices/{Segment(deviceId)}", device, cancellationToken);
+        await EnsureFolderAsync(folderPath, [deviceId.ToString()], cancellationToken);
     }
 
-    public async Task UnpairAsync(string deviceId, CancellationToken cancellationToken)
+    public async Task UnpairAsync(SyncthingDeviceId deviceId, CancellationToken cancellationToken)
     {
-        using var response = await http.DeleteAsync($"/rest/config/devices/{deviceId}", cancellationToken);
+        using var response = await http.DeleteAsync($"/rest/config/devices/{Segment(deviceId)}", cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
             response.EnsureSuccessStatusCode();
@@ -112,7 +105,7 @@ public sealed class SyncthingClient(HttpClient http)
         {
             var id = device["deviceID"]!.GetValue<string>();
             var connection = connections[id];
-            var completion = await http.GetFromJsonAsync<JsonObject>($"/rest/db/completion?folder={FolderId}&device={id}", cancellationToken);
+            var completion = await http.GetFromJsonAsync<JsonObject>($"/rest/db/completion?folder={Segment(FolderId)}&device={Segment(id)}", cancellationToken);
             peers.Add(new SyncthingPeer(
                 id,
                 device["name"]?.GetValue<string>() ?? "",
@@ -137,14 +130,17 @@ public sealed class SyncthingClient(HttpClient http)
 
     /// <summary>Long-polls Syncthing's event stream for events after <paramref name="since"/>.</summary>
     public async Task<JsonArray> EventsAsync(long since, string types, TimeSpan wait, CancellationToken cancellationToken) =>
-        await http.GetFromJsonAsync<JsonArray>($"/rest/events?since={since}&events={types}&timeout={(int)wait.TotalSeconds}", cancellationToken) ?? [];
+        await http.GetFromJsonAsync<JsonArray>($"/rest/events?since={since}&events={Segment(types)}&timeout={(int)wait.TotalSeconds}", cancellationToken) ?? [];
 
     /// <summary>Asks Syncthing to pick up new files now rather than at its watcher's next tick.</summary>
     public async Task ScanAsync(string subfolder, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync($"/rest/db/scan?folder={FolderId}&sub={Uri.EscapeDataString(subfolder)}", content: null, cancellationToken);
+        using var response = await http.PostAsync($"/rest/db/scan?folder={Segment(FolderId)}&sub={Segment(subfolder)}", content: null, cancellationToken);
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>Escaped, so no value can add a path segment or a query parameter of its own.</summary>
+    private static string Segment(object value) => Uri.EscapeDataString(value.ToString()!);
 
     private async Task SendAsync(HttpMethod method, string path, JsonNode body, CancellationToken cancellationToken)
     {

@@ -55,7 +55,7 @@ public sealed class SyncthingManager(
         await syncthing.EnsureFolderAsync(FolderPath, [], cancellationToken);
         foreach (var peer in _options.Peers.Where(p => p.DeviceId.Length > 0))
         {
-            await syncthing.PairAsync(peer.DeviceId, peer.Name, peer.Address, FolderPath, cancellationToken);
+            await syncthing.PairAsync(SyncthingDeviceId.Parse(peer.DeviceId), peer.Name, peer.Address, FolderPath, cancellationToken);
             logger.LogInformation("Paired with {Name} ({Device}) at {Address}", peer.Name, peer.DeviceId, peer.Address ?? "dynamic");
         }
     }

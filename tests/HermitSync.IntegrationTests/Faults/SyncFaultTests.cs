@@ -71,7 +71,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
                 var rejections = await Sites.RejectionCountAsync(b);
         var folder = await SiteFolderAsync(a);
 
-        await using var load = new WriteLoad(_stack.App.GetEndpoint(_stack.Name("a", SiteResource.Api), "http"), writers: 2);
+        await using var load = new WriteLoad(_stack.ApiClient("a"), writers: 2);
         await load.WaitForAcknowledgementsAsync(50, TimeSpan.FromSeconds(60));
         await ResourceProcess.KillAsync(_stack.App, _stack.Name("a", SiteResource.Exporter), timeout.Token);
 
