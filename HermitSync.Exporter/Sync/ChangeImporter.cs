@@ -217,6 +217,11 @@ public sealed class ChangeImporter(
         Directory.CreateDirectory(_options.QuarantineFolder);
         var quarantined = Path.Combine(_options.QuarantineFolder, $"{now:yyyyMMdd'T'HHmmssfff}-{relativePath.Replace(Path.DirectorySeparatorChar, '_')}");
         File.Copy(info.FullName, quarantined, overwrite: true);
+        if (!OperatingSystem.IsWindows())
+        {
+            // A copy keeps its source's mode, and a file from a peer may be readable by anyone.
+            File.SetUnixFileMode(quarantined, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         await File.WriteAllTextAsync(quarantined + ".reason.txt", $"{reason}: {detail}{Environment.NewLine}", cancellationToken);
 
         await rqlite.ExecuteAsync(

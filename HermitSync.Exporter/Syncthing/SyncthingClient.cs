@@ -44,6 +44,8 @@ public sealed class SyncthingClient(HttpClient http)
             ? new JsonObject { ["id"] = FolderId, ["label"] = "Hermit Sync", ["path"] = path, ["type"] = "sendreceive", ["devices"] = new JsonArray() }
             : (await ReadAsync(existing, cancellationToken)).AsObject();
         folder["fsWatcherEnabled"] = true;
+        // Files arrive as this machine's umask makes them (owner-only), never with the modes a peer claims.
+        folder["ignorePerms"] = true;
         folder["fsWatcherDelayS"] = 1;
         folder["rescanIntervalS"] = 3600;
         folder["versioning"] = new JsonObject { ["type"] = "trashcan", ["params"] = new JsonObject { ["cleanoutDays"] = "14" } };

@@ -1,4 +1,3 @@
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
 using Microsoft.Playwright;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Stack;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;

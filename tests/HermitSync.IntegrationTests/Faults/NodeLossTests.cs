@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Faults;
 using HermitSync.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
