@@ -19,6 +19,9 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
 
     public static TheoryData<string> Routes => new() { SiteResource.Web, SiteResource.Api };
 
+    /// <summary>The title every forged request asks for: this test's own, so one test's failure cannot show up in another.</summary>
+    private readonly string _forged = $"forged {Guid.NewGuid():N}";
+
     [Theory]
     [MemberData(nameof(Routes))]
     public async Task A_cross_site_form_post_to_any_api_endpoint_is_refused_and_changes_nothing(string service)
@@ -30,7 +33,7 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         {
             foreach (var (fetchSite, origin) in new[] { ("cross-site", "http://evil.example"), ("same-site", "http://localhost:1"), ((string?)null, "http://evil.example") })
             {
-                using var request = Request(HttpMethod.Post, endpoint.Path, new FormUrlEncodedContent(new Dictionary<string, string> { ["title"] = "forged", ["deviceId"] = Stranger }), fetchSite, origin);
+                using var request = Request(HttpMethod.Post, endpoint.Path, new FormUrlEncodedContent(new Dictionary<string, string> { ["title"] = _forged, ["deviceId"] = Stranger }), fetchSite, origin);
                 using var response = await http.SendAsync(request);
                 Assert.True(HttpStatusCode.Forbidden == response.StatusCode, $"{service}: form POST to {endpoint.Path} from {fetchSite ?? origin}: {(int)response.StatusCode}");
             }
@@ -49,7 +52,7 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         {
             foreach (var fetchSite in new[] { null, "same-origin", "cross-site" })
             {
-                var body = new StringContent(endpoint.Json ?? """{"title":"forged","body":""}""", Encoding.UTF8, "text/plain");
+                var body = new StringContent(endpoint.Json ?? $$"""{"title":"{{_forged}}","body":""}""", Encoding.UTF8, "text/plain");
                 using var request = Request(HttpMethod.Post, endpoint.Path, body, fetchSite, origin: null);
                 using var response = await http.SendAsync(request);
                 var expected = fetchSite == "cross-site" ? HttpStatusCode.Forbidden : HttpStatusCode.UnsupportedMediaType;
@@ -101,7 +104,7 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         foreach (var endpoint in ApiEndpoints(note))
         {
             var fromPage = endpoint.Method == HttpMethod.Put;
-            var json = endpoint.Path == "/api/sync/peers" ? """{"deviceId":"not-a-device-id"}""" : endpoint.Json?.Replace("forged", "from a script", StringComparison.Ordinal);
+            var json = endpoint.Path == "/api/sync/peers" ? """{"deviceId":"not-a-device-id"}""" : endpoint.Json?.Replace(_forged, "from a script", StringComparison.Ordinal);
             using var request = Request(endpoint.Method, endpoint.Path, json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"),
                 fetchSite: fromPage ? "same-origin" : null, origin: fromPage ? origin : null);
             request.Headers.TryAddWithoutValidation("If-Match", "*");
@@ -156,10 +159,10 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
     private sealed record Endpoint(HttpMethod Method, string Path, string? Json);
 
     /// <summary>Every API route that changes something, with a body it would accept as JSON.</summary>
-    private static IEnumerable<Endpoint> ApiEndpoints(Note note) =>
+    private IEnumerable<Endpoint> ApiEndpoints(Note note) =>
     [
-        new(HttpMethod.Post, "/api/notes", """{"title":"forged","body":""}"""),
-        new(HttpMethod.Put, $"/api/notes/{note.Id}", """{"title":"forged","body":""}"""),
+        new(HttpMethod.Post, "/api/notes", $$"""{"title":"{{_forged}}","body":""}"""),
+        new(HttpMethod.Put, $"/api/notes/{note.Id}", $$"""{"title":"{{_forged}}","body":""}"""),
         new(HttpMethod.Post, "/api/sync/peers", $$"""{"deviceId":"{{Stranger}}"}"""),
         new(HttpMethod.Delete, $"/api/sync/peers/{Stranger}", null),
         new(HttpMethod.Post, "/api/sync/ignored", $$"""{"deviceId":"{{Stranger}}"}"""),
@@ -167,13 +170,13 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
     ];
 
     /// <summary>Every form the web app's pages post, with the fields a person would fill in.</summary>
-    private static IEnumerable<(string Url, IReadOnlyDictionary<string, string> Fields)> WebForms(Note note) =>
+    private IEnumerable<(string Url, IReadOnlyDictionary<string, string> Fields)> WebForms(Note note) =>
     [
-        ("/Notes/New", new Dictionary<string, string> { ["Input.Title"] = "forged", ["Input.Body"] = "" }),
-        ($"/Notes/Edit/{note.Id}", new Dictionary<string, string> { ["Input.Title"] = "forged", ["Input.Body"] = "", ["Revision"] = note.Revision }),
+        ("/Notes/New", new Dictionary<string, string> { ["Input.Title"] = _forged, ["Input.Body"] = "" }),
+        ($"/Notes/Edit/{note.Id}", new Dictionary<string, string> { ["Input.Title"] = _forged, ["Input.Body"] = "", ["Revision"] = note.Revision }),
         ($"/Notes/Delete/{note.Id}", new Dictionary<string, string> { ["Revision"] = note.Revision }),
         ($"/Notes/Conflicts/{note.Id}?handler=Keep", new Dictionary<string, string> { ["keep"] = note.Revision }),
-        ($"/Notes/Conflicts/{note.Id}?handler=Merge", new Dictionary<string, string> { ["Input.Title"] = "forged", ["Input.Body"] = "" }),
+        ($"/Notes/Conflicts/{note.Id}?handler=Merge", new Dictionary<string, string> { ["Input.Title"] = _forged, ["Input.Body"] = "" }),
         ("/Sync?handler=Pair", new Dictionary<string, string> { ["DeviceId"] = Stranger }),
         ("/Sync?handler=Accept", new Dictionary<string, string> { ["deviceId"] = Stranger }),
         ("/Sync?handler=Ignore", new Dictionary<string, string> { ["deviceId"] = Stranger }),
@@ -200,13 +203,13 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         return await Sites.CreateAsync(web, $"target {Guid.NewGuid():N}", "as written");
     }
 
-    /// <summary>The note as it was made, no note titled "forged", and no device paired.</summary>
+    /// <summary>The note as it was made, no note with this test's forged title, and no device paired.</summary>
     private async Task AssertUnchangedAsync(Note note)
     {
         using var web = stack.WebBrowserClient();
         var now = await Sites.GetAsync(web, note);
         Assert.Equal((note.Title, note.Body, note.Version), (now.Title, now.Body, now.Version));
-        Assert.DoesNotContain((await web.GetFromJsonAsync<NotePage>("/api/notes?q=forged"))!.Items, n => n.Title == "forged");
+        Assert.DoesNotContain((await web.GetFromJsonAsync<NotePage>($"/api/notes?q={Uri.EscapeDataString(_forged)}"))!.Items, n => n.Title == _forged);
         Assert.DoesNotContain(Stranger, await web.GetStringAsync("/api/sync/pairing"));
     }
 }
