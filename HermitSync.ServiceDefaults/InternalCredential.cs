@@ -83,10 +83,8 @@ public static class InternalCredentialExtensions
                     return;
                 }
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                await Results.Problem(
-                    "This service answers only the other Hermit Sync services and the AppHost. Reach the notes through the web app.",
-                    statusCode: StatusCodes.Status401Unauthorized,
-                    title: "The internal credential is missing or wrong.").ExecuteAsync(context);
+                await context.WriteProblemAsync(StatusCodes.Status401Unauthorized, "The internal credential is missing or wrong.",
+                    "This service answers only the other Hermit Sync services and the AppHost. Reach the notes through the web app.");
             });
             next(app);
         };

@@ -51,10 +51,8 @@ public static class SameOriginWrites
                     await nextMiddleware(context);
                     return;
                 }
-                await Results.Problem(
-                    "A change must come from this app's own pages (or from a script). Your browser says this one came from another site.",
-                    statusCode: StatusCodes.Status403Forbidden,
-                    title: "Cross-site request refused.").ExecuteAsync(context);
+                await context.WriteProblemAsync(StatusCodes.Status403Forbidden, "Cross-site request refused.",
+                    "A change must come from this app's own pages (or from a script). Your browser says this one came from another site.");
             });
             next(app);
         };

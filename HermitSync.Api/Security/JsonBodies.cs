@@ -1,3 +1,5 @@
+using HermitSync.ServiceDefaults;
+
 namespace HermitSync.Api.Security;
 
 /// <summary>
@@ -18,9 +20,7 @@ public static class JsonBodies
                 await next(context);
                 return;
             }
-            await Results.Problem(
-                "Send the request body as JSON (Content-Type: application/json).",
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "The body must be JSON.").ExecuteAsync(context);
+            await context.WriteProblemAsync(StatusCodes.Status415UnsupportedMediaType, "The body must be JSON.",
+                "Send the request body as JSON (Content-Type: application/json).");
         });
 }

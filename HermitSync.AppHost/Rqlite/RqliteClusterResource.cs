@@ -41,8 +41,11 @@ public sealed class RqliteClusterResource(string name, ParameterResource secret,
     /// <summary>The password <paramref name="user"/> has on this cluster, as its auth file holds it.</summary>
     internal RqliteUserPassword PasswordOf(RqliteUser user) => new(Secret, Name, user);
 
-    /// <summary>Every node, <paramref name="user"/> for what it does, and the monitor user for finding out how the cluster is.</summary>
-    private ReferenceExpression ConnectionStringFor(RqliteUser user)
+    /// <summary>
+    /// Every node, <paramref name="user"/> for what it does, and the monitor user for finding out
+    /// how the cluster is: for a resource with another job than reading and writing, such as backups.
+    /// </summary>
+    public ReferenceExpression ConnectionStringFor(RqliteUser user)
     {
         var expression = new ReferenceExpressionBuilder();
         expression.AppendLiteral("Endpoints=");

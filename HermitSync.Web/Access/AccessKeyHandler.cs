@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using HermitSync.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -30,10 +31,8 @@ public sealed class AccessKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions
             return;
         }
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Results.Problem(
-            "Send the access key as Authorization: Bearer <key>. It is in access-token in the site's data directory, and it is the t=… of the Notes link ./hermit run prints.",
-            statusCode: StatusCodes.Status401Unauthorized,
-            title: "The access key is missing or wrong.").ExecuteAsync(Context);
+        await Context.WriteProblemAsync(StatusCodes.Status401Unauthorized, "The access key is missing or wrong.",
+            "Send the access key as Authorization: Bearer <key>. It is in access-token in the site's data directory, and it is the t=… of the Notes link ./hermit run prints.");
     }
 
     /// <summary>What the web app forwards to the API: JSON for scripts, never a page.</summary>

@@ -33,8 +33,8 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         {
             foreach (var (fetchSite, origin) in new[] { ("cross-site", "http://evil.example"), ("same-site", "http://localhost:1"), ((string?)null, "http://evil.example") })
             {
-                using var request = Request(HttpMethod.Post, endpoint.Path, new FormUrlEncodedContent(new Dictionary<string, string> { ["title"] = _forged, ["deviceId"] = Stranger }), fetchSite, origin);
-                using var response = await http.SendAsync(request);
+                var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["title"] = _forged, ["deviceId"] = Stranger });
+                using var response = await SendAsync(http, HttpMethod.Post, endpoint.Path, form, fetchSite, origin);
                 Assert.True(HttpStatusCode.Forbidden == response.StatusCode, $"{service}: form POST to {endpoint.Path} from {fetchSite ?? origin}: {(int)response.StatusCode}");
             }
         }
@@ -53,8 +53,7 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
             foreach (var fetchSite in new[] { null, "same-origin", "cross-site" })
             {
                 var body = new StringContent(endpoint.Json ?? $$"""{"title":"{{_forged}}","body":""}""", Encoding.UTF8, "text/plain");
-                using var request = Request(HttpMethod.Post, endpoint.Path, body, fetchSite, origin: null);
-                using var response = await http.SendAsync(request);
+                using var response = await SendAsync(http, HttpMethod.Post, endpoint.Path, body, fetchSite, origin: null);
                 var expected = fetchSite == "cross-site" ? HttpStatusCode.Forbidden : HttpStatusCode.UnsupportedMediaType;
                 Assert.True(expected == response.StatusCode, $"{service}: text/plain POST to {endpoint.Path} ({fetchSite ?? "no Sec-Fetch-Site"}): {(int)response.StatusCode}");
             }
@@ -73,9 +72,7 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         {
             foreach (var (fetchSite, origin) in new[] { ("cross-site", (string?)null), (null, "http://evil.example") })
             {
-                using var request = Request(endpoint.Method, endpoint.Path, endpoint.Json is null ? null : new StringContent(endpoint.Json, Encoding.UTF8, "application/json"), fetchSite, origin);
-                request.Headers.TryAddWithoutValidation("If-Match", note.ETag);
-                using var response = await http.SendAsync(request);
+                using var response = await SendAsync(http, endpoint.Method, endpoint.Path, Json(endpoint.Json), fetchSite, origin, note.ETag);
                 Assert.True(HttpStatusCode.Forbidden == response.StatusCode, $"{service}: {endpoint.Method} {endpoint.Path} from {fetchSite ?? origin}: {(int)response.StatusCode}");
             }
         }
@@ -105,10 +102,7 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         {
             var fromPage = endpoint.Method == HttpMethod.Put;
             var json = endpoint.Path == "/api/sync/peers" ? """{"deviceId":"not-a-device-id"}""" : endpoint.Json?.Replace(_forged, "from a script", StringComparison.Ordinal);
-            using var request = Request(endpoint.Method, endpoint.Path, json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"),
-                fetchSite: fromPage ? "same-origin" : null, origin: fromPage ? origin : null);
-            request.Headers.TryAddWithoutValidation("If-Match", "*");
-            using var response = await http.SendAsync(request);
+            using var response = await SendAsync(http, endpoint.Method, endpoint.Path, Json(json), fromPage ? "same-origin" : null, fromPage ? origin : null, ifMatch: "*");
             var key = $"{endpoint.Method} {endpoint.Path}";
             Assert.True(expected[key] == response.StatusCode, $"{service}: {key}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
@@ -125,9 +119,8 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         {
             foreach (var (fetchSite, origin) in new[] { ("cross-site", "http://evil.example"), ((string?)null, "http://evil.example"), ("same-site", (string?)null) })
             {
-                var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token };
-                using var request = Request(HttpMethod.Post, url, new FormUrlEncodedContent(form), fetchSite, origin);
-                using var response = await browser.SendAsync(request);
+                var form = new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token });
+                using var response = await SendAsync(browser, HttpMethod.Post, url, form, fetchSite, origin);
                 Assert.True(HttpStatusCode.Forbidden == response.StatusCode, $"form POST to {url} from {fetchSite ?? origin}: {(int)response.StatusCode}");
             }
         }
@@ -183,9 +176,10 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         ("/Sync?handler=Remove", new Dictionary<string, string> { ["deviceId"] = Stranger }),
     ];
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, HttpContent? body, string? fetchSite, string? origin)
+    /// <summary>Sends what a browser would, saying where the request came from; or, with neither header, what a script would.</summary>
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, HttpContent? body, string? fetchSite, string? origin, string? ifMatch = null)
     {
-        var request = new HttpRequestMessage(method, path) { Content = body };
+        using var request = new HttpRequestMessage(method, path) { Content = body };
         if (fetchSite is not null)
         {
             request.Headers.Add("Sec-Fetch-Site", fetchSite);
@@ -194,8 +188,14 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         {
             request.Headers.Add("Origin", origin);
         }
-        return request;
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+        return await http.SendAsync(request);
     }
+
+    private static StringContent? Json(string? json) => json is null ? null : new StringContent(json, Encoding.UTF8, "application/json");
 
     private async Task<Note> NewNoteAsync()
     {

@@ -5,11 +5,6 @@ using System.Text;
 using HermitSync.Api.Security;
 using HermitSync.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -123,49 +118,33 @@ public sealed class ServiceAccessTests
         Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
     }
 
-    private static async Task<RunningService> StartAsync(string internalKey = InternalKey)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["HermitSync:InternalKey"] = internalKey });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddServiceDefaults();
-        builder.RequireInternalCredential();
-        builder.Services.AddProblemDetails();
-        var app = builder.Build();
-        app.UseJsonBodies();
-        app.MapDefaultEndpoints();
-        app.MapMethods("/notes", ["GET", "POST", "PUT", "PATCH", "DELETE"], () => "ok");
-        try
-        {
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new RunningService(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) });
-    }
-
-    private sealed record RunningService(WebApplication App, HttpClient Http) : IAsyncDisposable
-    {
-        public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? credential, HttpContent? body = null, Action<HttpRequestMessage>? configure = null)
-        {
-            using var request = new HttpRequestMessage(method, path) { Content = body };
-            if (credential is not null)
+    private static Task<RunningService> StartAsync(string internalKey = InternalKey) =>
+        RunningService.StartAsync(
+            new Dictionary<string, string?> { ["HermitSync:InternalKey"] = internalKey },
+            builder =>
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
-            }
-            configure?.Invoke(request);
-            return await Http.SendAsync(request);
-        }
+                builder.RequireInternalCredential();
+                builder.Services.AddProblemDetails();
+            },
+            app =>
+            {
+                app.UseJsonBodies();
+                app.MapDefaultEndpoints();
+                app.MapMethods("/notes", ["GET", "POST", "PUT", "PATCH", "DELETE"], () => "ok");
+            });
+}
 
-        public async ValueTask DisposeAsync()
+/// <summary>Requests as the API's and the exporter's callers send them: with or without the credential, a body and browser headers.</summary>
+internal static class ServiceRequests
+{
+    public static async Task<HttpResponseMessage> SendAsync(this RunningService service, HttpMethod method, string path, string? credential, HttpContent? body = null, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body };
+        if (credential is not null)
         {
-            Http.Dispose();
-            await App.StopAsync(TimeSpan.FromSeconds(10));
-            await App.DisposeAsync();
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
         }
+        configure?.Invoke(request);
+        return await service.Http.SendAsync(request);
     }
 }
