@@ -21,8 +21,8 @@ public static class Extensions
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
 
-    /// <summary>The web app's login link carries the access key in its query, which Aspire has the traces keep unredacted.</summary>
-    private const string LoginPath = "/login";
+    /// <summary>Where the web app's login link leads. Its query carries the access key, which Aspire has traces keep unredacted.</summary>
+    public const string LoginPath = "/login";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -42,19 +42,4 @@ public static class AccessBuilderExtensions
                 ConfirmationMessage = "Replace the access key? Every browser signed in now is signed out, and scripts need the new key from access-token.",
             });
     }
-
-    /// <summary>
-    /// Adds the dashboard command "Export now": the exporter exports what is new at once and
-    /// writes a snapshot. The result lists the files written. The command carries the internal
-    /// credential, as every caller of the exporter must.
-    /// </summary>
-    public static IResourceBuilder<ProjectResource> WithExportNowCommand(this IResourceBuilder<ProjectResource> exporter, IResourceBuilder<ParameterResource> internalKey) =>
-        exporter.WithHttpCommand("/sync/export-now", "Export now", commandName: "export-now", commandOptions: new HttpCommandOptions
-        {
-            Description = "Exports this site's new changes now, then a snapshot of all of them.",
-            IconName = "ArrowSync",
-            ResultMode = HttpCommandResultMode.Json,
-            PrepareRequest = async context =>
-                context.Request.Headers.Authorization = new("Bearer", await internalKey.Resource.GetValueAsync(context.CancellationToken)),
-        });
 }

@@ -109,6 +109,21 @@ public static class SiteBuilderExtensions
     }
 
     /// <summary>
+    /// Adds the dashboard command "Export now": the exporter exports what is new at once and
+    /// writes a snapshot. The result lists the files written. The command carries the internal
+    /// credential, as every caller of the exporter must.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithExportNowCommand(this IResourceBuilder<ProjectResource> exporter, IResourceBuilder<ParameterResource> internalKey) =>
+        exporter.WithHttpCommand("/sync/export-now", "Export now", commandName: "export-now", commandOptions: new HttpCommandOptions
+        {
+            Description = "Exports this site's new changes now, then a snapshot of all of them.",
+            IconName = "ArrowSync",
+            ResultMode = HttpCommandResultMode.Json,
+            PrepareRequest = async context =>
+                context.Request.Headers.Authorization = new("Bearer", await internalKey.Resource.GetValueAsync(context.CancellationToken)),
+        });
+
+    /// <summary>
     /// Passes the AppHost's <c>HermitSync:Sync</c> settings (debounce, snapshot cadence, …) on
     /// to the exporter's <c>Sync</c> options, so they can be tuned where the site is defined.
     /// </summary>

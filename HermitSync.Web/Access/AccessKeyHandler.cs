@@ -16,8 +16,6 @@ public sealed class AccessKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions
 {
     public const string SchemeName = "AccessKey";
 
-    public const string LoginPath = "/login";
-
     protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
         Task.FromResult(key.Admits(Request)
             ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "owner")], SchemeName)), SchemeName))
@@ -27,7 +25,7 @@ public sealed class AccessKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions
     {
         if (!IsForScripts(Request.Path))
         {
-            Response.Redirect(LoginPath);
+            Response.Redirect(Microsoft.Extensions.Hosting.Extensions.LoginPath);
             return;
         }
         Response.Headers.WWWAuthenticate = "Bearer";
@@ -36,5 +34,5 @@ public sealed class AccessKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions
     }
 
     /// <summary>What the web app forwards to the API: JSON for scripts, never a page.</summary>
-    public static bool IsForScripts(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi");
+    private static bool IsForScripts(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi");
 }
