@@ -87,13 +87,20 @@ public static class OwnerOnly
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>A file another account owns (a container's, say) or one gone meanwhile is left alone: a start must not fail on it.</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void Restrict(string path)
     {
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & GroupAndOthers) != 0)
+        try
         {
-            File.SetUnixFileMode(path, mode & ~GroupAndOthers);
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & GroupAndOthers) != 0)
+            {
+                File.SetUnixFileMode(path, mode & ~GroupAndOthers);
+            }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or FileNotFoundException or DirectoryNotFoundException)
+        {
         }
     }
 
