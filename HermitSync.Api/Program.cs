@@ -1,13 +1,17 @@
 using HermitSync.Api.Cluster;
 using HermitSync.Api.Notes;
+using HermitSync.Api.Security;
 using HermitSync.Api.Site;
 using HermitSync.Api.Sync;
 using HermitSync.Api.Telemetry;
+using HermitSync.ServiceDefaults;
 using HermitSync.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+// Only the web app and the AppHost hold the credential: people and scripts come through the web app.
+builder.RequireInternalCredential();
 builder.AddRqliteClient("rqlite");
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = NoteRules.MaxRequestBytes);
 
@@ -15,12 +19,13 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RqliteProblemHandler>();
 // Malformed or oversized bodies are the client's fault in every environment: a 4xx, never a 500.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(options => options.AddAccessKeyScheme());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HybridLogicalClock>();
 builder.Services.AddSingleton<NoteStore>();
 builder.Services.AddSingleton<SchemaMigrator>();
-builder.Services.AddHttpClient<ExporterClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:Exporter"] ?? "http://exporter"));
+builder.Services.AddHttpClient<ExporterClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:Exporter"] ?? "http://exporter"))
+    .AddInternalCredential();
 builder.Services.AddSingleton<SiteStartup>();
 builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
 
@@ -28,6 +33,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseJsonBodies();
 
 app.MapOpenApi();
 app.MapDefaultEndpoints();

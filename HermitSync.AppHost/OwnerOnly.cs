@@ -1,10 +1,29 @@
+using System.Runtime.InteropServices;
+
 namespace HermitSync.AppHost;
 
 /// <summary>Files and folders that hold secrets or notes are for their owner alone.</summary>
-internal static class OwnerOnly
+public static class OwnerOnly
 {
     private const UnixFileMode Directories = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode Files = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    /// <summary>umask 077, in the bits <c>umask(2)</c> takes.</summary>
+    private const uint UmaskGroupAndOthers = 0b000_111_111;
+    private const UnixFileMode GroupAndOthers =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// From now on this process, and every process it starts (DCP, and through it rqlited,
+    /// Syncthing and the services), creates files and folders for their owner alone, whatever
+    /// code creates them: umask 077. Call it before anything is started.
+    /// </summary>
+    public static void ForEverythingCreated()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            _ = Umask(UmaskGroupAndOthers);
+        }
+    }
 
     /// <summary>Creates the folder, owner-only when it is new; an existing one keeps its mode.</summary>
     public static void CreateDirectory(string path)
@@ -16,6 +35,34 @@ internal static class OwnerOnly
         else
         {
             Directory.CreateDirectory(path, Directories);
+        }
+    }
+
+    /// <summary>Takes group and others' rights away from <paramref name="path"/> itself; a symbolic link is left as it is.</summary>
+    public static void Tighten(string path)
+    {
+        if (!OperatingSystem.IsWindows() && Path.Exists(path) && new FileInfo(path).LinkTarget is null)
+        {
+            Restrict(path);
+        }
+    }
+
+    /// <summary>
+    /// Takes group and others' rights away from <paramref name="path"/> and everything in it, as a
+    /// data directory made before this release, or by hand, may have them. Symbolic links are
+    /// neither followed nor changed.
+    /// </summary>
+    public static void TightenAll(string path)
+    {
+        Tighten(path);
+        if (OperatingSystem.IsWindows() || !Directory.Exists(path) || new FileInfo(path).LinkTarget is not null)
+        {
+            return;
+        }
+        var everything = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos("*", everything))
+        {
+            Restrict(entry.FullName);
         }
     }
 
@@ -39,4 +86,24 @@ internal static class OwnerOnly
         }
         File.Move(temporary, path, overwrite: true);
     }
+
+    /// <summary>A file another account owns (a container's, say) or one gone meanwhile is left alone: a start must not fail on it.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void Restrict(string path)
+    {
+        try
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & GroupAndOthers) != 0)
+            {
+                File.SetUnixFileMode(path, mode & ~GroupAndOthers);
+            }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or FileNotFoundException or DirectoryNotFoundException)
+        {
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "umask")]
+    private static extern uint Umask(uint mask);
 }

@@ -1,5 +1,9 @@
+using HermitSync.AppHost;
 using HermitSync.AppHost.Site;
 using Microsoft.Extensions.Configuration;
+
+// Before anything is created or started: every file of every site is its owner's alone.
+OwnerOnly.ForEverythingCreated();
 
 var builder = DistributedApplication.CreateBuilder(args);
 var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
@@ -10,7 +14,9 @@ var secrets = new SiteSecrets(
     builder.AddParameter("syncthing-gui-user", new GenerateParameterDefault { MinLength = 12, Upper = false, Special = false }, secret: true, persist: true),
     builder.AddParameter("syncthing-gui-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
     // Every paired site must use the same passphrase: copy it from one machine's user secrets to the other's.
-    builder.AddParameter("sync-passphrase", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true));
+    builder.AddParameter("sync-passphrase", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
+    // New at every run, kept nowhere: only the services this run starts, and the AppHost, hold it.
+    builder.AddParameter("internal-key", new GenerateParameterDefault { MinLength = 43, Special = false }, secret: true, persist: false));
 
 var sites = SiteSettings.ReadAll(builder.Configuration)
     .Select(site => builder.AddSite(site, secrets, repository))

@@ -1,11 +1,14 @@
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
+using HermitSync.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+// Its callers are the API (pairing) and the AppHost ("Export now"); nothing else on this machine.
+builder.RequireInternalCredential();
 builder.AddRqliteClient("rqlite");
 
 var syncthingConnection = builder.Configuration.GetConnectionString("syncthing")
@@ -17,6 +20,7 @@ builder.Services.AddOptions<SyncOptions>()
     .Validate(o => Path.IsPathFullyQualified(o.SyncFolder), "Sync:SyncFolder must be an absolute path.")
     .Validate(o => Path.IsPathFullyQualified(o.QuarantineFolder), "Sync:QuarantineFolder must be an absolute path.")
     .Validate(o => o.Passphrase.Length >= 8, "Sync:Passphrase must be set, at least 8 characters.")
+    .Validate(o => o.Peers.All(p => p.DeviceId.Length == 0 || SyncthingDeviceId.TryParse(p.DeviceId, out _)), "Sync:Peers:*:DeviceId must be Syncthing device IDs.")
     .ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<SiteStartup>();

@@ -33,6 +33,7 @@ public sealed class RqliteClient
     private readonly Func<HttpClient> _httpClient;
     private readonly RqliteClientSettings _settings;
     private readonly AuthenticationHeaderValue? _authorization;
+    private readonly AuthenticationHeaderValue? _monitorAuthorization;
     private readonly ILogger _logger;
     private int _preferredNode;
 
@@ -45,12 +46,12 @@ public sealed class RqliteClient
         _httpClient = httpClient;
         _settings = settings;
         _logger = logger ?? NullLogger<RqliteClient>.Instance;
-        if (settings.Username is not null)
-        {
-            var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.Username}:{settings.Password}"));
-            _authorization = new AuthenticationHeaderValue("Basic", credentials);
-        }
+        _authorization = Basic(settings.Username, settings.Password);
+        _monitorAuthorization = Basic(settings.MonitorUsername, settings.MonitorPassword) ?? _authorization;
     }
+
+    private static AuthenticationHeaderValue? Basic(string? username, string? password) =>
+        username is null ? null : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")));
 
     /// <summary>
     /// A client for an AppHost's connection string (<c>Endpoints=http://a,http://b;Username=u;Password=p</c>),
@@ -144,7 +145,7 @@ public sealed class RqliteClient
     public Task<IReadOnlyList<RqliteNode>> GetNodesAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<RqliteNode>>(
             "nodes",
-            () => new HttpRequestMessage(HttpMethod.Get, "/nodes?ver=2&timeout=2s"),
+            () => Monitoring(new HttpRequestMessage(HttpMethod.Get, "/nodes?ver=2&timeout=2s")),
             async (response, ct) => ParseNodes(await ReadJsonAsync(response, ct)),
             retryWhenOutcomeUnknown: true,
             statements: null,
@@ -155,7 +156,7 @@ public sealed class RqliteClient
     {
         try
         {
-            using var response = await SendOnceAsync(node, () => new HttpRequestMessage(HttpMethod.Get, "/status"), activity: null, cancellationToken);
+            using var response = await SendOnceAsync(node, () => Monitoring(new HttpRequestMessage(HttpMethod.Get, "/status")), activity: null, cancellationToken);
             var status = await ReadJsonAsync(response, cancellationToken);
             return status.TryGetProperty("store", out var store) && store.TryGetProperty("raft", out var raft)
                 && raft.TryGetProperty("applied_index", out var index) && index.TryGetInt64(out var applied)
@@ -173,7 +174,7 @@ public sealed class RqliteClient
     {
         try
         {
-            using var response = await SendOnceAsync(node, () => new HttpRequestMessage(HttpMethod.Get, "/readyz"), activity: null, cancellationToken);
+            using var response = await SendOnceAsync(node, () => Monitoring(new HttpRequestMessage(HttpMethod.Get, "/readyz")), activity: null, cancellationToken);
             return true;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
@@ -195,6 +196,13 @@ public sealed class RqliteClient
             statements,
             cancellationToken,
             failoverTimeout);
+    }
+
+    /// <summary>Asks as the monitor user, which may read the cluster's state and nothing else.</summary>
+    private HttpRequestMessage Monitoring(HttpRequestMessage request)
+    {
+        request.Headers.Authorization = _monitorAuthorization;
+        return request;
     }
 
     private static HttpRequestMessage JsonRequest(string path, byte[] content) =>
@@ -284,7 +292,7 @@ public sealed class RqliteClient
         {
             using var request = createRequest();
             request.RequestUri = new Uri(target, request.RequestUri!.OriginalString);
-            request.Headers.Authorization = _authorization;
+            request.Headers.Authorization ??= _authorization;
             activity?.SetTag("server.address", target.Host);
             activity?.SetTag("server.port", target.Port);
 

@@ -4,7 +4,8 @@ namespace HermitSync.Rqlite;
 
 /// <summary>
 /// Where the cluster's nodes are and how to talk to them. Filled from the Aspire connection
-/// string <c>Endpoints=http://a,http://b;Username=u;Password=p</c>, then from configuration.
+/// string <c>Endpoints=http://a,http://b;Username=u;Password=p;MonitorUsername=m;MonitorPassword=q</c>,
+/// then from configuration.
 /// </summary>
 public sealed class RqliteClientSettings
 {
@@ -13,6 +14,15 @@ public sealed class RqliteClientSettings
     public string? Username { get; set; }
 
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Who asks the cluster how it is (<c>/nodes</c>, <c>/status</c>, <c>/readyz</c>): a user of its
+    /// own, so the one that reads and writes notes needs no more than that. Without it,
+    /// <see cref="Username"/> asks.
+    /// </summary>
+    public string? MonitorUsername { get; set; }
+
+    public string? MonitorPassword { get; set; }
 
     /// <summary>How long one attempt against one node may take.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -49,6 +59,14 @@ public sealed class RqliteClientSettings
         if (parts.TryGetValue("Password", out var password))
         {
             Password = password.ToString();
+        }
+        if (parts.TryGetValue("MonitorUsername", out var monitorUsername))
+        {
+            MonitorUsername = monitorUsername.ToString();
+        }
+        if (parts.TryGetValue("MonitorPassword", out var monitorPassword))
+        {
+            MonitorPassword = monitorPassword.ToString();
         }
     }
 }

@@ -1,6 +1,7 @@
 using HermitSync.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -13,12 +14,15 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// What every Hermit Sync service shares: OpenTelemetry, health endpoints, service discovery
 /// and resilient HTTP clients, as in the Aspire service-defaults template; and what keeps
-/// browsers out: the host allow-list and the security headers.
+/// browsers out: the host allow-list, the security headers and same-origin writes.
 /// </summary>
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
+
+    /// <summary>Where the web app's login link leads. Its query carries the access key, which Aspire has traces keep unredacted.</summary>
+    public const string LoginPath = "/login";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -26,6 +30,7 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.AddHostAllowList();
         builder.AddSecurityHeaders();
+        builder.AddSameOriginWrites();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -53,10 +58,11 @@ public static class Extensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("HermitSync.*")
                 .AddAspNetCoreInstrumentation(aspnet =>
-                    // Health probes run every few seconds and would drown the traces that matter.
+                    // Health probes run every few seconds and would drown the traces that matter;
+                    // a login's URL holds a secret, which the dashboard would store with its trace.
                     aspnet.Filter = context =>
-                        !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                        !IsHealthEndpoint(context.Request.Path)
+                        && !context.Request.Path.StartsWithSegments(LoginPath))
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -73,14 +79,18 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>Aspire's health checks call these without any credential; they tell nothing but up or down.</summary>
+    internal static bool IsHealthEndpoint(PathString path) =>
+        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
+
     /// <summary>
     /// Maps <c>/health</c> (every check must pass) and <c>/alive</c> (the process answers).
     /// Services bind to loopback, so the endpoints are mapped in every environment.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath);
-        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         return app;
     }
 }

@@ -1,7 +1,12 @@
 using HermitSync.ServiceDefaults;
+using HermitSync.Web.Access;
 using HermitSync.Web.Cluster;
 using HermitSync.Web.Notes;
 using HermitSync.Web.Sync;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Transforms;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,14 +15,28 @@ builder.AddServiceDefaults();
 // inside itself (data:), so no note can style the page, run code or fetch anything.
 builder.Services.Configure<SecurityHeadersOptions>(headers => headers.ContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+// The login link's URL carries the access key, and these lines carry the URL.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 builder.Services.AddRazorPages();
 builder.Services.AddHttpForwarderWithServiceDiscovery();
 
+// Everything but the login page and the health endpoints asks for the site's access key.
+builder.Services.AddOptions<AccessKeyOptions>()
+    .BindConfiguration(AccessKeyOptions.Section)
+    .Validate(o => Path.IsPathFullyQualified(o.TokenFile), "HermitSync:Access:TokenFile must be the absolute path of the site's access-token; start the web app through the AppHost.")
+    .ValidateOnStart();
+builder.Services.AddSingleton<AccessKey>();
+builder.Services.AddAuthentication(AccessKeyHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, AccessKeyHandler>(AccessKeyHandler.SchemeName, configureOptions: null);
+builder.Services.AddAuthorizationBuilder()
+    .SetFallbackPolicy(new AuthorizationPolicyBuilder(AccessKeyHandler.SchemeName).RequireAuthenticatedUser().Build());
+
 // Resolved by service discovery from what the AppHost injects; "api" unless the site has a name.
+// The API answers only callers with the AppHost's internal credential, which every call here adds.
 var apiAddress = new Uri(builder.Configuration["HermitSync:Api"] ?? "http://api");
-builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress);
-builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress);
-builder.Services.AddHttpClient<SyncApi>(http => http.BaseAddress = apiAddress);
+builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
+builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
+builder.Services.AddHttpClient<SyncApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
 builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ClusterHealthNotice>();
@@ -28,11 +47,28 @@ app.UseExceptionHandler("/Error");
 app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
 app.UseStaticFiles();
 app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapRazorPages();
-// Scripts can use the web port for the API too; YARP forwards in-process, as in eShop's WebApp.
-app.MapForwarder("/api/{**path}", apiAddress.ToString());
+// Scripts can use the web port for the API and its OpenAPI document too; YARP forwards in-process, as in eShop's WebApp.
+var internalCredential = app.Services.GetRequiredService<IOptions<InternalCredentialOptions>>().Value.AuthorizationHeader();
+app.MapForwarder("/api/{**path}", apiAddress.ToString(), AsInternalCaller);
+app.MapForwarder("/openapi/{**path}", apiAddress.ToString(), AsInternalCaller);
 
 app.Run();
+
+// The API sees the web app's credential, never the person's key or cookie; and the Host the browser
+// sent, so its own same-origin check reads Origin against the origin the browser saw.
+void AsInternalCaller(Yarp.ReverseProxy.Transforms.Builder.TransformBuilderContext transforms)
+{
+    transforms.AddOriginalHost();
+    transforms.AddRequestHeaderRemove("Cookie");
+    transforms.AddRequestTransform(context =>
+    {
+        context.ProxyRequest.Headers.Authorization = internalCredential;
+        return ValueTask.CompletedTask;
+    });
+}

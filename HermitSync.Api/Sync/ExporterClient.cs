@@ -17,8 +17,8 @@ public sealed class ExporterClient(HttpClient http)
     public Task<IResult> UnpairAsync(string deviceId, CancellationToken cancellationToken) =>
         ForwardAsync(new HttpRequestMessage(HttpMethod.Delete, $"/pairing/peers/{Uri.EscapeDataString(deviceId)}"), cancellationToken);
 
-    public Task<IResult> IgnoreAsync(string deviceId, CancellationToken cancellationToken) =>
-        ForwardAsync(new HttpRequestMessage(HttpMethod.Post, $"/pairing/pending/{Uri.EscapeDataString(deviceId)}/ignore"), cancellationToken);
+    public Task<IResult> IgnoreAsync(IgnoreRequest request, CancellationToken cancellationToken) =>
+        ForwardAsync(new HttpRequestMessage(HttpMethod.Post, "/pairing/ignored") { Content = JsonContent.Create(request) }, cancellationToken);
 
     /// <summary>Passes the exporter's answer through: its status, and its JSON or ProblemDetails body.</summary>
     private async Task<IResult> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -46,3 +46,6 @@ public sealed class ExporterClient(HttpClient http)
 }
 
 public sealed record PairRequest(string? DeviceId, string? Name, string? Address);
+
+/// <summary>A device that asked to connect, to be ignored from now on.</summary>
+public sealed record IgnoreRequest(string? DeviceId);

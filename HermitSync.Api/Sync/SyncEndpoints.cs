@@ -19,7 +19,7 @@ public static class SyncEndpoints
         sync.MapGet("/pairing", (ExporterClient exporter, CancellationToken ct) => exporter.PairingAsync(ct)).WithName("GetPairing");
         sync.MapPost("/peers", (PairRequest request, ExporterClient exporter, CancellationToken ct) => exporter.PairAsync(request, ct)).WithName("PairPeer");
         sync.MapDelete("/peers/{deviceId}", (string deviceId, ExporterClient exporter, CancellationToken ct) => exporter.UnpairAsync(deviceId, ct)).WithName("UnpairPeer");
-        sync.MapPost("/pending/{deviceId}/ignore", (string deviceId, ExporterClient exporter, CancellationToken ct) => exporter.IgnoreAsync(deviceId, ct)).WithName("IgnorePendingDevice");
+        sync.MapPost("/ignored", (IgnoreRequest request, ExporterClient exporter, CancellationToken ct) => exporter.IgnoreAsync(request, ct)).WithName("IgnorePendingDevice");
         return app;
     }
 

@@ -12,15 +12,16 @@ public static class RqliteBuilderExtensions
     /// <c>rqlite/rqlite</c> container unless <see cref="RunAsExecutable"/> says otherwise. Node
     /// <c>i</c> serves HTTP on <c>firstPort + 2(i-1)</c> and Raft on the port after it. The ports
     /// are required and fixed because each node keeps its peers' addresses in its Raft state.
+    /// Every <see cref="RqliteUser"/>'s password is derived from <paramref name="secret"/>.
     /// </summary>
     public static IResourceBuilder<RqliteClusterResource> AddRqliteCluster(
         this IDistributedApplicationBuilder builder,
         string name,
-        IResourceBuilder<ParameterResource> password,
+        IResourceBuilder<ParameterResource> secret,
         int firstPort,
         int nodeCount = 3)
     {
-        var cluster = new RqliteClusterResource(name, password.Resource, firstPort);
+        var cluster = new RqliteClusterResource(name, secret.Resource, firstPort);
         var clusterBuilder = builder.AddResource(cluster)
             .WithInitialState(new CustomResourceSnapshot
             {

@@ -4,13 +4,13 @@ namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
 /// A Raft cluster of rqlite nodes. It runs nothing itself: it is the one thing services
-/// reference, and its connection string lists every node so clients can fail over.
+/// reference, and its connection string lists every node so clients can fail over. Its users
+/// (<see cref="RqliteUser"/>) have passwords derived from one secret parameter.
 /// </summary>
-public sealed class RqliteClusterResource(string name, ParameterResource password, int firstPort) : Resource(name), IResourceWithConnectionString
+public sealed class RqliteClusterResource(string name, ParameterResource secret, int firstPort) : Resource(name), IResourceWithConnectionString
 {
-    public const string Username = "hermit";
-
-    public ParameterResource Password { get; } = password;
+    /// <summary>What every user's password is derived from; it never leaves the AppHost.</summary>
+    public ParameterResource Secret { get; } = secret;
 
     public IReadOnlyList<IRqliteNode> Nodes => NodeList;
 
@@ -35,26 +35,35 @@ public sealed class RqliteClusterResource(string name, ParameterResource passwor
 
     internal IRqliteNode Node(string name) => NodeList.Single(node => node.Name == name);
 
-    public ReferenceExpression ConnectionStringExpression
+    /// <summary>What services get: the data user, which reads and writes, and the monitor user for their health checks.</summary>
+    public ReferenceExpression ConnectionStringExpression => ConnectionStringFor(RqliteUser.Data);
+
+    /// <summary>The password <paramref name="user"/> has on this cluster, as its auth file holds it.</summary>
+    internal RqliteUserPassword PasswordOf(RqliteUser user) => new(Secret, Name, user);
+
+    /// <summary>
+    /// Every node, <paramref name="user"/> for what it does, and the monitor user for finding out
+    /// how the cluster is: for a resource with another job than reading and writing, such as backups.
+    /// </summary>
+    public ReferenceExpression ConnectionStringFor(RqliteUser user)
     {
-        get
+        var expression = new ReferenceExpressionBuilder();
+        expression.AppendLiteral("Endpoints=");
+        for (var i = 0; i < NodeList.Count; i++)
         {
-            var expression = new ReferenceExpressionBuilder();
-            expression.AppendLiteral("Endpoints=");
-            for (var i = 0; i < NodeList.Count; i++)
-            {
-                expression.AppendLiteral(i == 0 ? "" : ",");
-                expression.Append($"{NodeList[i].HttpEndpoint.Property(EndpointProperty.Url)}");
-            }
-            expression.Append($";Username={Username};Password={Password}");
-            return expression.Build();
+            expression.AppendLiteral(i == 0 ? "" : ",");
+            expression.Append($"{NodeList[i].HttpEndpoint.Property(EndpointProperty.Url)}");
         }
+        var password = PasswordOf(user);
+        var monitorPassword = PasswordOf(RqliteUser.Monitor);
+        expression.Append($";Username={user.Name};Password={password};MonitorUsername={RqliteUser.Monitor.Name};MonitorPassword={monitorPassword}");
+        return expression.Build();
     }
 
-    /// <summary>A client for the AppHost's own checks and commands, from the same connection string services get.</summary>
-    internal async Task<RqliteClient> CreateClientAsync(CancellationToken cancellationToken) =>
+    /// <summary>A client for the AppHost's own checks and commands, as <paramref name="user"/>.</summary>
+    internal async Task<RqliteClient> CreateClientAsync(RqliteUser user, CancellationToken cancellationToken) =>
         RqliteClient.Create(
-            await ConnectionStringExpression.GetValueAsync(cancellationToken) ?? throw new InvalidOperationException($"'{Name}' has no connection string yet."),
+            await ConnectionStringFor(user).GetValueAsync(cancellationToken) ?? throw new InvalidOperationException($"'{Name}' has no connection string yet."),
             settings =>
             {
                 settings.RequestTimeout = Timeouts.Request;

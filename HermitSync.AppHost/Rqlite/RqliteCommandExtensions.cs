@@ -24,7 +24,7 @@ public static class RqliteCommandExtensions
             var partial = path + ".partial";
             try
             {
-                var client = await cluster.CreateClientAsync(context.CancellationToken);
+                var client = await cluster.CreateClientAsync(RqliteUser.Backup, context.CancellationToken);
                 await using (var file = new FileStream(partial, OwnerOnly.Write(FileMode.CreateNew)))
                 {
                     await client.BackupAsync(file, context.CancellationToken);
@@ -58,7 +58,7 @@ public static class RqliteCommandExtensions
         {
             try
             {
-                var client = await cluster.CreateClientAsync(context.CancellationToken);
+                var client = await cluster.CreateClientAsync(RqliteUser.Monitor, context.CancellationToken);
                 var nodes = await client.GetNodesAsync(context.CancellationToken);
                 // With a node already down, restarting the leader would leave one voter of three: no quorum.
                 if (nodes.Where(n => !n.Reachable).Select(n => n.Id).ToList() is [_, ..] unreachable)

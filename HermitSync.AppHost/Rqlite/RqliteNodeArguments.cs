@@ -61,8 +61,9 @@ internal static class RqliteNodeArguments
         context.Args.Add(cluster.NodeList.Count.ToString(CultureInfo.InvariantCulture));
         context.Args.Add("-join");
         context.Args.Add(joinList);
+        // A name, not a password: rqlited reads the password from the auth file.
         context.Args.Add("-join-as");
-        context.Args.Add(RqliteClusterResource.Username);
+        context.Args.Add(RqliteUser.Join.Name);
         context.Args.Add("-auth");
         context.Args.Add(authFile);
     }

@@ -9,7 +9,8 @@ public sealed record SiteSecrets(
     IResourceBuilder<ParameterResource> SyncthingApiKey,
     IResourceBuilder<ParameterResource> SyncthingGuiUser,
     IResourceBuilder<ParameterResource> SyncthingGuiPassword,
-    IResourceBuilder<ParameterResource> SyncPassphrase);
+    IResourceBuilder<ParameterResource> SyncPassphrase,
+    IResourceBuilder<ParameterResource> InternalKey);
 
 /// <summary>A site's resources that other sites need to know about.</summary>
 public sealed record SiteResources(SiteSettings Settings, IResourceBuilder<ISyncthingResource> Syncthing, IResourceBuilder<ProjectResource> Exporter);
@@ -19,8 +20,18 @@ public static class SiteBuilderExtensions
     /// <summary>One whole site: its rqlite cluster, Syncthing, API, web app and exporter.</summary>
     public static SiteResources AddSite(this IDistributedApplicationBuilder builder, SiteSettings site, SiteSecrets secrets, string repository)
     {
+        // First, so the site's folder is owner-only before anything else creates or starts in it.
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+            {
+                SiteDataDirectory.Prepare(site);
+                return Task.CompletedTask;
+            });
+        }
+
         var rqlite = builder.AddRqliteCluster(site.ResourceName(SiteResource.Rqlite), secrets.RqlitePassword, site.RqlitePort)
-            .WithDataDirectory(Path.Combine(site.DataDirectory, "rqlite"))
+            .WithDataDirectory(site.RqliteDirectory)
             .WithBackupCommand()
             .WithStepDownCommand();
 
@@ -47,6 +58,7 @@ public static class SiteBuilderExtensions
             // Pairing requests pass through the API to the exporter, which manages Syncthing.
             .WithReference(exporter)
             .WithEnvironment("HermitSync__Exporter", $"http://{exporter.Resource.Name}")
+            .WithInternalKey(secrets.InternalKey)
             .WithHttpHealthCheck("/health");
 
         // The web app starts beside the API rather than after it: it reaches the API per request.
@@ -54,6 +66,8 @@ public static class SiteBuilderExtensions
             .WithHttpEndpoint(port: site.WebPort)
             .WithReference(api)
             .WithEnvironment("HermitSync__Api", $"http://{api.Resource.Name}")
+            .WithInternalKey(secrets.InternalKey)
+            .WithAccessKey(site)
             .WithHttpHealthCheck("/health");
 
         // The API migrates the schema and creates the site id, so the exporter starts after it.
@@ -66,8 +80,9 @@ public static class SiteBuilderExtensions
             .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)
             .WithEnvironment("Sync__Passphrase", secrets.SyncPassphrase)
             .WithSyncSettings(builder.Configuration.GetSection("HermitSync:Sync"))
+            .WithInternalKey(secrets.InternalKey)
             .WithHttpHealthCheck("/health")
-            .WithExportNowCommand();
+            .WithExportNowCommand(secrets.InternalKey);
 
         return new SiteResources(site, syncthing, exporter);
     }
@@ -95,14 +110,17 @@ public static class SiteBuilderExtensions
 
     /// <summary>
     /// Adds the dashboard command "Export now": the exporter exports what is new at once and
-    /// writes a snapshot. The result lists the files written.
+    /// writes a snapshot. The result lists the files written. The command carries the internal
+    /// credential, as every caller of the exporter must.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithExportNowCommand(this IResourceBuilder<ProjectResource> exporter) =>
+    public static IResourceBuilder<ProjectResource> WithExportNowCommand(this IResourceBuilder<ProjectResource> exporter, IResourceBuilder<ParameterResource> internalKey) =>
         exporter.WithHttpCommand("/sync/export-now", "Export now", commandName: "export-now", commandOptions: new HttpCommandOptions
         {
             Description = "Exports this site's new changes now, then a snapshot of all of them.",
             IconName = "ArrowSync",
             ResultMode = HttpCommandResultMode.Json,
+            PrepareRequest = async context =>
+                context.Request.Headers.Authorization = new("Bearer", await internalKey.Resource.GetValueAsync(context.CancellationToken)),
         });
 
     /// <summary>

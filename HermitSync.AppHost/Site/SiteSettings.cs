@@ -19,6 +19,19 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDis
 
     public string SyncthingHome => Path.Combine(DataDirectory, "syncthing");
 
+    public string RqliteDirectory => Path.Combine(DataDirectory, "rqlite");
+
+    /// <summary>The site's access key, which the Notes link carries and scripts send as a bearer token.</summary>
+    public string AccessTokenFile => Path.Combine(DataDirectory, "access-token");
+
+    /// <summary>The folders that hold the site: its own and, for a named site, <c>sites/</c> and the data directory above it.</summary>
+    public IReadOnlyList<string> DataFolders => Name.Length == 0
+        ? [DataDirectory]
+        : [DataDirectory, Path.GetDirectoryName(DataDirectory)!, Path.GetDirectoryName(Path.GetDirectoryName(DataDirectory))!];
+
+    /// <summary>Everything the site keeps in its folder; only these are tightened, whatever else someone put beside them.</summary>
+    public IReadOnlyList<string> DataPaths => [RqliteDirectory, SyncthingHome, SyncFolder, QuarantineFolder, AccessTokenFile];
+
     /// <summary>Resource names carry the site's name, so the dashboard shows which site each belongs to.</summary>
     public string ResourceName(string resource) => Name.Length == 0 ? resource : $"{Name}-{resource}";
 

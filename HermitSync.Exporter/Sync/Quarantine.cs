@@ -29,10 +29,10 @@ public sealed class Quarantine(IOptions<SyncOptions> options, TimeProvider time)
             var kept = Load();
             var copy = Path.Combine(Folder, UniqueName(relativePath));
             var stored = content is not null && content.Length <= _options.QuarantineQuotaBytes ? content : [];
-            File.WriteAllBytes(copy, stored);
+            WriteOwnerOnly(copy, stored);
             var note = $"{relativePath}{Environment.NewLine}{reason}: {detail}{Environment.NewLine}"
                 + (content is not null && stored.Length == 0 && content.Length > 0 ? $"Its {content.Length} bytes are over the quarantine's quota and were not kept.{Environment.NewLine}" : "");
-            File.WriteAllText(copy + ReasonSuffix, note, Encoding.UTF8);
+            WriteOwnerOnly(copy + ReasonSuffix, Encoding.UTF8.GetBytes(note));
             var bytes = stored.Length + Encoding.UTF8.GetByteCount(note);
             kept.Enqueue((copy, bytes));
             _bytes += bytes;
@@ -54,13 +54,32 @@ public sealed class Quarantine(IOptions<SyncOptions> options, TimeProvider time)
         {
             return _kept;
         }
-        Directory.CreateDirectory(Folder);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         _kept = new Queue<(string, long)>(new DirectoryInfo(Folder).EnumerateFiles()
             .Where(f => !f.Name.EndsWith(ReasonSuffix, StringComparison.Ordinal))
             .OrderBy(f => f.Name, StringComparer.Ordinal)
             .Select(f => (f.FullName, f.Length + (new FileInfo(f.FullName + ReasonSuffix) is { Exists: true } reason ? reason.Length : 0))));
         _bytes = _kept.Sum(k => k.Item2);
         return _kept;
+    }
+
+    /// <summary>Owner-only whatever the process's umask: a peer's file may hold anything, and so may its reason.</summary>
+    private static void WriteOwnerOnly(string path, byte[] content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using var file = new FileStream(path, options);
+        file.Write(content);
     }
 
     /// <summary>The time first, so names sort by age; the entry's path flattened and cut short, since a peer chooses it.</summary>

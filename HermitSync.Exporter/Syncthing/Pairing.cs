@@ -4,13 +4,16 @@ public sealed record PairingStatus(string DeviceId, IReadOnlyList<SyncthingPeer>
 
 public sealed record PairRequest(string? DeviceId, string? Name, string? Address);
 
+/// <summary>A device that asked to connect, to be ignored from now on.</summary>
+public sealed record IgnoreRequest(string? DeviceId);
+
 /// <summary>What is wrong with a pairing request, and with which field.</summary>
 public sealed record PairingProblem(string Field, string Message);
 
 /// <summary>
 /// Pairing this machine with others: which devices are paired and how they are doing, adding
-/// one (checked by Syncthing, and given every site's folder), removing one, and ignoring a
-/// device that asks.
+/// one (given every site's folder), removing one, and ignoring a device that asks. Every device
+/// ID is checked before it goes anywhere near Syncthing.
 /// </summary>
 public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders)
 {
@@ -26,12 +29,11 @@ public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders)
         {
             return new("deviceId", "Enter the other machine's Syncthing device ID.");
         }
-        var (deviceId, error) = await syncthing.ValidateDeviceIdAsync(request.DeviceId.Trim(), cancellationToken);
-        if (deviceId is null)
+        if (!SyncthingDeviceId.TryParse(request.DeviceId, out var deviceId))
         {
-            return new("deviceId", $"Syncthing says this is not a device ID: {error}.");
+            return NotADeviceId;
         }
-        if (deviceId == await syncthing.MyDeviceIdAsync(cancellationToken))
+        if (deviceId.ToString() == await syncthing.MyDeviceIdAsync(cancellationToken))
         {
             return new("deviceId", "That is this machine's own device ID.");
         }
@@ -40,17 +42,17 @@ public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders)
         {
             return new("address", "An address looks like tcp://192.0.2.10:22000.");
         }
-        await syncthing.AddDeviceAsync(deviceId, string.IsNullOrWhiteSpace(request.Name) ? deviceId[..7] : request.Name.Trim(), address, cancellationToken);
-        await folders.ShareWithAsync(deviceId, cancellationToken);
+        await syncthing.AddDeviceAsync(deviceId, string.IsNullOrWhiteSpace(request.Name) ? deviceId.ToString()[..7] : request.Name.Trim(), address, cancellationToken);
+        await folders.ShareWithAsync(deviceId.ToString(), cancellationToken);
         return null;
     }
 
-    public Task UnpairAsync(string deviceId, CancellationToken cancellationToken) => syncthing.UnpairAsync(deviceId, cancellationToken);
+    public Task UnpairAsync(SyncthingDeviceId deviceId, CancellationToken cancellationToken) => syncthing.UnpairAsync(deviceId, cancellationToken);
 
     /// <summary>Ignores a device that asked to connect, so it is not offered again; false when no such device asks.</summary>
-    public async Task<bool> IgnoreAsync(string deviceId, CancellationToken cancellationToken)
+    public async Task<bool> IgnoreAsync(SyncthingDeviceId deviceId, CancellationToken cancellationToken)
     {
-        var pending = (await syncthing.PendingDevicesAsync(cancellationToken)).FirstOrDefault(p => p.DeviceId == deviceId);
+        var pending = (await syncthing.PendingDevicesAsync(cancellationToken)).FirstOrDefault(p => p.DeviceId == deviceId.ToString());
         if (pending is null)
         {
             return false;
@@ -58,4 +60,8 @@ public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders)
         await syncthing.IgnoreAsync(pending, cancellationToken);
         return true;
     }
+
+    /// <summary>Why a text was refused as a device ID, with what one looks like.</summary>
+    public static PairingProblem NotADeviceId { get; } =
+        new("deviceId", "That is not a device ID: Syncthing shows it as eight groups of seven letters and digits, e.g. XXXXXXX-XXXXXXX-…");
 }

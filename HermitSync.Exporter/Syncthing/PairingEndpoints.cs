@@ -13,18 +13,33 @@ public static class PairingEndpoints
         var pairing = app.MapGroup("/pairing");
         pairing.MapGet("/", async (Pairing pairing, CancellationToken ct) => TypedResults.Ok(await pairing.StatusAsync(ct)));
         pairing.MapPost("/peers", Pair);
-        pairing.MapDelete("/peers/{deviceId}", async (string deviceId, Pairing pairing, CancellationToken ct) =>
-        {
-            await pairing.UnpairAsync(deviceId, ct);
-            return TypedResults.NoContent();
-        });
-        pairing.MapPost("/pending/{deviceId}/ignore", async Task<Results<NoContent, NotFound>> (string deviceId, Pairing pairing, CancellationToken ct) =>
-            await pairing.IgnoreAsync(deviceId, ct) ? TypedResults.NoContent() : TypedResults.NotFound());
+        pairing.MapDelete("/peers/{deviceId}", Unpair);
+        pairing.MapPost("/ignored", Ignore);
         return app;
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> Pair(PairRequest request, Pairing pairing, CancellationToken cancellationToken) =>
-        await pairing.PairAsync(request, cancellationToken) is { } problem
-            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem.Field] = [problem.Message] })
-            : TypedResults.NoContent();
+        await pairing.PairAsync(request, cancellationToken) is { } problem ? Invalid(problem) : TypedResults.NoContent();
+
+    private static async Task<Results<NoContent, ValidationProblem>> Unpair(string deviceId, Pairing pairing, CancellationToken cancellationToken)
+    {
+        if (!SyncthingDeviceId.TryParse(deviceId, out var peer))
+        {
+            return Invalid(Pairing.NotADeviceId);
+        }
+        await pairing.UnpairAsync(peer, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Ignore(IgnoreRequest request, Pairing pairing, CancellationToken cancellationToken)
+    {
+        if (!SyncthingDeviceId.TryParse(request.DeviceId, out var deviceId))
+        {
+            return Invalid(Pairing.NotADeviceId);
+        }
+        return await pairing.IgnoreAsync(deviceId, cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    private static ValidationProblem Invalid(PairingProblem problem) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem.Field] = [problem.Message] });
 }

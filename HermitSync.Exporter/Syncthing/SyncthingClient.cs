@@ -37,13 +37,6 @@ public sealed class SyncthingClient(HttpClient http)
     public async Task<string> MyDeviceIdAsync(CancellationToken cancellationToken) =>
         (await http.GetFromJsonAsync<JsonObject>("/rest/system/status", cancellationToken))!["myID"]!.GetValue<string>();
 
-    /// <summary>Syncthing's own check of a device ID; returns its canonical form, or null with the reason.</summary>
-    public async Task<(string? DeviceId, string? Error)> ValidateDeviceIdAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        var answer = await http.GetFromJsonAsync<JsonObject>($"/rest/svc/deviceid?id={Uri.EscapeDataString(deviceId)}", cancellationToken);
-        return answer?["id"]?.GetValue<string>() is { } id ? (id, null) : (null, answer?["error"]?.GetValue<string>() ?? "not a device ID");
-    }
-
     /// <summary>
     /// Makes sure a folder exists with the watcher on and a short delay, ignores stray temporary
     /// files, keeps files deleted by peers in a trash can for two weeks, and is shared with the
@@ -57,6 +50,8 @@ public sealed class SyncthingClient(HttpClient http)
             : (await ReadAsync(existing, cancellationToken)).AsObject();
         folder["type"] = type == FolderType.SendOnly ? "sendonly" : "receiveonly";
         folder["fsWatcherEnabled"] = true;
+        // Files arrive as this machine's umask makes them (owner-only), never with the modes a peer claims.
+        folder["ignorePerms"] = true;
         folder["fsWatcherDelayS"] = 1;
         folder["rescanIntervalS"] = 3600;
         folder["versioning"] = new JsonObject { ["type"] = "trashcan", ["params"] = new JsonObject { ["cleanoutDays"] = "14" } };
@@ -66,7 +61,7 @@ public sealed class SyncthingClient(HttpClient http)
             devices.Add(new JsonObject { ["deviceID"] = device });
         }
         await SendAsync(HttpMethod.Put, $"/rest/config/folders/{Segment(folderId)}", folder, cancellationToken);
-        await SendAsync(HttpMethod.Post, $"/rest/db/ignores?folder={Uri.EscapeDataString(folderId)}",
+        await SendAsync(HttpMethod.Post, $"/rest/db/ignores?folder={Segment(folderId)}",
             new JsonObject { ["ignore"] = new JsonArray("(?d)*.tmp", "(?d)*.partial", "(?d).DS_Store", "(?d)Thumbs.db") }, cancellationToken);
     }
 
@@ -91,11 +86,11 @@ public sealed class SyncthingClient(HttpClient http)
     }
 
     /// <summary>Adds (or updates) a device, at a static address or found by discovery.</summary>
-    public async Task AddDeviceAsync(string deviceId, string name, string? address, CancellationToken cancellationToken)
+    public async Task AddDeviceAsync(SyncthingDeviceId deviceId, string name, string? address, CancellationToken cancellationToken)
     {
         var device = new JsonObject
         {
-            ["deviceID"] = deviceId,
+            ["deviceID"] = deviceId.ToString(),
             ["name"] = name,
             ["addresses"] = new JsonArray(string.IsNullOrWhiteSpace(address) ? "dynamic" : address),
             ["compression"] = "metadata",
@@ -114,7 +109,7 @@ public sealed class SyncthingClient(HttpClient http)
             .Select(d => d!["deviceID"]!.GetValue<string>()).Where(d => d != me).ToArray();
     }
 
-    public async Task UnpairAsync(string deviceId, CancellationToken cancellationToken)
+    public async Task UnpairAsync(SyncthingDeviceId deviceId, CancellationToken cancellationToken)
     {
         using var response = await http.DeleteAsync($"/rest/config/devices/{Segment(deviceId)}", cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotFound)
@@ -145,7 +140,7 @@ public sealed class SyncthingClient(HttpClient http)
         {
             var id = device["deviceID"]!.GetValue<string>();
             var connection = connections[id];
-            var completion = await http.GetFromJsonAsync<JsonObject>($"/rest/db/completion?folder={Uri.EscapeDataString(folderId)}&device={Uri.EscapeDataString(id)}", cancellationToken);
+            var completion = await http.GetFromJsonAsync<JsonObject>($"/rest/db/completion?folder={Segment(folderId)}&device={Segment(id)}", cancellationToken);
             peers.Add(new SyncthingPeer(
                 id,
                 device["name"]?.GetValue<string>() ?? "",
@@ -170,17 +165,17 @@ public sealed class SyncthingClient(HttpClient http)
 
     /// <summary>Long-polls Syncthing's event stream for events after <paramref name="since"/>.</summary>
     public async Task<JsonArray> EventsAsync(long since, string types, TimeSpan wait, CancellationToken cancellationToken) =>
-        await http.GetFromJsonAsync<JsonArray>($"/rest/events?since={since}&events={types}&timeout={(int)wait.TotalSeconds}", cancellationToken) ?? [];
+        await http.GetFromJsonAsync<JsonArray>($"/rest/events?since={since}&events={Segment(types)}&timeout={(int)wait.TotalSeconds}", cancellationToken) ?? [];
 
     /// <summary>Asks Syncthing to pick up new files now rather than at its watcher's next tick.</summary>
     public async Task ScanAsync(string folderId, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync($"/rest/db/scan?folder={Uri.EscapeDataString(folderId)}", content: null, cancellationToken);
+        using var response = await http.PostAsync($"/rest/db/scan?folder={Segment(folderId)}", content: null, cancellationToken);
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>A value as one URL path segment: an id from a peer never reaches another path.</summary>
-    private static string Segment(string value) => Uri.EscapeDataString(value);
+    /// <summary>Escaped, so no value can add a path segment or a query parameter of its own.</summary>
+    private static string Segment(object value) => Uri.EscapeDataString(value.ToString()!);
 
     private async Task SendAsync(HttpMethod method, string path, JsonNode body, CancellationToken cancellationToken)
     {

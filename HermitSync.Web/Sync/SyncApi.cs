@@ -35,7 +35,7 @@ public sealed class SyncApi(HttpClient http)
 
     public async Task<string?> IgnoreAsync(string deviceId, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync($"/api/sync/pending/{Uri.EscapeDataString(deviceId)}/ignore", null, cancellationToken);
+        using var response = await http.PostAsJsonAsync("/api/sync/ignored", new { deviceId }, cancellationToken);
         return await ProblemAsync(response, cancellationToken);
     }
 

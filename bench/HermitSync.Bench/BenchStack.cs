@@ -25,12 +25,15 @@ public sealed class BenchStack : IAsyncDisposable
 
     private readonly IReadOnlyDictionary<string, string> _rqliteConnectionStrings;
 
-    private BenchStack(StackSettings settings, DistributedApplication app, IReadOnlyDictionary<string, TimeSpan> healthyAfter, IReadOnlyDictionary<string, string> rqliteConnectionStrings)
+    private readonly string _internalKey;
+
+    private BenchStack(StackSettings settings, DistributedApplication app, IReadOnlyDictionary<string, TimeSpan> healthyAfter, IReadOnlyDictionary<string, string> rqliteConnectionStrings, string internalKey)
     {
         Settings = settings;
         _app = app;
         HealthyAfter = healthyAfter;
         _rqliteConnectionStrings = rqliteConnectionStrings;
+        _internalKey = internalKey;
     }
 
     public StackSettings Settings { get; }
@@ -70,7 +73,7 @@ public sealed class BenchStack : IAsyncDisposable
                 rqliteConnectionStrings[site.Name] = await app.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
                     ?? throw new InvalidOperationException($"Site '{site.Name}' has no rqlite connection string.");
             }
-            return new BenchStack(settings, app, healthyAfter, rqliteConnectionStrings);
+            return new BenchStack(settings, app, healthyAfter, rqliteConnectionStrings, await app.InternalKeyAsync(timeout.Token));
         }
         catch
         {
@@ -83,23 +86,31 @@ public sealed class BenchStack : IAsyncDisposable
     public string Name(string site, string resource) => Settings.Site(site).ResourceName(resource);
 
     /// <summary>A client for a resource's HTTP endpoint as Aspire publishes it: through DCP's proxy, as the web app and scripts reach it.</summary>
-    public HttpClient Http(string site, string resource) => Client(_app.GetEndpoint(Name(site, resource), "http"));
+    public HttpClient Http(string site, string resource) => Client(site, resource, _app.GetEndpoint(Name(site, resource), "http"));
 
     /// <summary>A client for the port the resource's own process listens on, past DCP's proxy, which a deployment would not have.</summary>
     public HttpClient OwnHttp(string site, string resource)
     {
         var urls = Snapshot(Name(site, resource)).EnvironmentVariables.Single(e => e.Name == "ASPNETCORE_URLS").Value!;
-        return Client(new UriBuilder(urls.Split(';')[0]) { Host = "127.0.0.1" }.Uri);
+        return Client(site, resource, new UriBuilder(urls.Split(';')[0]) { Host = "127.0.0.1" }.Uri);
     }
 
-    private static HttpClient Client(Uri address) => new() { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
-
-    public HttpClient Syncthing(string site)
+    /// <summary>With what the resource asks its callers for: the site's access key for the web app, the internal credential for the API and the exporter.</summary>
+    private HttpClient Client(string site, string resource, Uri address)
     {
-        var http = Http(site, SiteResource.Syncthing);
-        http.DefaultRequestHeaders.Add("X-API-Key", Settings.SyncthingApiKey);
+        var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        if (resource == SiteResource.Syncthing)
+        {
+            http.DefaultRequestHeaders.Add("X-API-Key", Settings.SyncthingApiKey);
+        }
+        else
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", resource == SiteResource.Web ? Settings.Site(site).AccessKey() : _internalKey);
+        }
         return http;
     }
+
+    public HttpClient Syncthing(string site) => Http(site, SiteResource.Syncthing);
 
     /// <summary>The library client, with failover, for setting up and checking; not what anchors are measured with.</summary>
     public RqliteClient Rqlite(string site) =>

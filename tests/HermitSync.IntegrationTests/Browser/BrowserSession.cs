@@ -34,10 +34,13 @@ public sealed class BrowserSession : IAsyncLifetime
         });
     }
 
-    /// <summary>Runs <paramref name="test"/> on a new page at <paramref name="site"/>, keeping a screenshot always and the trace on failure.</summary>
-    public async Task RunAsync(string name, Uri site, Func<IPage, Task> test)
+    /// <summary>
+    /// Runs <paramref name="test"/> on a new page of the site <paramref name="notesLink"/> lets in
+    /// (<see cref="NewContextAsync"/>), keeping a screenshot always and the trace on failure.
+    /// </summary>
+    public async Task RunAsync(string name, Uri notesLink, Func<IPage, Task> test)
     {
-        await using var context = await NewContextAsync(site);
+        await using var context = await NewContextAsync(notesLink);
         var problems = new PageProblems(context);
         await context.Tracing.StartAsync(new TracingStartOptions { Screenshots = true, Snapshots = true, Sources = false, Title = name });
         var page = await context.NewPageAsync();
@@ -58,11 +61,27 @@ public sealed class BrowserSession : IAsyncLifetime
         }
     }
 
-    /// <summary>A context of its own: another browser profile, for a second tab or a second machine.</summary>
-    public async Task<IBrowserContext> NewContextAsync(Uri site)
+    /// <summary>
+    /// A context of its own: another browser profile, for a second tab or a second machine. It opens
+    /// the Notes link first, as a person does once, so it holds the site's cookie; its pages start
+    /// at the site's root.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(Uri notesLink)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = site.ToString(), ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = notesLink.GetLeftPart(UriPartial.Authority),
+            ViewportSize = new ViewportSize { Width = 1100, Height = 800 },
+        });
         context.SetDefaultTimeout(15_000);
+        var login = await context.NewPageAsync();
+        var landed = await login.GotoAsync(notesLink.ToString());
+        if (landed is not { Ok: true } || new Uri(login.Url).AbsolutePath != "/")
+        {
+            await context.DisposeAsync();
+            throw new InvalidOperationException($"The Notes link did not let the browser in: it ended at {login.Url} ({landed?.Status}).");
+        }
+        await login.CloseAsync();
         return context;
     }
 

@@ -1,4 +1,3 @@
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
 using Microsoft.Playwright;
@@ -27,7 +26,7 @@ public sealed class HostileNotesInTheBrowserTests(StackFixture stack, BrowserSes
         Plain words stay.
         """;
 
-    private Uri Site => stack.App.GetEndpoint("web", "http");
+    private Uri Site => stack.NotesLink();
 
     [Fact]
     public async Task A_fake_form_an_overlay_a_style_sheet_and_a_remote_image_render_without_them()

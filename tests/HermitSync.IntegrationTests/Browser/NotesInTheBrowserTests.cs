@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Stack;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -10,7 +9,7 @@ namespace HermitSync.IntegrationTests.Browser;
 [Collection(SingleSiteCollection.Name)]
 public sealed class NotesInTheBrowserTests(StackFixture stack, BrowserSession browser) : IClassFixture<BrowserSession>
 {
-    private Uri Site => stack.App.GetEndpoint(stack.Name("", SiteResource.Web), "http");
+    private Uri Site => stack.NotesLink();
 
     [Fact]
     public Task A_note_is_created_edited_found_by_search_as_you_type_and_deleted() =>

@@ -20,7 +20,7 @@ public sealed class ConflictInTheBrowserTests(PairedSitesFixture fixture, Browse
         var note = await Sites.EditApartAsync(_stack, "Trip plan", "Train at 9:10\nBring the map\nLunch in Arles", "Train at 9:40\nBring the map\nLunch in Nîmes");
         var id = note.Id;
 
-        await browser.RunAsync("conflict", _stack.App.GetEndpoint(_stack.Name("a", SiteResource.Web), "http"), async page =>
+        await browser.RunAsync("conflict", _stack.NotesLink("a"), async page =>
         {
             await page.GotoAsync("/");
             await Expect(page.Locator("#results li", new() { HasText = "Trip plan" }).Locator(".badge")).ToHaveTextAsync("1 conflict");
@@ -62,10 +62,10 @@ public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, Brows
         using var apiB = _stack.WebBrowserClient("b");
         var deviceB = await Sites.DeviceIdAsync(apiB);
         var addressB = _stack.App.GetEndpoint(_stack.Name("b", SiteResource.Syncthing), "sync").ToString().TrimEnd('/');
-        await using var siteB = await browser.NewContextAsync(_stack.App.GetEndpoint(_stack.Name("b", SiteResource.Web), "http"));
+        await using var siteB = await browser.NewContextAsync(_stack.NotesLink("b"));
         var pageB = await siteB.NewPageAsync();
 
-        await browser.RunAsync("pairing", _stack.App.GetEndpoint(_stack.Name("a", SiteResource.Web), "http"), async pageA =>
+        await browser.RunAsync("pairing", _stack.NotesLink("a"), async pageA =>
         {
             await pageA.GotoAsync("/Sync");
             var deviceA = await pageA.GetByLabel("Syncthing device ID").InputValueAsync();

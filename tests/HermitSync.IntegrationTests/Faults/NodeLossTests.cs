@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;
@@ -29,7 +28,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var rqlite = stack.Rqlite();
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
-        await using var load = new WriteLoad(stack.App.GetEndpoint(SiteResource.Api, "http"), writers: 4);
+        await using var load = new WriteLoad(stack.ApiClient(), writers: 4);
         await load.WaitForAcknowledgementsAsync(20, Patience);
 
         var follower = (await rqlite.GetNodesAsync(timeout.Token)).First(n => !n.Leader).Id;

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
@@ -71,7 +70,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
                 var rejections = await Sites.RejectionCountAsync(b);
         var folder = await SiteFolderAsync(a);
 
-        await using var load = new WriteLoad(_stack.App.GetEndpoint(_stack.Name("a", SiteResource.Api), "http"), writers: 2);
+        await using var load = new WriteLoad(_stack.ApiClient("a"), writers: 2);
         await load.WaitForAcknowledgementsAsync(50, TimeSpan.FromSeconds(60));
         await ResourceProcess.KillAsync(_stack.App, _stack.Name("a", SiteResource.Exporter), timeout.Token);
 

@@ -27,9 +27,11 @@ public sealed class WriteLoad : IAsyncDisposable
     private int _attempted;
     private volatile string _phase = "steady";
 
-    public WriteLoad(Uri api, int writers)
+    /// <param name="api">A client for the API, holding its credential; the load owns it from now on.</param>
+    public WriteLoad(HttpClient api, int writers)
     {
-        _api = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromSeconds(10) };
+        _api = api;
+        _api.Timeout = TimeSpan.FromSeconds(10);
         _writers = Enumerable.Range(0, writers).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
     }
 

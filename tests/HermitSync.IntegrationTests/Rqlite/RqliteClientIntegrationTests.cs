@@ -105,7 +105,7 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) :
         await NewTableAsync();
         using var backup = new MemoryStream();
 
-        await _client.BackupAsync(backup);
+        await (await fixture.BackupClientAsync()).BackupAsync(backup);
 
         Assert.True(backup.Length > 100);
         Assert.Equal("SQLite format 3\0"u8.ToArray(), backup.ToArray()[..16]);

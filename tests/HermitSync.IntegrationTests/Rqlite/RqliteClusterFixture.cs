@@ -48,6 +48,10 @@ public sealed class RqliteClusterFixture : IAsyncLifetime
     /// <summary>A new client, so a test can rely on which node it prefers: the first.</summary>
     public RqliteClient Client() => RqliteClient.Create(_connectionString, settings => settings.FailoverTimeout = TimeSpan.FromSeconds(15));
 
+    /// <summary>A client as the cluster's backup user, whose one job the services' user may not do.</summary>
+    public async Task<RqliteClient> BackupClientAsync() =>
+        RqliteClient.Create(await Cluster.ConnectionStringFor(RqliteUser.Backup).GetValueAsync(CancellationToken.None) ?? throw new InvalidOperationException("The cluster has no connection string."));
+
     /// <summary>A model that failed to start has already stopped itself.</summary>
     public async Task DisposeAsync()
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Faults;
 using HermitSync.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -35,7 +34,7 @@ public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) :
     public async Task After_SIGKILL_of_every_process_under_load_the_site_restarts_with_every_acknowledged_write()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await using var load = new WriteLoad(stack.App.GetEndpoint(SiteResource.Api, "http"), writers: 4);
+        await using var load = new WriteLoad(stack.ApiClient(), writers: 4);
         await load.WaitForAcknowledgementsAsync(200, TimeSpan.FromSeconds(60));
 
         // All at once, as a power cut would: no process gets to flush or say goodbye.

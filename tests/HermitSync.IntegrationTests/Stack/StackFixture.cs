@@ -32,6 +32,9 @@ public sealed class StackFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The AppHost's internal credential for this run, which the API and the exporter ask every caller for.</summary>
+    public string InternalKey { get; private set; } = "";
+
     /// <inheritdoc cref="AppModel.Resources"/>
     public IReadOnlyList<string> Resources => App.Resources().Select(resource => resource.Name).ToArray();
 
@@ -74,6 +77,7 @@ public sealed class StackFixture : IAsyncLifetime
             {
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
             }
+            InternalKey = await App.InternalKeyAsync(timeout.Token);
             foreach (var site in Settings.Sites)
             {
                 _rqliteConnectionStrings[site.Name] = await App.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
@@ -136,13 +140,32 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>The name of node <paramref name="node"/> (from 1) of a site's rqlite cluster, as the integration names it.</summary>
     public string RqliteNodeName(int node, string site = "") => RqliteCluster(site).Nodes[node - 1].Name;
 
-    /// <summary>A client for one web app session: it keeps cookies and does not follow redirects, so tests see them.</summary>
-    public HttpClient WebBrowserClient(string site = "") =>
-        new(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false })
+    /// <summary>
+    /// A client for one of a site's services, holding what that service asks its callers for: the
+    /// web app the site's access key (as a script sends it), the API and the exporter the AppHost's
+    /// internal credential. It does not follow redirects, so tests see them. Every client of a
+    /// service below is made here.
+    /// </summary>
+    public HttpClient Client(string resource, string site = "", HttpMessageHandler? handler = null)
+    {
+        var http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false })
         {
-            BaseAddress = App.GetEndpoint(Name(site, SiteResource.Web), "http"),
+            BaseAddress = App.GetEndpoint(Name(site, resource), "http"),
             Timeout = TimeSpan.FromSeconds(30),
         };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", resource == SiteResource.Web ? Site(site).AccessKey() : InternalKey);
+        return http;
+    }
+
+    /// <summary>A client for one web app session: it keeps cookies and does not follow redirects, so tests see them.</summary>
+    public HttpClient WebBrowserClient(string site = "") =>
+        Client(SiteResource.Web, site, new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false });
+
+    /// <summary>A client for a site's API itself, past the web app.</summary>
+    public HttpClient ApiClient(string site = "") => Client(SiteResource.Api, site);
+
+    /// <summary>The link <c>./hermit run</c> prints for a site, which lets a browser in.</summary>
+    public Uri NotesLink(string site = "") => new(App.GetEndpoint(Name(site, SiteResource.Web), "http"), $"/login?t={Site(site).AccessKey()}");
 
     /// <summary>A client for a site's Syncthing REST API, with the key in its header.</summary>
     public HttpClient SyncthingClient(string site = "")

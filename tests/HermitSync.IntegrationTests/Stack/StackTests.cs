@@ -248,7 +248,7 @@ public sealed partial class StackTests(StackFixture stack)
     [Fact]
     public async Task The_api_publishes_an_openapi_document()
     {
-        using var api = stack.App.CreateHttpClient(SiteResource.Api, "http");
+        using var api = stack.ApiClient();
 
         var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 

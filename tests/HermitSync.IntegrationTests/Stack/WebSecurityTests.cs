@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Sync;
 
 namespace HermitSync.IntegrationTests.Stack;
@@ -114,12 +113,7 @@ public sealed partial class WebSecurityTests(StackFixture stack)
         AssertSecurityHeaders(response, NothingPolicy, path);
     }
 
-    private HttpClient Client(string service) =>
-        new(new SocketsHttpHandler { AllowAutoRedirect = false })
-        {
-            BaseAddress = stack.App.GetEndpoint(service, "http"),
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+    private HttpClient Client(string service) => stack.Client(service);
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path, string host)
     {

@@ -82,33 +82,30 @@ public sealed class SyncthingIntegrationTests(SyncthingFixture fixture) : IClass
         // The example device ID in Syncthing's own REST documentation.
         const string peerId = "MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWAD";
 
-        var (invalid, reason) = await syncthing.ValidateDeviceIdAsync("not-a-device-id", timeout.Token);
-        var (peer, _) = await syncthing.ValidateDeviceIdAsync(peerId.ToLowerInvariant(), timeout.Token);
-        await syncthing.AddDeviceAsync(peer!, "peer", "tcp://127.0.0.1:1", timeout.Token);
-        await syncthing.EnsureFolderAsync(FolderId, "test", fixture.FolderPath, FolderType.SendOnly, [peer!], timeout.Token);
+        var peer = SyncthingDeviceId.Parse(peerId.ToLowerInvariant());
+        await syncthing.AddDeviceAsync(peer, "peer", "tcp://127.0.0.1:1", timeout.Token);
+        await syncthing.EnsureFolderAsync(FolderId, "test", fixture.FolderPath, FolderType.SendOnly, [peer.ToString()], timeout.Token);
         var paired = await syncthing.PeersAsync(FolderId, timeout.Token);
         var folder = await keyed.GetFromJsonAsync<JsonElement>($"/rest/config/folders/{FolderId}", timeout.Token);
         await syncthing.ScanAsync(FolderId, timeout.Token);
         var events = await syncthing.EventsAsync(0, "ItemFinished,DeviceConnected,DeviceDisconnected,PendingDevicesChanged", TimeSpan.FromSeconds(1), timeout.Token);
-        await syncthing.UnpairAsync(peer!, timeout.Token);
+        await syncthing.UnpairAsync(peer, timeout.Token);
         var unpaired = await syncthing.PeersAsync(FolderId, timeout.Token);
-        await syncthing.IgnoreAsync(new PendingDevice(peer!, "stranger", "tcp://127.0.0.1:1", DateTimeOffset.Now), timeout.Token);
+        await syncthing.IgnoreAsync(new PendingDevice(peer.ToString(), "stranger", "tcp://127.0.0.1:1", DateTimeOffset.Now), timeout.Token);
         var config = await keyed.GetFromJsonAsync<JsonElement>("/rest/config", timeout.Token);
 
-        Assert.Null(invalid);
-        Assert.NotNull(reason);
-        Assert.Equal(peerId, peer);
-        Assert.NotEqual(peer, await syncthing.MyDeviceIdAsync(timeout.Token));
+        Assert.Equal(peerId, peer.ToString());
+        Assert.NotEqual(peerId, await syncthing.MyDeviceIdAsync(timeout.Token));
         var only = Assert.Single(paired);
         Assert.Equal(["tcp://127.0.0.1:1"], only.Addresses);
         Assert.False(only.Connected);
         Assert.True(folder.GetProperty("fsWatcherEnabled").GetBoolean());
         Assert.Equal("sendonly", folder.GetProperty("type").GetString());
         Assert.Contains(FolderId, await syncthing.FolderIdsAsync(timeout.Token));
-        Assert.Contains(folder.GetProperty("devices").EnumerateArray(), d => d.GetProperty("deviceID").GetString() == peer);
+        Assert.Contains(folder.GetProperty("devices").EnumerateArray(), d => d.GetProperty("deviceID").GetString() == peerId);
         Assert.NotNull(events);
         Assert.Empty(unpaired);
         Assert.Empty(await syncthing.PendingDevicesAsync(timeout.Token));
-        Assert.Contains(config.GetProperty("remoteIgnoredDevices").EnumerateArray(), d => d.GetProperty("deviceID").GetString() == peer);
+        Assert.Contains(config.GetProperty("remoteIgnoredDevices").EnumerateArray(), d => d.GetProperty("deviceID").GetString() == peerId);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using HermitSync.UnitTests.Storage;
@@ -22,6 +23,15 @@ public sealed class QuarantineTests : IDisposable
         Assert.Equal([1, 2, 3], File.ReadAllBytes(copy));
         Assert.DoesNotContain("/", Path.GetFileName(copy)[..^1]);
         Assert.Contains("NotAChangeFile: not a change file", File.ReadAllText(copy + ".reason.txt"));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public void Copies_and_reasons_are_the_owners_alone_whatever_the_umask()
+    {
+        Quarantine(1024 * 1024).Keep("sites/x/c-000000000001.hsync", [1, 2, 3], RejectionReason.Malformed, "bad");
+
+        Assert.All(Directory.GetFiles(_folder), f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
     }
 
     [Fact]

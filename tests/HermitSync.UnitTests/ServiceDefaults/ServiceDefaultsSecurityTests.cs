@@ -1,12 +1,7 @@
 using System.Net;
 using HermitSync.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -96,49 +91,18 @@ public sealed class ServiceDefaultsSecurityTests
         Assert.Equal("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
     }
 
-    private static async Task<RunningService> StartAsync(string? allowedHost = null, Action<IServiceCollection>? configure = null)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["HermitSync:AllowedHost"] = allowedHost ?? "" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddServiceDefaults();
-        configure?.Invoke(builder.Services);
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapGet("/", () => "hello");
-        app.MapGet("/loose", (HttpContext context) =>
-        {
-            context.Response.Headers.ContentSecurityPolicy = "default-src *";
-            return "loose";
-        });
-        try
-        {
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new RunningService(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) });
-    }
-
-    private sealed record RunningService(WebApplication App, HttpClient Http) : IAsyncDisposable
-    {
-        public async Task<HttpStatusCode> GetAsync(string host)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/");
-            request.Headers.Host = host;
-            using var response = await Http.SendAsync(request);
-            return response.StatusCode;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            await App.StopAsync(TimeSpan.FromSeconds(10));
-            await App.DisposeAsync();
-        }
-    }
+    private static Task<RunningService> StartAsync(string? allowedHost = null, Action<IServiceCollection>? configure = null) =>
+        RunningService.StartAsync(
+            new Dictionary<string, string?> { ["HermitSync:AllowedHost"] = allowedHost ?? "" },
+            builder => configure?.Invoke(builder.Services),
+            app =>
+            {
+                app.MapDefaultEndpoints();
+                app.MapGet("/", () => "hello");
+                app.MapGet("/loose", (HttpContext context) =>
+                {
+                    context.Response.Headers.ContentSecurityPolicy = "default-src *";
+                    return "loose";
+                });
+            });
 }

@@ -1,0 +1,53 @@
+using HermitSync.Exporter.Syncthing;
+
+namespace HermitSync.UnitTests.Access;
+
+/// <summary>Device IDs are checked as Syncthing checks them before one may reach a REST path.</summary>
+public sealed class SyncthingDeviceIdTests
+{
+    /// <summary>The example in Syncthing's own REST documentation.</summary>
+    private const string Example = "MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWAD";
+
+    [Theory]
+    [InlineData(Example)]
+    [InlineData("mfzwi3d-bonsgyc-yltmrwg-c43enr5-qxgzdmm-fzwi3dp-bonsgyy-ltmrwad")]
+    [InlineData("MFZWI3DBONSGYCYLTMRWGC43ENR5QXGZDMMFZWI3DPBONSGYYLTMRWAD")]
+    [InlineData(" MFZWI3D BONSGYC YLTMRWG C43ENR5 QXGZDMM FZWI3DP BONSGYY LTMRWAD ")]
+    [InlineData("MFZWI3D-B0NSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-B0NSGYY-LTMRWAD")]
+    public void Syncthings_forms_of_an_id_read_as_its_canonical_form(string text)
+    {
+        Assert.True(SyncthingDeviceId.TryParse(text, out var deviceId));
+        Assert.Equal(Example, deviceId.ToString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not-a-device-id")]
+    [InlineData("MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWAE")]
+    [InlineData("MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWA")]
+    [InlineData("MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWADA")]
+    [InlineData("AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA")]
+    [InlineData("MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWA/")]
+    [InlineData("../../rest/system/shutdown")]
+    [InlineData("MFZWI3D%2FBONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWAD")]
+    [InlineData("MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWAD?x=1")]
+    [InlineData(null)]
+    public void Anything_else_is_refused(string? text)
+    {
+        Assert.False(SyncthingDeviceId.TryParse(text, out _));
+        Assert.Throws<FormatException>(() => SyncthingDeviceId.Parse(text!));
+    }
+
+    [Fact]
+    public void Each_of_the_four_check_characters_is_checked()
+    {
+        var canonical = Example.Replace("-", "", StringComparison.Ordinal);
+        for (var group = 0; group < 4; group++)
+        {
+            var position = (group * 14) + 13;
+            var wrong = canonical.ToCharArray();
+            wrong[position] = wrong[position] == 'A' ? 'B' : 'A';
+            Assert.False(SyncthingDeviceId.TryParse(new string(wrong), out _), $"check character {group + 1} was not checked");
+        }
+    }
+}
