@@ -47,7 +47,8 @@ public static class ResourceProcess
         await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
     }
 
-    private static int? Pid(CustomResourceSnapshot snapshot) =>
+    /// <summary>The PID a resource's snapshot reports, if its process runs.</summary>
+    public static int? Pid(CustomResourceSnapshot snapshot) =>
         snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value switch
         {
             int pid => pid,
