@@ -52,6 +52,9 @@ public static class SyncLedgerSql
         "INSERT INTO sync_rejections (file, site_id, reason, detail, bytes, rejected_at) VALUES (?, ?, ?, ?, ?, ?)",
         file.File, file.SiteId, file.Reason, file.Detail, file.Bytes, file.RejectedAt);
 
+    /// <summary>How many refusals were ever recorded: unlike the Sync page's list, not capped.</summary>
+    public static SqlQuery<long> RejectionCount { get; } = SqlQuery.Scalar(SqlStatement.Of("SELECT count(*) FROM sync_rejections"));
+
     public static SqlQuery<IReadOnlyList<RejectedVersion>> Rejected { get; } = SqlQuery.Rows(
         SqlStatement.Of("SELECT DISTINCT file, bytes FROM sync_rejections"),
         row => new RejectedVersion(row.GetString(0), row.GetInt64(1)));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using HermitSync.Rqlite;
 
 namespace HermitSync.IntegrationTests.Faults;
@@ -33,12 +34,15 @@ public sealed class WriteLoad : IAsyncDisposable
     private readonly ConcurrentQueue<(string Phase, double Seconds)> _latencies = new();
     private readonly ConcurrentQueue<(long Sent, long At)> _acks = new();
     private readonly Task[] _writers;
+    private readonly int _padding;
     private int _attempted;
     private volatile string _phase = "steady";
 
     /// <param name="timeout">How long a client waits for an answer before it gives up on one attempt.</param>
-    public WriteLoad(Uri api, int writers, TimeSpan? timeout = null)
+    /// <param name="padding">Random text added to each body, which compresses little: large notes make large change files.</param>
+    public WriteLoad(Uri api, int writers, TimeSpan? timeout = null, int padding = 0)
     {
+        _padding = padding;
         _api = new HttpClient { BaseAddress = api, Timeout = timeout ?? TimeSpan.FromSeconds(10) };
         _writers = Enumerable.Range(0, writers).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
     }
@@ -122,11 +126,14 @@ public sealed class WriteLoad : IAsyncDisposable
         _abandon.Dispose();
     }
 
+    private string Padding() => _padding == 0 ? "" : " " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(_padding * 3 / 4));
+
     private async Task WriteAsync(int writer)
     {
         for (var n = 0; !_stop.IsCancellationRequested; n++)
         {
             var id = Guid.CreateVersion7();
+            var body = $"written by writer {writer}{Padding()}";
             Interlocked.Increment(ref _attempted);
             // Once sent, a create is retried until acknowledged, even after the stop, so none is left in doubt.
             var retryUntil = Stopwatch.StartNew();
@@ -135,7 +142,7 @@ public sealed class WriteLoad : IAsyncDisposable
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    using var response = await _api.PostAsJsonAsync("/api/notes", new { id, title = $"{TitlePrefix}{writer}-{n}", body = $"written by writer {writer}" }, _abandon.Token);
+                    using var response = await _api.PostAsJsonAsync("/api/notes", new { id, title = $"{TitlePrefix}{writer}-{n}", body }, _abandon.Token);
                     // An outcome counts in the phase it arrived in: a fault slows or fails the requests in flight when it strikes.
                     var phase = _phase;
                     if (response.StatusCode == HttpStatusCode.Created)
