@@ -95,14 +95,18 @@ internal static class Sites
             }
             Assert.True(DateTime.UtcNow < deadline, $"""
                 the sites did not converge within {(patience ?? Patience).TotalSeconds:0} s
-                rows only at the first: {string.Join("; ", notesLeft.Except(notesRight).Take(5))}
-                rows only at the second: {string.Join("; ", notesRight.Except(notesLeft).Take(5))}
+                rows only at the first: {Describe(notesLeft.Except(notesRight))}
+                rows only at the second: {Describe(notesRight.Except(notesLeft))}
                 revisions only at the first: {revisionsLeft.Except(revisionsRight).Count()}, e.g. {string.Join("; ", revisionsLeft.Except(revisionsRight).Take(5))}
                 revisions only at the second: {revisionsRight.Except(revisionsLeft).Count()}, e.g. {string.Join("; ", revisionsRight.Except(revisionsLeft).Take(5))}
                 """);
             await Task.Delay(100);
         }
     }
+
+    /// <summary>A few rows, each by its id and winning revision: a body may be large.</summary>
+    private static string Describe(IEnumerable<NoteRow> rows) =>
+        string.Join("; ", rows.Take(5).Select(row => $"{row.Id} v{row.Version} {new RevisionId(row.Hlc, row.SiteId)}{(row.Deleted ? " deleted" : "")} conflicts {row.Conflicts}"));
 
     /// <inheritdoc cref="WaitUntilConvergedAsync((StackFixture, string), (StackFixture, string), TimeSpan?)"/>
     public static Task WaitUntilConvergedAsync(StackFixture paired, TimeSpan? patience = null) =>
