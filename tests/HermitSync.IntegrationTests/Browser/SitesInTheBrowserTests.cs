@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
@@ -19,6 +17,11 @@ public sealed class ConflictInTheBrowserTests(PairedSitesFixture fixture, Browse
     {
         var note = await Sites.EditApartAsync(_stack, "Trip plan", "Train at 9:10\nBring the map\nLunch in Arles", "Train at 9:40\nBring the map\nLunch in Nîmes");
         var id = note.Id;
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var winner = await Sites.GetAsync(a, note);
+        var loser = Assert.Single(await Sites.ConflictsAsync(a, note));
+        Assert.NotEqual(winner.Body, loser.Body);
 
         await browser.RunAsync("conflict", _stack.NotesLink("a"), async page =>
         {
@@ -40,13 +43,14 @@ public sealed class ConflictInTheBrowserTests(PairedSitesFixture fixture, Browse
             await Expect(page.Locator(".conflict-banner")).ToHaveCountAsync(0);
         });
 
-        using var a = _stack.WebBrowserClient("a");
-        var atA = await Sites.GetAsync(a, note);
-        Assert.Equal(0, atA.Conflicts);
-        using var b = _stack.WebBrowserClient("b");
-        await Sites.EventuallyAsync(async () => await Sites.TryGetAsync(b, note) is { } n
-            && n.Conflicts == 0 && n.Body == atA.Body ? true : (bool?)null,
-            "B did not settle the conflict");
+        // Both sites end with the text that had lost, and nothing left to resolve.
+        await Sites.WaitUntilConvergedAsync(_stack);
+        foreach (var site in new[] { a, b })
+        {
+            var kept = await Sites.GetAsync(site, note);
+            Assert.Equal((loser.Title, loser.Body, 0), (kept.Title, kept.Body, kept.Conflicts));
+            Assert.Empty(await Sites.ConflictsAsync(site, note));
+        }
     }
 }
 

@@ -1,21 +1,24 @@
-using System.Net.Http.Json;
-using System.Text.Json;
+using System.Diagnostics;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using HermitSync.Exporter.ChangeFiles;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
+using HermitSync.Rqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace HermitSync.IntegrationTests.Faults;
 
 /// <summary>
 /// Two sites paired through real Syncthing, with the faults a laptop meets: the peer away for
 /// many edits, the exporter killed halfway through a file, a disk that refuses a write. Each
-/// test ends with both sites identical, every revision once, and no file rejected.
+/// test ends with both sites' tables and revision sets identical, and no file refused at either.
 /// </summary>
 [Collection(PairedSitesCollection.Name)]
-public sealed class SyncFaultTests(PairedSitesFixture fixture)
+public sealed class SyncFaultTests(PairedSitesFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Convergence = TimeSpan.FromSeconds(90);
     private readonly StackFixture _stack = fixture.Stack;
@@ -27,7 +30,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
         using var a = _stack.WebBrowserClient("a");
         using var b = _stack.WebBrowserClient("b");
         var commands = _stack.App.Services.GetRequiredService<ResourceCommandService>();
-        var rejections = await Sites.RejectionCountAsync(b);
+        var rejections = await Sites.RejectionCountsAsync(_stack);
         var shared = await Sites.CreateAsync(a, "edited on both sides", "before");
         var sharedAtB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, shared), "the note did not reach B");
 
@@ -56,38 +59,47 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
             await ResourceProcess.StartAsync(_stack.App, _stack.Name("b", SiteResource.Syncthing), timeout.Token);
         }
 
-        await WaitUntilConvergedAsync();
+        await Sites.WaitUntilConvergedAsync(_stack, Convergence);
         Assert.Equal(1, (await Sites.GetAsync(b, shared)).Conflicts);
-        Assert.Equal(rejections, await Sites.RejectionCountAsync(b));
+        Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
     }
 
     [Fact]
-    public async Task An_exporter_killed_mid_file_leaves_nothing_half_applied_and_resumes_where_it_stopped()
+    public async Task An_exporter_killed_while_it_writes_a_change_file_publishes_nothing_half_written_and_rewrites_that_file()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         using var a = _stack.WebBrowserClient("a");
-        using var b = _stack.WebBrowserClient("b");
-                var rejections = await Sites.RejectionCountAsync(b);
+        var exporter = _stack.Name("a", SiteResource.Exporter);
+        var rejections = await Sites.RejectionCountsAsync(_stack);
+        await Sites.CreateAsync(a, "before the exporter is killed", "");
+        await Sites.WaitForExportAsync(_stack, "a");
         var folder = await SiteFolderAsync(a);
+        var keyring = new SyncKeyring(_stack.SyncPassphrase);
 
-        await using var load = new WriteLoad(_stack.ApiClient("a"), writers: 2);
-        await load.WaitForAcknowledgementsAsync(50, TimeSpan.FromSeconds(60));
-        await ResourceProcess.KillAsync(_stack.App, _stack.Name("a", SiteResource.Exporter), timeout.Token);
+        InterruptedExport interrupted;
+        // Large notes make large files, which take long enough to write and flush that a kill can land inside one.
+        var load = new WriteLoad(_stack.ApiClient("a"), writers: 4, padding: 256 * 1024);
+        await using (load)
+        {
+            try
+            {
+                interrupted = await KillDuringAnExportAsync(exporter, folder, keyring, TimeSpan.FromMinutes(3), timeout.Token);
+            }
+            finally
+            {
+                await load.StopAsync();
+                await ResourceProcess.StartIfDownAsync(_stack.App, exporter, timeout.Token);
+            }
+        }
+        output.WriteLine($"kill {interrupted.Kills} left {Path.GetFileName(interrupted.Leftover)} with {interrupted.Content.Length} bytes, {(interrupted.OpensWhole ? "all written but not yet renamed" : "cut short")}");
 
-        // What a kill during a write leaves behind: part of a file under the temporary name.
-        var leftover = Path.Combine(folder, $".syncthing.c-{NextSequence(folder):D12}.hsync.tmp");
-        var someFile = Directory.GetFiles(folder, "*.hsync").First();
-        await File.WriteAllBytesAsync(leftover, (await File.ReadAllBytesAsync(someFile))[..^40], timeout.Token);
-
-        await load.WaitForAcknowledgementsAsync(50, TimeSpan.FromSeconds(60));
-        await load.StopAsync();
-        await ResourceProcess.StartAsync(_stack.App, _stack.Name("a", SiteResource.Exporter), timeout.Token);
-
-        await WaitUntilConvergedAsync();
+        await Sites.WaitUntilConvergedAsync(_stack, Convergence);
         var atB = (await Sites.NotesAsync(_stack, "b")).Select(row => row.Id).ToHashSet();
         Assert.All(load.Acknowledged.Keys, id => Assert.Contains(id, atB));
-        Assert.False(File.Exists(leftover), "the restarted exporter should have rewritten the interrupted file");
-        Assert.Equal(rejections, await Sites.RejectionCountAsync(b));
+        Assert.False(File.Exists(interrupted.Leftover), "the restarted exporter should have rewritten the interrupted file");
+        AssertEveryFileOpensWhole(folder, keyring);
+        Assert.True(await AppliedAtBAsync(interrupted.Name), $"B never applied {interrupted.Name.FileName}, nor a snapshot that covers it");
+        Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
     }
 
     [Fact]
@@ -95,9 +107,10 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
     {
         using var a = _stack.WebBrowserClient("a");
         using var b = _stack.WebBrowserClient("b");
-        var rejections = await Sites.RejectionCountAsync(b);
-        var folder = await SiteFolderAsync(a);
+        var rejections = await Sites.RejectionCountsAsync(_stack);
+        await Sites.CreateAsync(a, "before the disk fills", "");
         await Sites.WaitForExportAsync(_stack, "a");
+        var folder = await SiteFolderAsync(a);
 
         // The next file's temporary path leads to /dev/full, so its write fails as on a full disk.
         var sequence = NextSequence(folder);
@@ -107,7 +120,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
         {
             var note = await Sites.CreateAsync(a, "written to a full disk", "and still delivered");
             await Sites.EventuallyAsync(
-                () => Task.FromResult(_stack.LogLines.Any(line => line.StartsWith("a-exporter:") && line.Contains("No space left on device")) ? true : (bool?)null),
+                () => Task.FromResult(_stack.LogLines.Any(line => line.StartsWith($"{_stack.Name("a", SiteResource.Exporter)}:") && line.Contains("No space left on device")) ? true : (bool?)null),
                 "the exporter never hit the full disk");
             var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B once the disk had room");
             Assert.Equal("and still delivered", atB.Body);
@@ -120,23 +133,101 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture)
             }
         }
         Assert.True(File.Exists(Path.Combine(folder, $"c-{sequence:D12}.hsync")), "the failed file's number was skipped");
-        await WaitUntilConvergedAsync();
-        Assert.Equal(rejections, await Sites.RejectionCountAsync(b));
+        await Sites.WaitUntilConvergedAsync(_stack, Convergence);
+        Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
     }
 
+    /// <summary>
+    /// An export the kill cut off: the temporary file it left, what the file held then, whether
+    /// that was already a whole change file, and the file it was to become.
+    /// </summary>
+    private sealed record InterruptedExport(string Leftover, byte[] Content, bool OpensWhole, ChangeFileName Name, int Kills);
+
+    /// <summary>
+    /// SIGKILLs the exporter as soon as it starts writing a file, until one kill lands before the
+    /// file is renamed into place; a kill that comes too late only restarts the exporter. After
+    /// every kill, each file under a change file's name must still open whole.
+    /// </summary>
+    private async Task<InterruptedExport> KillDuringAnExportAsync(string exporter, string folder, SyncKeyring keyring, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        for (var kills = 1; ; kills++)
+        {
+            var left = patience - deadline.Elapsed;
+            Assert.True(left > TimeSpan.Zero, $"{kills - 1} kills in {patience.TotalMinutes:0} min, and none landed while a file was being written");
+            // Deepest first, so the service that writes dies before its launcher can pass a signal on.
+            var processes = ProcessTable.Tree(await ResourceProcess.PidAsync(_stack.App, exporter, cancellationToken), ProcessTable.All()).Reverse().ToArray();
+            var writing = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (var watcher = new FileSystemWatcher(folder) { NotifyFilter = NotifyFilters.FileName })
+            {
+                watcher.Created += (_, created) =>
+                {
+                    foreach (var process in processes)
+                    {
+                        KillNow(process.Pid);
+                    }
+                    writing.TrySetResult(created.FullPath);
+                };
+                watcher.EnableRaisingEvents = true;
+                var file = await writing.Task.WaitAsync(left, cancellationToken);
+                await WaitUntilGoneAsync(processes, cancellationToken);
+                AssertEveryFileOpensWhole(folder, keyring);
+                var leftover = Path.GetFileName(file);
+                if (File.Exists(file) && leftover.StartsWith(".syncthing.", StringComparison.Ordinal))
+                {
+                    var content = await File.ReadAllBytesAsync(file, cancellationToken);
+                    var opensWhole = Record.Exception(() => ChangeFile.Open(keyring, content)) is null;
+                    var name = leftover[".syncthing.".Length..^".tmp".Length];
+                    Assert.True(ChangeFileName.TryParse($"{ChangeFileName.SitesFolder}/{Path.GetFileName(folder)}/{name}", out var changeFile), $"{leftover} is no change file's temporary name");
+                    return new InterruptedExport(file, content, opensWhole, changeFile!, kills);
+                }
+            }
+            await ResourceProcess.StartAsync(_stack.App, exporter, cancellationToken);
+        }
+    }
+
+    private static void KillNow(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static async Task WaitUntilGoneAsync(IReadOnlyList<ProcessEntry> processes, CancellationToken cancellationToken)
+    {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(TimeSpan.FromSeconds(30));
+        while (processes.Any(ProcessTable.IsRunning))
+        {
+            await Task.Delay(50, patience.Token);
+        }
+    }
+
+    /// <summary>Every file in the folder under a change file's name is whole: a peer could take it as it is.</summary>
+    private static void AssertEveryFileOpensWhole(string folder, SyncKeyring keyring)
+    {
+        foreach (var file in Directory.GetFiles(folder, "*.hsync"))
+        {
+            var problem = Record.Exception(() => ChangeFile.Open(keyring, File.ReadAllBytes(file)));
+            Assert.True(problem is null, $"{Path.GetFileName(file)} is published but does not open: {problem?.Message}");
+        }
+    }
+
+    /// <summary>Whether B applied that file of A, or a snapshot of A's that covers it.</summary>
+    private async Task<bool> AppliedAtBAsync(ChangeFileName name) =>
+        (await _stack.Rqlite("b").QueryAsync(SyncLedgerSql.Applied, ReadConsistency.Strong)).Any(applied => applied.SiteId == name.SiteId
+            && ((applied.Kind == name.Kind && applied.FileSeq == name.Sequence) || (applied.Kind == ChangeFileKind.Snapshot && applied.FileSeq > name.Sequence)));
+
     private async Task<string> SiteFolderAsync(HttpClient site) =>
-        Path.Combine(_stack.Site("a").SyncFolder, "sites", await Sites.SiteIdAsync(site));
+        Path.Combine(_stack.Site("a").SyncFolder, ChangeFileName.SitesFolder, await Sites.SiteIdAsync(site));
 
     private static long NextSequence(string folder) =>
         Directory.GetFiles(folder, "*.hsync").Select(f => long.Parse(Path.GetFileNameWithoutExtension(f)[2..])).DefaultIfEmpty(0).Max() + 1;
 
-    /// <summary>Both sites hold the same notes and the same number of revisions: nothing lost, nothing applied twice.</summary>
-    private async Task WaitUntilConvergedAsync()
-    {
-        await Sites.EventuallyAsync(async () =>
-        {
-            var (left, right) = (await Sites.NotesAsync(_stack, "a"), await Sites.NotesAsync(_stack, "b"));
-            return left.SequenceEqual(right) && (await Sites.RevisionsAsync(_stack, "a")).SequenceEqual(await Sites.RevisionsAsync(_stack, "b")) ? true : (bool?)null;
-        }, "the sites did not converge", Convergence);
-    }
 }

@@ -2,9 +2,19 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using HermitSync.Rqlite;
 
 namespace HermitSync.IntegrationTests.Faults;
+
+/// <summary>
+/// What a client of the load saw instead of an acknowledgement: an answer (<see cref="Status"/>,
+/// <see cref="ContentType"/>), or none within its timeout (<see cref="TimedOut"/>), or a failed connection.
+/// </summary>
+public sealed record LoadError(string Phase, HttpStatusCode? Status, string? ContentType, bool TimedOut, double Seconds, string Detail)
+{
+    public override string ToString() => $"({Phase}) after {Seconds:0.000} s: {(TimedOut ? "timed out" : Status is { } status ? $"{(int)status} {ContentType}" : "no answer")}: {Detail}";
+}
 
 /// <summary>
 /// A continuous create load against the API, as clients that behave well: each note has a
@@ -20,22 +30,26 @@ public sealed class WriteLoad : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _abandon = new();
     private readonly ConcurrentDictionary<Guid, string> _acknowledged = new();
-    private readonly ConcurrentQueue<(string Phase, string Error)> _errors = new();
+    private readonly ConcurrentQueue<LoadError> _errors = new();
     private readonly ConcurrentQueue<(string Phase, double Seconds)> _latencies = new();
     private readonly ConcurrentQueue<(long Sent, long At)> _acks = new();
     private readonly Task[] _writers;
+    private readonly int _padding;
     private int _attempted;
     private volatile string _phase = "steady";
 
     /// <param name="api">A client for the API, holding its credential; the load owns it from now on.</param>
-    public WriteLoad(HttpClient api, int writers)
+    /// <param name="timeout">How long a client waits for an answer before it gives up on one attempt.</param>
+    /// <param name="padding">Random text added to each body, which compresses little: large notes make large change files.</param>
+    public WriteLoad(HttpClient api, int writers, TimeSpan? timeout = null, int padding = 0)
     {
+        _padding = padding;
         _api = api;
-        _api.Timeout = TimeSpan.FromSeconds(10);
+        _api.Timeout = timeout ?? TimeSpan.FromSeconds(10);
         _writers = Enumerable.Range(0, writers).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
     }
 
-    /// <summary>The phase errors and acknowledgements are counted under from now on.</summary>
+    /// <summary>The phase errors and acknowledgements that arrive from now on are counted under.</summary>
     public string Phase
     {
         get => _phase;
@@ -46,7 +60,7 @@ public sealed class WriteLoad : IAsyncDisposable
 
     public IReadOnlyDictionary<Guid, string> Acknowledged => _acknowledged;
 
-    public IEnumerable<(string Phase, string Error)> Errors => _errors;
+    public IEnumerable<LoadError> Errors => _errors;
 
     public int ErrorsIn(string phase) => _errors.Count(e => e.Phase == phase);
 
@@ -114,21 +128,25 @@ public sealed class WriteLoad : IAsyncDisposable
         _abandon.Dispose();
     }
 
+    private string Padding() => _padding == 0 ? "" : " " + Convert.ToBase64String(RandomNumberGenerator.GetBytes(_padding * 3 / 4));
+
     private async Task WriteAsync(int writer)
     {
         for (var n = 0; !_stop.IsCancellationRequested; n++)
         {
             var id = Guid.CreateVersion7();
+            var body = $"written by writer {writer}{Padding()}";
             Interlocked.Increment(ref _attempted);
             // Once sent, a create is retried until acknowledged, even after the stop, so none is left in doubt.
             var retryUntil = Stopwatch.StartNew();
             while (retryUntil.Elapsed < TimeSpan.FromSeconds(60) && !_abandon.IsCancellationRequested)
             {
-                var phase = _phase;
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    using var response = await _api.PostAsJsonAsync("/api/notes", new { id, title = $"{TitlePrefix}{writer}-{n}", body = $"written by writer {writer}" }, _abandon.Token);
+                    using var response = await _api.PostAsJsonAsync("/api/notes", new { id, title = $"{TitlePrefix}{writer}-{n}", body }, _abandon.Token);
+                    // An outcome counts in the phase it arrived in: a fault slows or fails the requests in flight when it strikes.
+                    var phase = _phase;
                     if (response.StatusCode == HttpStatusCode.Created)
                     {
                         _latencies.Enqueue((phase, Stopwatch.GetElapsedTime(started).TotalSeconds));
@@ -136,7 +154,8 @@ public sealed class WriteLoad : IAsyncDisposable
                         _acknowledged[id] = phase;
                         break;
                     }
-                    _errors.Enqueue((phase, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}"));
+                    _errors.Enqueue(new LoadError(phase, response.StatusCode, response.Content.Headers.ContentType?.MediaType, TimedOut: false,
+                        Stopwatch.GetElapsedTime(started).TotalSeconds, await response.Content.ReadAsStringAsync()));
                 }
                 catch (Exception) when (_abandon.IsCancellationRequested)
                 {
@@ -144,7 +163,7 @@ public sealed class WriteLoad : IAsyncDisposable
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    _errors.Enqueue((phase, e.Message));
+                    _errors.Enqueue(new LoadError(_phase, null, null, TimedOut: e is TaskCanceledException, Stopwatch.GetElapsedTime(started).TotalSeconds, e.Message));
                 }
                 await Task.Delay(200, CancellationToken.None);
             }

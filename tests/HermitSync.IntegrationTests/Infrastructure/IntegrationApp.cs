@@ -14,10 +14,14 @@ public sealed class IntegrationApp : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
 
+    private readonly StartedProcesses _processes = new();
+    private readonly CancellationTokenSource _stopFollowing = new();
+
     private IntegrationApp(string dataDirectory, DistributedApplication app)
     {
         DataDirectory = dataDirectory;
         App = app;
+        _processes.Follow(app, _stopFollowing.Token);
     }
 
     public string DataDirectory { get; }
@@ -55,16 +59,19 @@ public sealed class IntegrationApp : IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(StopTimeout);
+            _processes.RecordTrees();
+            await _stopFollowing.CancelAsync();
             await App.StopAsync(timeout.Token);
         }
         finally
         {
             await App.DisposeAsync();
-            var left = await ProcessTable.WaitUntilNoneMentionAsync(DataDirectory, TimeSpan.FromSeconds(30));
+            _stopFollowing.Dispose();
+            var left = await _processes.WaitUntilNoneRunsAsync(DataDirectory, TimeSpan.FromSeconds(30));
             Directory.Delete(DataDirectory, recursive: true);
             if (left.Count > 0)
             {
-                throw new InvalidOperationException($"Processes still running on the test's data after it stopped: {string.Join(", ", left)}");
+                throw new InvalidOperationException($"Processes outlived the app: {string.Join(", ", left)}");
             }
         }
     }

@@ -16,16 +16,15 @@ public static class ListeningSockets
     public static IReadOnlyList<Socket> OfProcessTree(int root)
     {
         var owners = new Dictionary<string, (int Pid, string Command)>();
-        foreach (var pid in Tree(root))
+        foreach (var process in ProcessTable.Tree(root, ProcessTable.All()))
         {
             try
             {
-                var command = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
-                foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+                foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{process.Pid}/fd"))
                 {
                     if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith("socket:[", StringComparison.Ordinal))
                     {
-                        owners[target[8..^1]] = (pid, command);
+                        owners[target[8..^1]] = (process.Pid, process.CommandLine);
                     }
                 }
             }
@@ -49,39 +48,6 @@ public static class ListeningSockets
             }
         }
         return sockets;
-    }
-
-    private static HashSet<int> Tree(int root)
-    {
-        var processes = new List<(int Pid, int Parent, string Command)>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-                    var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-                    processes.Add((pid, parent, File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ')));
-                }
-                catch (IOException)
-                {
-                }
-            }
-        }
-        var tree = new HashSet<int> { root };
-        for (var grew = true; grew;)
-        {
-            grew = false;
-            foreach (var (pid, parent, command) in processes)
-            {
-                if (!tree.Contains(pid) && (tree.Contains(parent) || tree.Any(member => command.Contains($"--monitor {member} ", StringComparison.Ordinal))))
-                {
-                    grew = tree.Add(pid);
-                }
-            }
-        }
-        return tree;
     }
 
     /// <summary>/proc/net writes addresses as little-endian 32-bit words in hex, then the port.</summary>

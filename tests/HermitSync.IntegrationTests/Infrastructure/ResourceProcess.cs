@@ -40,6 +40,8 @@ public static class ResourceProcess
     /// </summary>
     public static async Task StartAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
     {
+        // Until Aspire has seen a killed process exit, it still offers no start.
+        await app.ResourceNotifications.WaitForResourceAsync(resource, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cancellationToken);
         var commands = app.Services.GetRequiredService<ResourceCommandService>();
         var started = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
         Assert.True(started.Success, $"Aspire could not start {resource}: {started.Message}");
@@ -47,7 +49,20 @@ public static class ResourceProcess
         await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
     }
 
-    private static int? Pid(CustomResourceSnapshot snapshot) =>
+    /// <summary>Starts the resource again unless its process runs: for a <c>finally</c> after a test that may have killed it.</summary>
+    public static async Task StartIfDownAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        if (app.ResourceNotifications.TryGetCurrentState(resource, out var current)
+            && current.Snapshot.State?.Text == KnownResourceStates.Running
+            && Pid(current.Snapshot) is { } pid && ProcessTable.Read(pid) is not null)
+        {
+            return;
+        }
+        await StartAsync(app, resource, cancellationToken);
+    }
+
+    /// <summary>The PID a resource's snapshot reports, if its process runs.</summary>
+    public static int? Pid(CustomResourceSnapshot snapshot) =>
         snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value switch
         {
             int pid => pid,

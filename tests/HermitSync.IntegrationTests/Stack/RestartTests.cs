@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting.Testing;
 using HermitSync.IntegrationTests.Faults;
 using HermitSync.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -21,7 +22,7 @@ public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) :
         var deviceId = await DeviceIdAsync();
 
         await stack.StopAsync();
-        Assert.Empty(await ProcessTable.WaitUntilNoneMentionAsync(stack.DataDirectory, TimeSpan.FromSeconds(30)));
+        Assert.Empty(await stack.StartedProcesses.WaitUntilNoneRunsAsync(stack.DataDirectory, TimeSpan.FromSeconds(30)));
         await stack.StartAsync();
 
         using var again = stack.WebBrowserClient();
@@ -34,14 +35,16 @@ public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) :
     public async Task After_SIGKILL_of_every_process_under_load_the_site_restarts_with_every_acknowledged_write()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var api = stack.App.GetEndpoint(stack.Name("", SiteResource.Api), "http");
         await using var load = new WriteLoad(stack.ApiClient(), writers: 4);
         await load.WaitForAcknowledgementsAsync(200, TimeSpan.FromSeconds(60));
 
         // All at once, as a power cut would: no process gets to flush or say goodbye.
+        stack.StartedProcesses.RecordTrees();
         await Task.WhenAll(stack.Processes.Select(resource => ResourceProcess.KillAsync(stack.App, resource, timeout.Token)));
         await load.AbandonAsync();
+        await AssertSiteDownAsync(api);
         await stack.StopAsync();
-        Assert.Empty(await ProcessTable.WaitUntilNoneMentionAsync(stack.DataDirectory, TimeSpan.FromSeconds(30)));
         await stack.StartAsync();
 
         var rqlite = stack.Rqlite();
@@ -53,6 +56,15 @@ public sealed class RestartTests(StackFixture stack, ITestOutputHelper output) :
             Assert.Empty(lost);
             Assert.Equal(0, duplicated);
         }
+    }
+
+    /// <summary>Nothing of the site runs: no process it ran is left, and its API answers nobody.</summary>
+    private async Task AssertSiteDownAsync(Uri api)
+    {
+        Assert.Empty(await stack.StartedProcesses.WaitUntilNoneRunsAsync(stack.DataDirectory, TimeSpan.FromSeconds(10)));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var answer = await Record.ExceptionAsync(() => http.GetAsync(new Uri(api, "/alive")));
+        Assert.True(answer is HttpRequestException or TaskCanceledException, $"the API still answered after every process was killed: {answer?.Message ?? "it answered"}");
     }
 
     private async Task<string> DeviceIdAsync()

@@ -40,7 +40,10 @@ public sealed class StackFixture : IAsyncLifetime
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logLines = new();
     private readonly Dictionary<string, string> _rqliteConnectionStrings = [];
-    private CancellationTokenSource _stopWatchingLogs = new();
+    private CancellationTokenSource _stopWatching = new();
+
+    /// <summary>Every process the stack's resources ran, across restarts, and what each of them started.</summary>
+    public StartedProcesses StartedProcesses { get; } = new();
 
     /// <summary>Every line the stack's resources have logged so far: their console output, as the dashboard shows it.</summary>
     public IReadOnlyCollection<string> LogLines => _logLines;
@@ -68,16 +71,18 @@ public sealed class StackFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         Configure?.Invoke(builder);
         App = await builder.BuildAsync(timeout.Token);
+        _stopWatching = new CancellationTokenSource();
+        StartedProcesses.Follow(App, _stopWatching.Token);
         try
         {
             await App.StartAsync(timeout.Token);
-            _stopWatchingLogs = new CancellationTokenSource();
             WatchLogs();
             foreach (var resource in Resources)
             {
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
             }
             InternalKey = await App.InternalKeyAsync(timeout.Token);
+            StartedProcesses.RecordTrees();
             foreach (var site in Settings.Sites)
             {
                 _rqliteConnectionStrings[site.Name] = await App.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
@@ -95,7 +100,8 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await _stopWatchingLogs.CancelAsync();
+        StartedProcesses.RecordTrees();
+        await _stopWatching.CancelAsync();
         await App.StopAsync(timeout.Token);
         await App.DisposeAsync();
     }
@@ -110,7 +116,7 @@ public sealed class StackFixture : IAsyncLifetime
             {
                 try
                 {
-                    await foreach (var batch in logs.WatchAsync(resource).WithCancellation(_stopWatchingLogs.Token))
+                    await foreach (var batch in logs.WatchAsync(resource).WithCancellation(_stopWatching.Token))
                     {
                         foreach (var line in batch)
                         {
@@ -180,16 +186,19 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>A client for a site's cluster, from the connection string the AppHost gives its services.</summary>
     public RqliteClient Rqlite(string site = "") => RqliteClient.Create(_rqliteConnectionStrings[site]);
 
+    /// <summary>Stops the stack and fails if any process it ran, or any process working on its data, outlives it.</summary>
     public async Task DisposeAsync()
     {
+        IReadOnlyList<string> left;
         try
         {
             await StopAsync();
         }
         finally
         {
-            await ProcessTable.WaitUntilNoneMentionAsync(DataDirectory, TimeSpan.FromSeconds(30));
+            left = await StartedProcesses.WaitUntilNoneRunsAsync(DataDirectory, TimeSpan.FromSeconds(30));
             Settings.DeleteData();
         }
+        Assert.True(left.Count == 0, $"Processes outlived the stack:{Environment.NewLine}{string.Join(Environment.NewLine, left)}");
     }
 }

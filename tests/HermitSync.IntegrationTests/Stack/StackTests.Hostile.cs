@@ -1,7 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using HermitSync.IntegrationTests.Infrastructure;
+using HermitSync.IntegrationTests.Sync;
+using HermitSync.Rqlite;
+using Microsoft.AspNetCore.Http;
 
 namespace HermitSync.IntegrationTests.Stack;
 
@@ -16,9 +21,10 @@ public sealed partial class StackTests
     ];
 
     [Fact]
-    public async Task Hundreds_of_hostile_notes_are_refused_with_a_4xx_or_stored_exactly()
+    public async Task Hundreds_of_hostile_notes_are_stored_exactly_when_the_rules_allow_them_and_refused_with_a_4xx_when_not()
     {
         using var api = stack.WebBrowserClient();
+        var rqlite = stack.Rqlite();
         var random = new Random(4242);
         var stored = 0;
         var refused = 0;
@@ -26,19 +32,26 @@ public sealed partial class StackTests
         {
             var title = Compose(random, random.Next(0, 6));
             var body = Compose(random, random.Next(0, 30));
+            var violation = NoteRules.Check(title, body);
             using var response = await api.PostAsJsonAsync("/api/notes", new { title, body });
-            Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode} for title {JsonSerializer.Serialize(title)}");
-            if (response.StatusCode == HttpStatusCode.Created)
+            var input = $"title {JsonSerializer.Serialize(title)}, body {JsonSerializer.Serialize(body)}";
+            if (violation is null)
             {
+                Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode} for {input}, which the rules allow");
                 var id = (await response.Content.ReadFromJsonAsync<Note>())!.Id;
                 var back = (await api.GetFromJsonAsync<Note>($"/api/notes/{id}"))!;
-                Assert.Equal(title, back.Title);
-                Assert.Equal(body, back.Body);
+                var row = (await rqlite.QueryAsync(NoteSql.Find(id), ReadConsistency.Strong))!;
+                Assert.Equal((title, body), (back.Title, back.Body));
+                Assert.Equal((title, body), (row.Title, row.Body));
                 stored++;
             }
             else
             {
+                Assert.True(response.StatusCode == (violation.TooLarge ? HttpStatusCode.RequestEntityTooLarge : HttpStatusCode.BadRequest),
+                    $"{(int)response.StatusCode} for {input}, which breaks the rule on its {violation.Field}");
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                var problem = (await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
+                Assert.Equal([violation.Message], problem.Errors[violation.Field]);
                 refused++;
             }
         }
@@ -85,20 +98,46 @@ public sealed partial class StackTests
     public async Task Stored_script_renders_as_inert_text_in_the_web_app()
     {
         using var api = stack.WebBrowserClient();
-        using var created = await api.PostAsJsonAsync("/api/notes", new { title = "<script>alert('t')</script>", body = "<img src=x onerror=alert(1)>" });
-        var id = (await created.Content.ReadFromJsonAsync<Note>())!.Id;
+        const string title = "<script>alert('t')</script>";
+        var id = (await Sites.CreateAsync(api, title, "<img src=x onerror=alert(1)>")).Id;
 
-        foreach (var page in new[] { await api.GetStringAsync($"/Notes/{id}"), await api.GetStringAsync($"/Notes/Edit/{id}"), await api.GetStringAsync("/?q=script") })
+        foreach (var page in new[] { await api.GetStringAsync($"/Notes/{id}"), await api.GetStringAsync($"/Notes/Edit/{id}") })
         {
             Assert.DoesNotContain("<script>alert", page);
             Assert.DoesNotContain("<img src=x", page);
         }
     }
 
+    [Theory]
+    [InlineData("<script>alert('t')")]
+    [InlineData("\"><img src=x onerror=alert(2)>")]
+    public async Task A_hostile_search_is_echoed_back_inert(string query)
+    {
+        using var api = stack.WebBrowserClient();
+        var note = await Sites.CreateAsync(api, "<script>alert('t')</script>", "found by a hostile search");
+
+        var page = await api.GetStringAsync($"/?q={Uri.EscapeDataString(query)}");
+
+        var echoed = HtmlEncoder.Default.Encode(query);
+        Assert.Contains($"value=\"{echoed}\"", page);
+        Assert.DoesNotContain(query, page);
+        var results = (await api.GetFromJsonAsync<NotePage>($"/api/notes?q={Uri.EscapeDataString(query)}"))!;
+        if (results.Items.Any(n => n.Id == note.Id))
+        {
+            Assert.Contains(HtmlEncoder.Default.Encode(note.Title), page);
+        }
+        else
+        {
+            Assert.Contains(HtmlEncoder.Default.Encode($"No note matches “{query}”."), page);
+        }
+        Assert.DoesNotContain("<script>alert", page);
+        Assert.DoesNotContain("<img src=x", page);
+    }
+
     [Fact]
     public void Every_socket_the_stack_listens_on_is_on_loopback()
     {
-        var sockets = Infrastructure.ListeningSockets.OfProcessTree(Environment.ProcessId);
+        var sockets = ListeningSockets.OfProcessTree(Environment.ProcessId);
 
         Assert.Contains(sockets, s => s.Command.Contains("rqlited"));
         Assert.Contains(sockets, s => s.Command.Contains("syncthing"));
@@ -111,7 +150,7 @@ public sealed partial class StackTests
     {
         // Make the stack do a little of everything first, so there is something to leak.
         using var api = stack.WebBrowserClient();
-        await api.PostAsJsonAsync("/api/notes", new { title = "log probe", body = "" });
+        await Sites.CreateAsync(api, "log probe", "");
         await api.GetStringAsync("/Cluster");
         await api.GetStringAsync("/Sync");
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -121,6 +160,26 @@ public sealed partial class StackTests
         foreach (var secret in new[] { stack.RqlitePassword, stack.SyncthingApiKey, stack.SyncPassphrase })
         {
             Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    [Fact]
+    public void No_secret_is_on_the_command_line_of_any_process_the_stack_runs()
+    {
+        stack.StartedProcesses.RecordTrees();
+        var running = stack.StartedProcesses.Running();
+        string[] secrets = [stack.RqlitePassword, stack.SyncthingApiKey, stack.Settings.SyncthingGuiUser, stack.Settings.SyncthingGuiPassword, stack.SyncPassphrase];
+
+        // Each resource's own process, and what its launcher runs: the .NET services themselves.
+        Assert.All(stack.Processes, resource => Assert.Contains(running, p => p.Resource == resource));
+        foreach (var service in new[] { "HermitSync.Api", "HermitSync.Web", "HermitSync.Exporter" })
+        {
+            Assert.Contains(running, p => Path.GetFileName(p.Process.Program) == service);
+        }
+        foreach (var process in running)
+        {
+            var commandLine = ProcessTable.Read(process.Process.Pid)?.CommandLine ?? "";
+            Assert.False(secrets.Any(secret => commandLine.Contains(secret, StringComparison.OrdinalIgnoreCase)), $"a secret is on the command line of {process.Resource}'s process {process.Process.Pid}");
         }
     }
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
+using HermitSync.Exporter.ChangeFiles;
+using HermitSync.IntegrationTests.Sync;
 using HermitSync.Exporter.Syncthing;
 using HermitSync.Rqlite;
 
@@ -163,26 +165,26 @@ public sealed partial class StackTests(StackFixture stack)
         using var api = stack.WebBrowserClient();
         var syncFolder = stack.Site().SyncFolder;
         var secret = $"plaintext-canary-{Guid.NewGuid():N}";
-        var status = (await api.GetFromJsonAsync<SyncStatus>("/api/sync/status"))!;
-        var siteFolder = Path.Combine(syncFolder, "sites", status.SiteId);
-        var before = Directory.Exists(siteFolder) ? Directory.GetFiles(siteFolder, "c-*.hsync").Length : 0;
+        var siteFolder = Path.Combine(syncFolder, "sites", await Sites.SiteIdAsync(api));
+        var before = Directory.Exists(siteFolder) ? Directory.GetFiles(siteFolder) : [];
 
-        await api.PostAsJsonAsync("/api/notes", new { title = secret, body = $"body {secret}" });
+        var note = await Sites.CreateAsync(api, secret, $"body {secret}");
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((Directory.Exists(siteFolder) ? Directory.GetFiles(siteFolder, "c-*.hsync").Length : 0) <= before && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        Assert.True(Directory.GetFiles(siteFolder, "c-*.hsync").Length > before, "no change file followed the change");
+        // The note is in a new change file, sealed: opened with the sync passphrase, it holds the note as written.
+        var keyring = new SyncKeyring(stack.SyncPassphrase);
+        var sealedIn = await Sites.EventuallyAsync(
+            () => Task.FromResult(Directory.GetFiles(siteFolder, "c-*.hsync").Except(before).FirstOrDefault(file =>
+                ChangeFile.Open(keyring, File.ReadAllBytes(file)).Revisions.Any(r => r.NoteId == note.Id.ToString("D") && r.Title == secret && r.Body == $"body {secret}"))),
+            "no change file holding the note followed the change", TimeSpan.FromSeconds(10));
         var canary = System.Text.Encoding.UTF8.GetBytes(secret);
         foreach (var file in Directory.GetFiles(syncFolder, "*", SearchOption.AllDirectories))
         {
             Assert.False(File.ReadAllBytes(file).AsSpan().IndexOf(canary) >= 0, $"{file} holds the note's plaintext");
         }
         Assert.Empty(Directory.GetFiles(syncFolder, "*.tmp", SearchOption.AllDirectories));
-        var exported = (await api.GetFromJsonAsync<SyncStatus>("/api/sync/status"))!.LastExport!;
+        var exported = (await Sites.StatusAsync(api)).LastExport!;
         Assert.Equal(nameof(ChangeFileKind.Changes), exported.Kind);
+        Assert.Equal(Path.GetFileName(sealedIn), Path.GetFileName(exported.File));
     }
 
     [Fact]
@@ -232,17 +234,20 @@ public sealed partial class StackTests(StackFixture stack)
     {
         using var browser = stack.WebBrowserClient();
         var marker = $"needle-{Guid.NewGuid():N}";
-        await browser.PostAsJsonAsync("/api/notes", new { title = $"Findable {marker}", body = "" });
-        await browser.PostAsJsonAsync("/api/notes", new { title = "Not this one", body = "" });
+        await Sites.CreateAsync(browser, $"Findable {marker}", "");
+        await Sites.CreateAsync(browser, "Not this one", "");
 
         var results = await browser.GetStringAsync($"/?q={marker}");
-        var cluster = await browser.GetStringAsync("/Cluster");
+        var cluster = await ClusterPage.ReadAsync(browser);
+        var leader = (await stack.Rqlite().GetNodesAsync()).Single(n => n.Leader).Id;
 
         Assert.Contains($"Findable {marker}", results);
         Assert.DoesNotContain("Not this one", results);
-        Assert.Contains("leader", cluster);
-        Assert.Contains(stack.RqliteNodeName(1), cluster);
-        Assert.Contains(stack.RqliteNodeName(3), cluster);
+        Assert.Equal("Healthy", cluster.Health);
+        Assert.Equal(leader, cluster.Leader);
+        Assert.Equal("leader", cluster.Node(leader).Role);
+        Assert.All(Enumerable.Range(1, 3).Select(node => cluster.Node(stack.RqliteNodeName(node))), row => Assert.True(row.Up, $"{row.Node} shows {row.State}"));
+        Assert.Equal(["follower", "follower", "leader"], cluster.Nodes.Select(row => row.Role).Order());
     }
 
     [Fact]

@@ -52,9 +52,11 @@ public sealed class PairedSitesCollection : ICollectionFixture<PairedSitesFixtur
     public const string Name = "paired sites";
 }
 
+/// <summary>Two sites through real Syncthing. Each test ends with both sites' tables identical, and counts every refusal on both.</summary>
 [Collection(PairedSitesCollection.Name)]
 public sealed class PeerToPeerTests(PairedSitesFixture fixture)
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly StackFixture _stack = fixture.Stack;
 
     [Fact]
@@ -62,6 +64,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
     {
         using var a = _stack.WebBrowserClient("a");
         using var b = _stack.WebBrowserClient("b");
+        var rejections = await Sites.RejectionCountsAsync(_stack);
 
         var note = await Sites.CreateAsync(a, "over the wire", "from A");
         var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
@@ -74,6 +77,9 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{note.Id}")).StatusCode);
         await Sites.EventuallyAsync(async () => await b.GetAsync($"/api/notes/{note.Id}") is { StatusCode: HttpStatusCode.NotFound } ? true : (bool?)null,
             "the delete did not reach B");
+
+        await Sites.WaitUntilConvergedAsync(_stack);
+        Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
     }
 
     [Fact]
@@ -81,6 +87,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
     {
         using var a = _stack.WebBrowserClient("a");
         using var b = _stack.WebBrowserClient("b");
+        var rejections = await Sites.RejectionCountsAsync(_stack);
         var note = await Sites.EditApartAsync(_stack, "offline", "A, on a plane", "B, in a tunnel");
 
         foreach (var site in new[] { a, b })
@@ -90,10 +97,11 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
             Assert.Contains("A, on a plane", page);
             Assert.Contains("B, in a tunnel", page);
         }
+        Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
     }
 
     [Fact]
-    public async Task A_file_tampered_in_A_folder_is_rejected_by_B_and_shown_on_its_sync_page()
+    public async Task A_file_tampered_in_A_folder_is_rejected_by_B_counted_and_shown_on_its_sync_page()
     {
         using var a = _stack.WebBrowserClient("a");
         using var b = _stack.WebBrowserClient("b");
@@ -102,18 +110,39 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         var siteA = await Sites.SiteIdAsync(a);
         var folder = Path.Combine(_stack.Site("a").SyncFolder, "sites", siteA);
         var genuine = Directory.GetFiles(folder, "*.hsync").MaxBy(f => Path.GetFileName(f)[2..])!;
+        var (rejectedAtA, rejectedAtB) = await Sites.RejectionCountsAsync(_stack);
+        var exporterB = _stack.Name("b", SiteResource.Exporter);
+        var countedBefore = await RefusedAsAuthenticationFailedAsync(exporterB);
 
         var tampered = await File.ReadAllBytesAsync(genuine);
         tampered[^3] ^= 0x20;
         var name = $"c-{999_999_999_999:D12}.hsync";
-        await File.WriteAllBytesAsync(Path.Combine(folder, name), tampered);
-
-        var rejection = await Sites.EventuallyAsync(async () => (await Sites.StatusAsync(b)).Rejections.FirstOrDefault(r => r.File.EndsWith(name)),
-            "B did not reject the tampered file");
-        Assert.Equal("AuthenticationFailed", rejection.Reason);
-        var page = await b.GetStringAsync("/Sync");
-        Assert.Contains(name, page);
-        Assert.Contains("AuthenticationFailed", page);
+        var planted = Path.Combine(folder, name);
+        await File.WriteAllBytesAsync(planted, tampered);
+        try
+        {
+            var rejection = await Sites.EventuallyAsync(async () => (await Sites.StatusAsync(b)).Rejections.FirstOrDefault(r => r.File.EndsWith(name)),
+                "B did not reject the tampered file");
+            Assert.Equal("AuthenticationFailed", rejection.Reason);
+            var page = await b.GetStringAsync("/Sync");
+            Assert.Contains(name, page);
+            Assert.Contains("AuthenticationFailed", page);
+            Assert.Equal((rejectedAtA, rejectedAtB + 1), await Sites.RejectionCountsAsync(_stack));
+            var countedAfter = await Sites.EventuallyAsync(async () => await RefusedAsAuthenticationFailedAsync(exporterB) is var now && now > countedBefore ? now : (double?)null,
+                "B's exporter did not count the refusal");
+            Assert.Equal(countedBefore + 1, countedAfter);
+        }
+        finally
+        {
+            // A's folder is shared by every test of the collection: the planted name must not outlive this one.
+            File.Delete(planted);
+            var copyAtB = Path.Combine(_stack.Site("b").SyncFolder, "sites", siteA, name);
+            await Sites.EventuallyAsync(() => Task.FromResult(File.Exists(copyAtB) ? null : (bool?)true), "the planted file's deletion did not reach B");
+        }
+        await Sites.WaitUntilConvergedAsync(_stack);
     }
 
+    /// <summary>What the dashboard's <c>hermit.sync.rejections</c> says an exporter refused for a failed authentication, now.</summary>
+    private async Task<double> RefusedAsAuthenticationFailedAsync(string exporter) =>
+        (await fixture.Telemetry.MetricsAfterAsync(exporter, DateTimeOffset.UtcNow, Patience)).Total("hermit.sync.rejections", ("reason", "AuthenticationFailed"));
 }

@@ -114,21 +114,35 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         Directory.CreateDirectory(target);
         var newest = Directory.GetFiles(source, "*.hsync").Order(StringComparer.Ordinal).MaxBy(f => Path.GetFileName(f)[2..])!;
         var nextSeq = long.Parse(Path.GetFileNameWithoutExtension(newest)[2..]) + 1000;
+        var rejectedBefore = await Sites.RejectionCountAsync(sites.B);
 
-        // Under names A has not used, so the genuine files can still arrive later.
-        var tampered = await File.ReadAllBytesAsync(newest);
-        tampered[^5] ^= 0xFF;
-        await PlaceAsync(Path.Combine(target, $"c-{nextSeq + 2:D12}.hsync"), tampered);
-        await PlaceAsync(Path.Combine(target, $"c-{nextSeq:D12}.hsync"), await File.ReadAllBytesAsync(newest));
-        await PlaceAsync(Path.Combine(target, $"c-{nextSeq + 1:D12}.hsync"), "not a change file at all"u8.ToArray());
+        // Under names A has not used yet; removed at the end, so the genuine files can still arrive later.
+        var (tamperedAt, replayedAt, garbageAt) = (Path.Combine(target, $"c-{nextSeq + 2:D12}.hsync"), Path.Combine(target, $"c-{nextSeq:D12}.hsync"), Path.Combine(target, $"c-{nextSeq + 1:D12}.hsync"));
+        try
+        {
+            var tampered = await File.ReadAllBytesAsync(newest);
+            tampered[^5] ^= 0xFF;
+            await PlaceAsync(tamperedAt, tampered);
+            await PlaceAsync(replayedAt, await File.ReadAllBytesAsync(newest));
+            await PlaceAsync(garbageAt, "not a change file at all"u8.ToArray());
 
-        var rejections = await WaitForRejectionsAsync(b, 3);
-        Assert.Contains(rejections, r => r.Reason == "AuthenticationFailed" && r.File.EndsWith($"c-{nextSeq + 2:D12}.hsync"));
-        Assert.Contains(rejections, r => r.Reason == "Replayed" && r.File.EndsWith($"c-{nextSeq:D12}.hsync"));
-        Assert.Contains(rejections, r => r.Reason == "NotAChangeFile");
-        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{note.Id}")).StatusCode);
-        Assert.NotEmpty(Directory.GetFiles(sites.B.Site().QuarantineFolder, "*.reason.txt"));
-        Assert.Contains("rejected", await b.GetStringAsync("/Sync"), StringComparison.OrdinalIgnoreCase);
+            await Sites.EventuallyAsync(async () => await Sites.RejectionCountAsync(sites.B) >= rejectedBefore + 3 ? true : (bool?)null, "B did not refuse all three files", Patience);
+            var rejections = (await Sites.StatusAsync(b)).Rejections;
+            Assert.Equal(rejectedBefore + 3, await Sites.RejectionCountAsync(sites.B));
+            Assert.Contains(rejections, r => r.Reason == "AuthenticationFailed" && r.File.EndsWith(Path.GetFileName(tamperedAt)));
+            Assert.Contains(rejections, r => r.Reason == "Replayed" && r.File.EndsWith(Path.GetFileName(replayedAt)));
+            Assert.Contains(rejections, r => r.Reason == "NotAChangeFile" && r.File.EndsWith(Path.GetFileName(garbageAt)));
+            Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{note.Id}")).StatusCode);
+            Assert.NotEmpty(Directory.GetFiles(sites.B.Site().QuarantineFolder, "*.reason.txt"));
+            Assert.Contains("rejected", await b.GetStringAsync("/Sync"), StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            foreach (var planted in new[] { tamperedAt, replayedAt, garbageAt })
+            {
+                File.Delete(planted);
+            }
+        }
     }
 
     [Fact]
@@ -196,7 +210,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
 
         var target = Path.Combine(sites.B.Site().SyncFolder, "sites", Path.GetFileName(folder));
         Directory.CreateDirectory(target);
-        var rejectionsBefore = await Sites.RejectionCountAsync(b);
+        var rejectionsBefore = await Sites.RejectionCountAsync(sites.B);
         var rqliteB = sites.B.Rqlite();
         foreach (var (name, content) in Enumerable.Reverse(written))
         {
@@ -210,7 +224,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
 
         Assert.Equal("v5", (await Sites.GetAsync(b, note)).Body);
         await ExchangeAsync();
-        Assert.Equal(rejectionsBefore, await Sites.RejectionCountAsync(b));
+        Assert.Equal(rejectionsBefore, await Sites.RejectionCountAsync(sites.B));
         Assert.Equal(await Sites.RevisionsAsync(sites.A), await Sites.RevisionsAsync(sites.B));
 
         // Applied, or covered by a later snapshot already applied, which holds all it could add.
@@ -230,7 +244,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         await Sites.WaitForExportAsync(sites.B);
         await CopySiteFilesAsync(sites.A, sites.B, await Sites.SiteIdAsync(a));
         await CopySiteFilesAsync(sites.B, sites.A, await Sites.SiteIdAsync(b));
-        await WaitUntilIdenticalAsync();
+        await Sites.WaitUntilConvergedAsync((sites.A, ""), (sites.B, ""), Patience);
     }
 
     /// <summary>Carries one site's files to the other as Syncthing would: under a temporary name, then renamed.</summary>
@@ -254,36 +268,5 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".syncthing.{Path.GetFileName(path)}.tmp");
         await File.WriteAllBytesAsync(temporary, content);
         File.Move(temporary, path, overwrite: true);
-    }
-
-    private async Task WaitUntilIdenticalAsync()
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var a = await Sites.NotesAsync(sites.A);
-            var b = await Sites.NotesAsync(sites.B);
-            if (a.SequenceEqual(b))
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"the sites still differ after 20 s:\nA: {string.Join("\n   ", a)}\nB: {string.Join("\n   ", b)}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task<IReadOnlyList<SyncRejection>> WaitForRejectionsAsync(HttpClient site, int count)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var rejections = (await Sites.StatusAsync(site)).Rejections;
-            if (rejections.Count >= count)
-            {
-                return rejections;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"only {rejections.Count} of {count} rejections after 20 s");
-            await Task.Delay(100);
-        }
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using Aspire.Hosting.ApplicationModel;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
@@ -62,26 +64,74 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
     }
 
     [Fact]
-    public async Task The_dashboard_receives_the_notes_rqlite_and_sync_metrics()
+    public async Task The_notes_metric_counts_each_saved_write_by_operation_and_no_refused_one()
     {
+        using var a = _stack.WebBrowserClient("a");
+        var api = _stack.Name("a", SiteResource.Api);
+        var before = await _telemetry.MetricsAfterAsync(api, DateTimeOffset.UtcNow, Patience);
+
+        var notes = new List<Note>();
+        for (var i = 0; i < 3; i++)
+        {
+            notes.Add(await Sites.CreateAsync(a, $"counted {i}", ""));
+        }
+        var edited = await Sites.EditAsync(a, notes[0], "counted 0", "edited");
+        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{notes[1].Id}")).StatusCode);
+        // Refused writes are no writes: an invalid note, a stale edit, a delete of what is gone.
+        Assert.Equal(HttpStatusCode.BadRequest, (await a.PostAsJsonAsync("/api/notes", new { title = "", body = "" })).StatusCode);
+        using var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{edited.Id}") { Content = JsonContent.Create(new { title = "stale", body = "" }) };
+        stale.Headers.IfMatch.ParseAdd(notes[0].ETag);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await a.SendAsync(stale)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.DeleteAsync($"/api/notes/{notes[1].Id}")).StatusCode);
+        var after = await _telemetry.MetricsAfterAsync(api, DateTimeOffset.UtcNow, Patience);
+
+        double Written(MetricExport export, string operation) => export.Total("hermit.notes.written", ("operation", operation));
+        Assert.Equal((3, 1, 1), (Written(after, "create") - Written(before, "create"), Written(after, "edit") - Written(before, "edit"), Written(after, "delete") - Written(before, "delete")));
+    }
+
+    [Fact]
+    public async Task The_rqlite_metric_times_each_request_by_the_node_it_went_to()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        var api = _stack.Name("a", SiteResource.Api);
+        // The client reaches a node by the name in its connection string or by the address the cluster advertises: the port tells them apart.
+        var ports = Enumerable.Range(1, 3).Select(n => _stack.RqliteNode(n, "a").Port.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var before = await _telemetry.MetricsAfterAsync(api, DateTimeOffset.UtcNow, Patience);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await Sites.CreateAsync(a, $"timed {i}", "");
+        }
+        var after = await _telemetry.MetricsAfterAsync(api, DateTimeOffset.UtcNow, Patience);
+
+        var series = after.Series("hermit.rqlite.request.duration").ToArray();
+        Assert.NotEmpty(series);
+        Assert.All(series, point =>
+        {
+            Assert.Contains(point.Attributes["server.address"], new[] { "localhost", "127.0.0.1" });
+            Assert.Contains(point.Attributes["server.port"], ports);
+        });
+        var timedPerNode = ports.Select(port => after.Total("hermit.rqlite.request.duration", ("server.port", port))
+            - before.Total("hermit.rqlite.request.duration", ("server.port", port))).ToArray();
+        Assert.True(timedPerNode.Sum() >= 5, $"5 creates, but requests timed per node: {string.Join(", ", timedPerNode)}");
+    }
+
+    [Fact]
+    public async Task The_dashboard_receives_the_sync_metrics()
+    {
+        var exporterA = _stack.Name("a", SiteResource.Exporter);
+        var exporterB = _stack.Name("b", SiteResource.Exporter);
+        var exported = (await _telemetry.MetricsAfterAsync(exporterA, DateTimeOffset.UtcNow, Patience)).Total("hermit.sync.files.exported");
+        var imported = (await _telemetry.MetricsAfterAsync(exporterB, DateTimeOffset.UtcNow, Patience)).Total("hermit.sync.files.imported");
+
         await WriteAtAUntilBHasItAsync("counted");
 
-        (string Service, string Metric)[] expected =
-        [
-            (_stack.Name("a", SiteResource.Api), "hermit.notes.written"),
-            (_stack.Name("a", SiteResource.Api), "hermit.rqlite.request.duration"),
-            (_stack.Name("a", SiteResource.Exporter), "hermit.sync.files.exported"),
-            (_stack.Name("b", SiteResource.Exporter), "hermit.sync.files.imported"),
-            (_stack.Name("b", SiteResource.Exporter), "hermit.sync.lag"),
-            (_stack.Name("b", SiteResource.Exporter), "hermit.sync.conflicts"),
-        ];
-        var deadline = DateTime.UtcNow + Patience;
-        while (!expected.All(e => _telemetry.HasMetric(e.Service, e.Metric)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(500);
-        }
-        var missing = expected.Where(e => !_telemetry.HasMetric(e.Service, e.Metric)).ToArray();
-        Assert.True(missing.Length == 0, $"Not received: {string.Join(", ", missing)}");
+        var atA = await _telemetry.MetricsAfterAsync(exporterA, DateTimeOffset.UtcNow, Patience);
+        var atB = await _telemetry.MetricsAfterAsync(exporterB, DateTimeOffset.UtcNow, Patience);
+        Assert.True(atA.Total("hermit.sync.files.exported") > exported, "A's exporter counted no file exported");
+        Assert.True(atB.Total("hermit.sync.files.imported") > imported, "B's exporter counted no file imported");
+        Assert.NotEmpty(atB.Series("hermit.sync.lag"));
+        Assert.NotEmpty(atB.Series("hermit.sync.conflicts"));
     }
 
     [Fact]
