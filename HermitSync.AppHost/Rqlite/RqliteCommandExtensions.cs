@@ -93,7 +93,7 @@ public static class RqliteCommandExtensions
         {
             Description = "Hands leadership to a follower by restarting the leader gracefully.",
             IconName = "ArrowSwap",
-            ConfirmationMessage = "Restart the leader so that a follower takes over? Writes pause for about a second.",
+            ConfirmationMessage = "Restart the leader so that a follower takes over? Writes pause for a second or two.",
             UpdateState = EnabledWhileRunning,
         });
     }

@@ -33,6 +33,15 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
     /// <summary>Two busy cores may wake a client that long after its timeout or its answer.</summary>
     private static readonly TimeSpan SchedulingSlack = TimeSpan.FromSeconds(1);
 
+    /// <summary>A graceful handover: the README's promise, with room for Aspire to stop the process on two busy cores.</summary>
+    private static readonly TimeSpan MaxHandover = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// What a write may wait beyond the steady load's longest wait while leadership moves and the old
+    /// leader restarts beside the load on two cores: measured 0.7–2.2 s, and under 3 s as the README says.
+    /// </summary>
+    private static readonly TimeSpan MaxStepDownPause = TimeSpan.FromSeconds(3);
+
     [Fact]
     public async Task Losing_a_follower_and_then_the_leader_under_load_loses_and_duplicates_nothing()
     {
@@ -73,7 +82,9 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         await load.WaitForAcknowledgementsAsync(40, Patience);
         var current = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
         load.Phase = SteppedDown;
+        var handover = TimeToNewLeaderAsync(rqlite, current, timeout.Token);
         var steppedDown = await commands.ExecuteCommandAsync(rqliteName, "step-down", timeout.Token);
+        var handoverSeconds = await handover;
         await load.WaitForAcknowledgementsAsync(20, Patience);
         var afterStepDown = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
         await load.StopAsync();
@@ -83,6 +94,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         {
             $"writes attempted {load.Attempted}, acknowledged {load.Acknowledged.Count}, in doubt {load.Attempted - load.Acknowledged.Count}",
             $"first acknowledged write after the leader's SIGKILL: {recovery:0.000} s",
+            $"another node led {handoverSeconds:0.000} s after the step-down began",
         };
         report.AddRange(new[] { Steady, FollowerDown, FollowerBack, LeaderDown, LeaderBack, SteadyAgain, SteppedDown }.Select(phase =>
             $"{phase,-14} acknowledged {load.AcknowledgedIn(phase),5}  client errors {load.ErrorsIn(phase),3}  longest wait {load.LongestWaitIn(phase):0.000} s"));
@@ -108,8 +120,31 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
             ((error.Status == HttpStatusCode.ServiceUnavailable && error.ContentType == "application/problem+json") || error.TimedOut)
             && error.Seconds <= (ClientTimeout + SchedulingSlack).TotalSeconds,
             $"not a 503 ProblemDetails nor a timeout within the failover budget: {error}"));
+        // A graceful handover takes a few hundred milliseconds; an election after a lost leader takes seconds.
+        Assert.True(handoverSeconds < MaxHandover.TotalSeconds, $"another node led only {handoverSeconds:0.000} s after the step-down began, not within {MaxHandover.TotalSeconds} s");
         var pause = load.LongestWaitIn(SteppedDown) - load.LongestWaitIn(SteadyAgain);
-        Assert.True(pause < 1.0, $"the step-down paused writes for {pause:0.000} s more than the steady load's longest wait, not under 1 s");
+        Assert.True(pause < MaxStepDownPause.TotalSeconds, $"the step-down paused writes for {pause:0.000} s more than the steady load's longest wait, not under {MaxStepDownPause.TotalSeconds} s");
+    }
+
+    /// <summary>Seconds from now until the cluster reports a leader other than <paramref name="leader"/>.</summary>
+    private static async Task<double> TimeToNewLeaderAsync(RqliteClient rqlite, string leader, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await rqlite.GetNodesAsync(cancellationToken)).SingleOrDefault(n => n.Leader) is { } now && now.Id != leader)
+                {
+                    return started.Elapsed.TotalSeconds;
+                }
+            }
+            catch (RqliteException)
+            {
+                // A node on its way down may not answer: ask again.
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        }
     }
 
     /// <summary>The API, the web cluster page and the Aspire dashboard all say Degraded while a node is down, and which node.</summary>

@@ -35,6 +35,10 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>The AppHost's internal credential for this run, which the API and the exporter ask every caller for.</summary>
     public string InternalKey { get; private set; } = "";
 
+    /// <summary>Every secret the stack holds: none may show in a log line or on a command line.</summary>
+    public IReadOnlyList<string> Secrets =>
+        [RqlitePassword, SyncthingApiKey, Settings.SyncthingGuiPassword, SyncPassphrase, InternalKey, .. Settings.Sites.Select(site => site.AccessKey())];
+
     /// <inheritdoc cref="AppModel.Resources"/>
     public IReadOnlyList<string> Resources => App.Resources().Select(resource => resource.Name).ToArray();
 

@@ -150,6 +150,8 @@ public sealed partial class StackTests
     {
         // Make the stack do a little of everything first, so there is something to leak.
         using var api = stack.WebBrowserClient();
+        // The access key travels once in a URL: the login link.
+        await api.GetAsync(stack.NotesLink());
         await Sites.CreateAsync(api, "log probe", "");
         await api.GetStringAsync("/Cluster");
         await api.GetStringAsync("/Sync");
@@ -157,7 +159,7 @@ public sealed partial class StackTests
 
         var lines = stack.LogLines.ToArray();
         Assert.True(lines.Length > 50, $"only {lines.Length} log lines were collected");
-        foreach (var secret in new[] { stack.RqlitePassword, stack.SyncthingApiKey, stack.SyncPassphrase })
+        foreach (var secret in stack.Secrets)
         {
             Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.OrdinalIgnoreCase));
         }
@@ -168,7 +170,7 @@ public sealed partial class StackTests
     {
         stack.StartedProcesses.RecordTrees();
         var running = stack.StartedProcesses.Running();
-        string[] secrets = [stack.RqlitePassword, stack.SyncthingApiKey, stack.Settings.SyncthingGuiUser, stack.Settings.SyncthingGuiPassword, stack.SyncPassphrase];
+        string[] secrets = [.. stack.Secrets, stack.Settings.SyncthingGuiUser];
 
         // Each resource's own process, and what its launcher runs: the .NET services themselves.
         Assert.All(stack.Processes, resource => Assert.Contains(running, p => p.Resource == resource));
