@@ -184,9 +184,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
                 System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(28), sequence);
                 Random.Shared.NextBytes(file.AsSpan(56, SyncKeyring.SaltBytes));
                 var path = Path.Combine(i < ThroughSyncthing ? fromPeer : atVictim, ChangeFileName(peer, sequence));
-                var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".syncthing.{Path.GetFileName(path)}.tmp");
-                await File.WriteAllBytesAsync(temporary, file);
-                File.Move(temporary, path);
+                await WriteAsSyncthingDoesAsync(path, file);
                 planted.Add(path);
             }
             await ScanPeerFolderAsync();
@@ -301,7 +299,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
             name = ChangeFileName(peer, (await _stack.Rqlite(Peer).QueryAsync(SyncLedgerSql.Cursor)).LastFileSeq);
             var altered = await File.ReadAllBytesAsync(Path.Combine(await PeerFolderAsync(), name));
             altered[^3] ^= 0x20;
-            await File.WriteAllBytesAsync(Path.Combine(_stack.Site(Victim).SyncFolder, "sites", peer, name), altered);
+            await WriteAsSyncthingDoesAsync(Path.Combine(_stack.Site(Victim).SyncFolder, "sites", peer, name), altered);
             await ExpectRefusalAsync(name, RejectionReason.AuthenticationFailed);
             // Syncthing at A learns of the local change before the peer's version comes.
             (await victimSyncthing.PostAsync($"/rest/db/scan?folder={SiteFolders.IdOf(peer)}", null)).EnsureSuccessStatusCode();
@@ -309,12 +307,13 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
         }
         finally
         {
+            // Syncthing puts the peer's version back over the local change, pass or fail: the folder is shared by the class.
             (await victimSyncthing.PostAsync($"/rest/system/resume?device={peerDevice}", null)).EnsureSuccessStatusCode();
+            await Sites.EventuallyAsync(async () => await Sites.PeerConnectedAsync(victim) ? true : (bool?)null, "A did not reconnect to B");
+            (await victimSyncthing.PostAsync($"/rest/db/revert?folder={SiteFolders.IdOf(peer)}", null)).EnsureSuccessStatusCode();
         }
 
-        // Syncthing puts the peer's version back over the local change; other content under the same name is looked at again.
-        await Sites.EventuallyAsync(async () => await Sites.PeerConnectedAsync(victim) ? true : (bool?)null, "A did not reconnect to B");
-        (await victimSyncthing.PostAsync($"/rest/db/revert?folder={SiteFolders.IdOf(peer)}", null)).EnsureSuccessStatusCode();
+        // Other content under the same name is looked at again.
         var restored = await Sites.EventuallyAsync(() => Sites.TryGetAsync(victim, note), "the restored original did not apply", Lag);
         Assert.Equal("the original", restored.Body);
 
@@ -329,9 +328,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
     {
         var name = ChangeFileName(await SiteIdAsync(Peer), SequenceOf(file));
         var path = Path.Combine(await PeerFolderAsync(), name);
-        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".syncthing.{name}.tmp");
-        await File.WriteAllBytesAsync(temporary, file);
-        File.Move(temporary, path);
+        await WriteAsSyncthingDoesAsync(path, file);
         try
         {
             await ScanPeerFolderAsync();
@@ -377,6 +374,14 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
             await Task.Delay(100);
         }
         return false;
+    }
+
+    /// <summary>Whole or not at all, as Syncthing and the exporter write: a temporary name first, then a rename.</summary>
+    private static async Task WriteAsSyncthingDoesAsync(string path, byte[] content)
+    {
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".syncthing.{Path.GetFileName(path)}.tmp");
+        await File.WriteAllBytesAsync(temporary, content);
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>A shows the refusal of the entry, with its reason, on its Sync page and in its status.</summary>
