@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -9,8 +10,9 @@ using Microsoft.Extensions.Options;
 namespace HermitSync.Exporter.Sync;
 
 /// <summary>
-/// Applies other sites' files as they arrive: a file watcher (and Syncthing's events) wakes it,
-/// and a periodic scan is the backstop. Each entry of the folder is a peer's input and gets one
+/// Applies other sites' files as they arrive: a file the watcher names is looked at on its own at
+/// once, so thousands of entries already judged do not delay it; Syncthing's events, a watcher
+/// error and a periodic timer bring a scan of the whole folder, the backstop. Each entry of the folder is a peer's input and gets one
 /// outcome: applied, refused with a reason (recorded, counted, shown and quarantined), or put off
 /// while a new site's key waits its turn. Nothing one entry does stops the pass: whatever goes
 /// wrong with it becomes its refusal, and the next entry is looked at. A verified file is merged
@@ -37,6 +39,9 @@ public sealed class ChangeImporter(
     private readonly HashSet<string> _refusedContent = new(StringComparer.Ordinal);
     // What each candidate held when last read, so an unchanged file is not read again to learn it was refused.
     private readonly Dictionary<string, (long Length, DateTime Modified, string Hash)> _seen = new(StringComparer.Ordinal);
+    // Entries the watcher named since the last pass.
+    private readonly ConcurrentQueue<string> _named = new();
+    private volatile bool _scanDue = true;
     private readonly string _siteId = site.SiteId;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -47,11 +52,22 @@ public sealed class ChangeImporter(
         {
             try
             {
-                await ImportAvailableAsync(stoppingToken);
+                if (_scanDue)
+                {
+                    // Whatever is named from here on is seen by the scan, or looked at again after it.
+                    _scanDue = false;
+                    _named.Clear();
+                    await ImportAvailableAsync(stoppingToken);
+                }
+                else
+                {
+                    await ImportNamedAsync(stoppingToken);
+                }
                 health.ImportSucceeded();
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                _scanDue = true;
                 health.ImportFailed(e.Message);
                 logger.LogWarning(e, "Import pass failed; retrying");
             }
@@ -63,20 +79,32 @@ public sealed class ChangeImporter(
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
+                _scanDue = true;
             }
         }
     }
 
-    /// <summary>Looks at the folder now, e.g. because Syncthing reported a finished file.</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    /// <summary>Looks at the whole folder now, e.g. because Syncthing reported a finished file.</summary>
+    public void Wake()
+    {
+        _scanDue = true;
+        _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Looks at one entry, on its own, now: the watcher or Syncthing named it.</summary>
+    public void Arrived(string relativePath)
+    {
+        _named.Enqueue(relativePath);
+        _wake.Writer.TryWrite(true);
+    }
 
     private FileSystemWatcher Watch()
     {
         Directory.CreateDirectory(folder.Sites);
         var watcher = new FileSystemWatcher(folder.Sites) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size };
-        watcher.Created += (_, _) => Wake();
-        watcher.Changed += (_, _) => Wake();
-        watcher.Renamed += (_, _) => Wake();
+        watcher.Created += (_, e) => Arrived(Path.GetRelativePath(folder.Root, e.FullPath));
+        watcher.Changed += (_, e) => Arrived(Path.GetRelativePath(folder.Root, e.FullPath));
+        watcher.Renamed += (_, e) => Arrived(Path.GetRelativePath(folder.Root, e.FullPath));
         watcher.Error += (_, e) =>
         {
             logger.LogWarning(e.GetException(), "The file watcher failed; the periodic scan continues");
@@ -137,6 +165,50 @@ public sealed class ChangeImporter(
             {
                 _seen.Keys.Except(candidates.Select(c => c.RelativePath)).ToList().ForEach(gone => _seen.Remove(gone));
             }
+            await RecordAsync(refusals, cancellationToken);
+        }
+        return applied;
+    }
+
+    /// <summary>
+    /// The entries the watcher named, each on its own, in the order a scan would take them. An
+    /// entry that is no plain change file is left to a scan of the whole folder, which reports it.
+    /// </summary>
+    private async Task<int> ImportNamedAsync(CancellationToken cancellationToken)
+    {
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        while (_named.TryDequeue(out var path))
+        {
+            named.Add(path);
+        }
+        var candidates = new List<FolderCandidate>();
+        foreach (var (kind, candidate) in named.Select(folder.Look))
+        {
+            if (kind == SyncFolder.NamedEntry.Stranger)
+            {
+                Wake();
+            }
+            else if (candidate is not null && candidate.Name.SiteId != _siteId && !_applied.Contains(Key(candidate.Name))
+                && candidate.Name.Sequence > AppliedSnapshotThrough(candidate.Name.SiteId))
+            {
+                candidates.Add(candidate);
+            }
+        }
+        var refusals = new Dictionary<string, Refusal>(StringComparer.Ordinal);
+        var applied = 0;
+        try
+        {
+            foreach (var candidate in candidates.OrderBy(c => c.Name.SiteId, StringComparer.Ordinal)
+                .ThenBy(c => c.Name.Kind == ChangeFileKind.Snapshot ? 0 : 1).ThenBy(c => c.Name.Sequence))
+            {
+                if (!_applied.Contains(Key(candidate.Name)) && await TryApplyAsync(candidate, refusals, cancellationToken))
+                {
+                    applied++;
+                }
+            }
+        }
+        finally
+        {
             await RecordAsync(refusals, cancellationToken);
         }
         return applied;

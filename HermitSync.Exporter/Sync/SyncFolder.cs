@@ -123,6 +123,44 @@ public sealed class SyncFolder(string root)
         return (candidates, strangers);
     }
 
+    /// <summary>What a named entry is to the importer, without waiting for a scan of the whole folder.</summary>
+    public enum NamedEntry
+    {
+        /// <summary>Nothing to look at: gone, or Syncthing's own (a file in flight, its marker).</summary>
+        Nothing,
+
+        /// <summary>A plain file with a change file's name in a plain site folder.</summary>
+        Candidate,
+
+        /// <summary>Anything else, which only a scan of the whole folder judges and reports.</summary>
+        Stranger,
+    }
+
+    /// <summary>
+    /// One entry the file watcher named, looked at as the scan would: a change file's name at depth
+    /// two, with no link on the way and none at the end.
+    /// </summary>
+    public (NamedEntry Kind, FolderCandidate? Candidate) Look(string relativePath)
+    {
+        if (IsSyncthingOwn(Path.GetFileName(relativePath)))
+        {
+            return (NamedEntry.Nothing, null);
+        }
+        var full = Path.Combine(Root, relativePath);
+        if (!Path.Exists(full))
+        {
+            return (NamedEntry.Nothing, null);
+        }
+        if (!ChangeFileName.TryParse(relativePath, out var name))
+        {
+            return (NamedEntry.Stranger, null);
+        }
+        var file = new FileInfo(full);
+        var plain = file is { Exists: true, LinkTarget: null }
+            && new[] { Sites, Path.GetDirectoryName(full)! }.All(directory => new DirectoryInfo(directory).LinkTarget is null);
+        return plain ? (NamedEntry.Candidate, new FolderCandidate(relativePath, name!, file.Length, file.LastWriteTimeUtc)) : (NamedEntry.Stranger, null);
+    }
+
     /// <summary>
     /// Reads a candidate whole, or refuses it: opened without following a link and without
     /// blocking on a pipe, its length checked before a byte is read, and never read past it;

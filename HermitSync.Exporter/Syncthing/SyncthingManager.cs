@@ -1,3 +1,4 @@
+using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using Microsoft.Extensions.Options;
 
@@ -33,9 +34,9 @@ public sealed class SyncthingManager(
                 {
                     since = Math.Max(since, item!["id"]!.GetValue<long>());
                     var type = item["type"]!.GetValue<string>();
-                    if (type == "ItemFinished" && SiteFolders.IsSiteFolder(item["data"]?["folder"]?.GetValue<string>() ?? "", out _))
+                    if (type == "ItemFinished" && SiteFolders.IsSiteFolder(item["data"]?["folder"]?.GetValue<string>() ?? "", out var site))
                     {
-                        importer.Wake();
+                        importer.Arrived(Path.Combine(ChangeFileName.SitesFolder, site, item["data"]?["item"]?.GetValue<string>() ?? ""));
                     }
                     else if (type is "PendingFoldersChanged" or "DeviceConnected")
                     {

@@ -41,6 +41,51 @@ public sealed class SyncFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_named_change_file_is_a_candidate_as_the_scan_sees_it()
+    {
+        File.WriteAllBytes(InSite("c-000000000001.hsync"), [1, 2, 3]);
+        var relative = Path.GetRelativePath(_root, InSite("c-000000000001.hsync"));
+
+        var (kind, candidate) = _folder.Look(relative);
+
+        Assert.Equal(SyncFolder.NamedEntry.Candidate, kind);
+        Assert.Equal(Assert.Single(_folder.Scan().Candidates), candidate);
+    }
+
+    [Fact]
+    public void A_named_entry_that_is_gone_or_syncthings_own_is_nothing_to_look_at()
+    {
+        File.WriteAllBytes(InSite(".syncthing.c-000000000002.hsync.tmp"), [1]);
+
+        Assert.Equal(SyncFolder.NamedEntry.Nothing, _folder.Look(Path.GetRelativePath(_root, InSite(".syncthing.c-000000000002.hsync.tmp"))).Kind);
+        Assert.Equal(SyncFolder.NamedEntry.Nothing, _folder.Look(Path.GetRelativePath(_root, InSite("c-000000000003.hsync"))).Kind);
+    }
+
+    [Fact]
+    public void A_named_link_a_folder_or_a_file_under_a_linked_site_is_left_to_the_scan()
+    {
+        File.CreateSymbolicLink(InSite("c-000000000001.hsync"), "/dev/zero");
+        Directory.CreateDirectory(InSite("c-000000000002.hsync"));
+        File.WriteAllBytes(InSite("notes.txt"), [1]);
+        var elsewhere = Directory.CreateTempSubdirectory("hermit-elsewhere-").FullName;
+        File.WriteAllBytes(Path.Combine(elsewhere, "c-000000000001.hsync"), [1]);
+        var linked = SiteIds.New();
+        Directory.CreateSymbolicLink(_folder.FolderOf(linked), elsewhere);
+        try
+        {
+            foreach (var entry in new[] { InSite("c-000000000001.hsync"), InSite("c-000000000002.hsync"), InSite("notes.txt"), Path.Combine(_folder.FolderOf(linked), "c-000000000001.hsync") })
+            {
+                var (kind, candidate) = _folder.Look(Path.GetRelativePath(_root, entry));
+                Assert.True(kind == SyncFolder.NamedEntry.Stranger && candidate is null, $"{entry}: {kind}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_symbolic_link_to_dev_zero_under_a_change_files_name_is_refused_unopened()
     {
         File.CreateSymbolicLink(InSite("c-000000000001.hsync"), "/dev/zero");
