@@ -10,19 +10,23 @@ namespace HermitSync.Api.Notes;
 /// </summary>
 public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogicalClock clock, TimeProvider time)
 {
-    private const int HistoryLimit = 100;
-
     public Task<Note?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Get(id), cancellationToken);
 
     public Task<NotePage> SearchAsync(string? text, int limit, NoteCursor? after, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Search(text, after, limit), cancellationToken);
 
-    public Task<IReadOnlyList<NoteConflict>> ConflictsAsync(Guid id, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<NoteVersion>> ConflictsAsync(Guid id, CancellationToken cancellationToken) =>
         rqlite.QueryAsync(RevisionSql.Conflicts(id), ReadConsistency.Weak, cancellationToken);
 
-    public Task<IReadOnlyList<NoteHistoryEntry>> HistoryAsync(Guid id, CancellationToken cancellationToken) =>
-        rqlite.QueryOrStaleAsync(RevisionSql.History(id, HistoryLimit), cancellationToken);
+    public Task<NoteHistoryPage> HistoryAsync(Guid id, int limit, RevisionId? after, CancellationToken cancellationToken) =>
+        rqlite.QueryOrStaleAsync(RevisionSql.History(id, after, limit), cancellationToken);
+
+    public Task<OpenedRevision?> OpenAsync(Guid id, RevisionId revision, CancellationToken cancellationToken) =>
+        rqlite.QueryOrStaleAsync(RevisionSql.Open(id, revision), cancellationToken);
+
+    public Task<TrashPage> TrashAsync(int limit, NoteCursor? after, CancellationToken cancellationToken) =>
+        rqlite.QueryOrStaleAsync(NoteSql.Trash(after, limit), cancellationToken);
 
     /// <summary>Adds a note unless its id exists; a retried create finds its own note.</summary>
     public Task<CreateOutcome> CreateAsync(Guid id, string title, string body, CancellationToken cancellationToken)
@@ -36,7 +40,7 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
     /// current revision. A retried edit that finds its own revision stored counts as done.
     /// </summary>
     public Task<WriteOutcome> UpdateAsync(Guid id, RevisionId basedOn, IReadOnlyList<RevisionId> resolves, string title, string body, CancellationToken cancellationToken) =>
-        AddRevisionAsync(id, basedOn, resolves, deleted: false, title, body, cancellationToken);
+        AddRevisionAsync(id, basedOn, resolves, deleted: false, restoring: false, title, body, cancellationToken);
 
     /// <summary>
     /// Adds a tombstone. A delete settles every version the user could see, conflicts
@@ -50,16 +54,44 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
             return new WriteOutcome(null, WriteStatus.NotFound);
         }
         var conflicts = (await ConflictsAsync(id, cancellationToken)).Select(c => RevisionId.Parse(c.Revision)).ToArray();
-        return await AddRevisionAsync(id, basedOn ?? RevisionId.Parse(current.Revision), conflicts, deleted: true, title: null, body: null, cancellationToken);
+        return await AddRevisionAsync(id, basedOn ?? RevisionId.Parse(current.Revision), conflicts, deleted: true, restoring: false, title: null, body: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a live revision on top of <paramref name="basedOn"/> (by default whatever is current),
+    /// with the title and body of revision <paramref name="source"/>, or without one those the note
+    /// has now: a tombstone keeps them, so that brings a note back from the Trash as it was deleted.
+    /// It is an ordinary new revision, so it syncs and merges like an edit.
+    /// </summary>
+    public async Task<WriteOutcome> RestoreAsync(Guid id, RevisionId? basedOn, RevisionId? source, CancellationToken cancellationToken)
+    {
+        if (await rqlite.QueryAsync(NoteSql.Find(id), ReadConsistency.Weak, cancellationToken) is not { } current)
+        {
+            return new WriteOutcome(null, WriteStatus.NotFound);
+        }
+        string? title = null, body = null;
+        if (source is { } from)
+        {
+            if (await rqlite.QueryAsync(RevisionSql.Version(id, from), ReadConsistency.Weak, cancellationToken) is not { } version)
+            {
+                return new WriteOutcome(null, WriteStatus.NotFound);
+            }
+            (title, body) = (version.Title, version.Body);
+        }
+        // A note in the Trash may hold several concurrent deletes; bringing it back settles them all, as a delete settles every version.
+        IReadOnlyList<RevisionId> resolves = current.Deleted
+            ? (await ConflictsAsync(id, cancellationToken)).Select(c => RevisionId.Parse(c.Revision)).ToArray()
+            : [];
+        return await AddRevisionAsync(id, basedOn ?? new RevisionId(current.Hlc, current.SiteId), resolves, deleted: false, restoring: true, title, body, cancellationToken);
     }
 
     private Task<WriteOutcome> AddRevisionAsync(
-        Guid id, RevisionId basedOn, IReadOnlyList<RevisionId> resolves, bool deleted, string? title, string? body, CancellationToken cancellationToken)
+        Guid id, RevisionId basedOn, IReadOnlyList<RevisionId> resolves, bool deleted, bool restoring, string? title, string? body, CancellationToken cancellationToken)
     {
         var parents = resolves.Prepend(basedOn).Distinct().Select(ParentRef.Of).ToArray();
         // Later than every version it replaces, whatever this machine's wall clock says.
         var hlc = clock.Next(after: parents.Max(p => p.Hlc));
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return rqlite.RequestAsync(NoteSql.AddRevision(id, basedOn, parents, hlc, site.SiteId, deleted, title, body, now), idempotent: true, cancellationToken);
+        return rqlite.RequestAsync(NoteSql.AddRevision(id, basedOn, parents, hlc, site.SiteId, deleted, restoring, title, body, now), idempotent: true, cancellationToken);
     }
 }

@@ -20,27 +20,30 @@ public static class NotesEndpoints
         notes.MapDelete("/{id:guid}", Delete).WithName("DeleteNote");
         notes.MapGet("/{id:guid}/conflicts", Conflicts).WithName("GetNoteConflicts");
         notes.MapGet("/{id:guid}/history", History).WithName("GetNoteHistory");
+        notes.MapGet("/{id:guid}/revisions/{revision:regex(^[0-9a-f]{{16}}-[0-9a-f]{{32}}$)}", OpenRevision).WithName("GetNoteRevision");
+        notes.MapPost("/{id:guid}/restore", Restore).WithName("RestoreNote");
+        var trash = app.MapGroup("/api/trash").WithTags("Trash");
+        trash.MapGet("/", Trash).WithName("ListTrash");
         return app;
     }
 
     private static async Task<Results<Ok<NotePage>, ProblemHttpResult>> Search(
         NoteStore store, string? q, int? limit, string? cursor, CancellationToken cancellationToken)
     {
-        var size = limit ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
+        if (!TryReadPage<NoteCursor>(limit, cursor, NoteCursor.TryDecode, out var size, out var after, out var problem))
         {
-            return TypedResults.Problem($"limit must be between 1 and {MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest);
-        }
-        NoteCursor? after = null;
-        if (cursor is not null)
-        {
-            if (!NoteCursor.TryDecode(cursor, out var decoded))
-            {
-                return TypedResults.Problem("cursor is not one this API issued.", statusCode: StatusCodes.Status400BadRequest);
-            }
-            after = decoded;
+            return problem;
         }
         return TypedResults.Ok(await store.SearchAsync(q, size, after, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<TrashPage>, ProblemHttpResult>> Trash(NoteStore store, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (!TryReadPage<NoteCursor>(limit, cursor, NoteCursor.TryDecode, out var size, out var after, out var problem))
+        {
+            return problem;
+        }
+        return TypedResults.Ok(await store.TrashAsync(size, after, cancellationToken));
     }
 
     private static async Task<Results<Ok<Note>, ProblemHttpResult>> Get(NoteStore store, Guid id, HttpContext http, CancellationToken cancellationToken)
@@ -113,7 +116,7 @@ public static class NotesEndpoints
         }
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<NoteConflict>>, ProblemHttpResult>> Conflicts(NoteStore store, Guid id, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<NoteVersion>>, ProblemHttpResult>> Conflicts(NoteStore store, Guid id, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is null)
         {
@@ -122,10 +125,56 @@ public static class NotesEndpoints
         return TypedResults.Ok(await store.ConflictsAsync(id, cancellationToken));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<NoteHistoryEntry>>, ProblemHttpResult>> History(NoteStore store, Guid id, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<NoteHistoryPage>, ProblemHttpResult>> History(
+        NoteStore store, Guid id, int? limit, string? cursor, CancellationToken cancellationToken)
     {
-        var history = await store.HistoryAsync(id, cancellationToken);
-        return history.Count == 0 ? NotFound(id) : TypedResults.Ok(history);
+        if (!TryReadPage<RevisionId>(limit, cursor, (string? token, out RevisionId revision) => RevisionId.TryParse(token, out revision), out var size, out var after, out var problem))
+        {
+            return problem;
+        }
+        var history = await store.HistoryAsync(id, size, after, cancellationToken);
+        // Every note has a first revision, so a first page with none means there is no such note.
+        return history.Items.Count == 0 && after is null ? NotFound(id) : TypedResults.Ok(history);
+    }
+
+    private static async Task<Results<Ok<OpenedRevision>, ProblemHttpResult>> OpenRevision(
+        NoteStore store, Guid id, string revision, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await store.OpenAsync(id, RevisionId.Parse(revision), cancellationToken) is not { } opened)
+        {
+            return RevisionNotFound(id, revision);
+        }
+        http.Response.Headers.ETag = opened.ETag;
+        return TypedResults.Ok(opened);
+    }
+
+    private static async Task<Results<Ok<Note>, ProblemHttpResult>> Restore(
+        NoteStore store, Guid id, RestoreNoteRequest request, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!TryReadIfMatch(http, required: true, out var basedOn, out var problem))
+        {
+            return problem;
+        }
+        RevisionId? source = null;
+        if (request.Revision is not null)
+        {
+            if (!RevisionId.TryParse(request.Revision, out var parsed))
+            {
+                return Invalid(new NoteRuleViolation("revision", $"'{request.Revision}' is not a revision id."));
+            }
+            source = parsed;
+        }
+        var outcome = await store.RestoreAsync(id, basedOn, source, cancellationToken);
+        switch (outcome.Status)
+        {
+            case WriteStatus.NotFound:
+                return source is null ? NotFound(id) : RevisionNotFound(id, request.Revision!);
+            case WriteStatus.VersionMismatch:
+                return Stale(outcome.Note!, basedOn);
+            default:
+                http.Response.Headers.ETag = outcome.Note!.ETag;
+                return TypedResults.Ok(outcome.Note);
+        }
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(NoteStore store, Guid id, HttpContext http, CancellationToken cancellationToken)
@@ -141,6 +190,33 @@ public static class NotesEndpoints
             WriteStatus.VersionMismatch => Stale(outcome.Note!, basedOn),
             _ => TypedResults.NoContent(),
         };
+    }
+
+    private delegate bool TryDecode<TCursor>(string? token, out TCursor cursor);
+
+    /// <summary>Reads a page request: a size within bounds, and a cursor this API issued, or none for the first page.</summary>
+    private static bool TryReadPage<TCursor>(int? limit, string? cursor, TryDecode<TCursor> decode, out int size, out TCursor? after, out ProblemHttpResult problem)
+        where TCursor : struct
+    {
+        size = limit ?? DefaultPageSize;
+        after = null;
+        problem = null!;
+        if (size is < 1 or > MaxPageSize)
+        {
+            problem = TypedResults.Problem($"limit must be between 1 and {MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest);
+            return false;
+        }
+        if (cursor is null)
+        {
+            return true;
+        }
+        if (!decode(cursor, out var decoded))
+        {
+            problem = TypedResults.Problem("cursor is not one this API issued.", statusCode: StatusCodes.Status400BadRequest);
+            return false;
+        }
+        after = decoded;
+        return true;
     }
 
     /// <summary>
@@ -193,6 +269,9 @@ public static class NotesEndpoints
             Detail = $"You edited revision {basedOn}, but the note is now at version {current.Version} (revision {current.Revision}). Reload it, reapply your change, and save again.",
             Extensions = { ["currentRevision"] = current.Revision, ["current"] = current },
         });
+
+    private static ProblemHttpResult RevisionNotFound(Guid id, string revision) =>
+        TypedResults.Problem($"The note {id} has no revision {revision}, or there is no such note.", statusCode: StatusCodes.Status404NotFound, title: "Revision not found.");
 
     private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem($"There is no note with the id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Note not found.");

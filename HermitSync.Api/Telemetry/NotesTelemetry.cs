@@ -10,20 +10,21 @@ public static class NotesTelemetry
     private static readonly Meter Meter = new(MeterName);
 
     private static readonly Counter<long> NotesWritten = Meter.CreateCounter<long>(
-        "hermit.notes.written", description: "Notes created, edited or deleted, tagged by operation");
+        "hermit.notes.written", description: "Notes created, edited, deleted or restored, tagged by operation");
 
     /// <summary>
-    /// Counts the writes of the endpoints it filters by their method, once they succeeded: a
+    /// Counts the writes of the endpoints it filters by their name, once they succeeded: a
     /// refused, stale or missing note is no write. As a filter, the endpoints stay about notes.
     /// </summary>
     public static async ValueTask<object?> CountWrites(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var result = await next(context);
-        var operation = context.HttpContext.Request.Method switch
+        var operation = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName switch
         {
-            "POST" => "create",
-            "PUT" => "edit",
-            "DELETE" => "delete",
+            "CreateNote" => "create",
+            "UpdateNote" => "edit",
+            "DeleteNote" => "delete",
+            "RestoreNote" => "restore",
             _ => null,
         };
         // Typed results arrive wrapped in a Results<…> union; the status is on the one inside.

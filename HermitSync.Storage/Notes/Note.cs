@@ -23,11 +23,39 @@ public sealed record NotePage(
     IReadOnlyList<NoteSummary> Items, string? NextCursor,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stale = false);
 
-/// <summary>A version of a note that lost to a concurrent one; resolving it is a normal edit that names it.</summary>
-public sealed record NoteConflict(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
+/// <summary>
+/// One revision of a note whole: what it said, when, on which site, and whether it deleted the
+/// note. A conflict is a version that lost to a concurrent one; resolving it is a normal edit that names it.
+/// </summary>
+public sealed record NoteVersion(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
 
 /// <summary>One revision in a note's history: which site made it, when, and whether it deleted the note.</summary>
 public sealed record NoteHistoryEntry(string Revision, string SiteId, long Version, string Title, bool Deleted, DateTimeOffset UpdatedAt);
+
+/// <summary>A page of a note's history, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record NoteHistoryPage(
+    IReadOnlyList<NoteHistoryEntry> Items, string? NextCursor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stale = false);
+
+/// <summary>
+/// A revision opened from a note's history, beside the note as it stands now, tombstone or not:
+/// what a comparison shows and what a restore is based on (<see cref="ETag"/>).
+/// </summary>
+public sealed record OpenedRevision(NoteVersion Revision, NoteVersion Current)
+{
+    [JsonIgnore]
+    public string ETag => $"\"{Current.Revision}\"";
+}
+
+/// <summary>
+/// A note in the Trash: when and on which site it was deleted, and the revision of the delete,
+/// which a restore names in <c>If-Match</c>.
+/// </summary>
+public sealed record TrashedNote(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset DeletedAt, string SiteId, string Revision);
+
+public sealed record TrashPage(
+    IReadOnlyList<TrashedNote> Items, string? NextCursor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stale = false);
 
 /// <summary>
 /// A <c>notes</c> row whole, tombstones included: what two sites must agree on once they have

@@ -31,24 +31,45 @@ public static class NoteSql
             SELECT {SummaryColumns} FROM notes
             WHERE deleted = 0
               AND (:pattern IS NULL OR title LIKE :pattern ESCAPE '\' OR body LIKE :pattern ESCAPE '\')
-              AND (:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))
+              AND {AfterCursor}
             ORDER BY updated_at DESC, id DESC
             LIMIT :limit
             """,
-            new Dictionary<string, object?>
+            new Dictionary<string, object?>(CursorParameters(after, limit))
             {
                 ["pattern"] = string.IsNullOrWhiteSpace(text) ? null : $"%{EscapeLike(text.Trim())}%",
-                ["after_time"] = after?.UpdatedAt,
-                ["after_id"] = after is { } cursor ? Key(cursor.Id) : null,
-                // One extra row tells whether another page follows.
-                ["limit"] = limit + 1,
             }),
         result =>
         {
-            var items = result.Rows.Take(limit).Select(ReadSummary).ToArray();
-            var next = result.Rows.Count > limit ? new NoteCursor(items[^1].UpdatedAt.ToUnixTimeMilliseconds(), items[^1].Id).Encode() : null;
+            var (items, next) = KeysetPage.Read(result, limit, ReadSummary, n => new NoteCursor(n.UpdatedAt.ToUnixTimeMilliseconds(), n.Id).Encode());
             return new NotePage(items, next, result.Stale);
         });
+
+    /// <summary>A page of the Trash: deleted notes, the latest deleted first.</summary>
+    public static SqlQuery<TrashPage> Trash(NoteCursor? after, int limit) => new(
+        SqlStatement.Named(
+            $"""
+            SELECT id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, updated_at, site_id, hlc FROM notes
+            WHERE deleted = 1 AND {AfterCursor}
+            ORDER BY updated_at DESC, id DESC
+            LIMIT :limit
+            """,
+            CursorParameters(after, limit)),
+        result =>
+        {
+            var (items, next) = KeysetPage.Read(result, limit, ReadTrashed, n => new NoteCursor(n.DeletedAt.ToUnixTimeMilliseconds(), n.Id).Encode());
+            return new TrashPage(items, next, result.Stale);
+        });
+
+    /// <summary>Rows after a <see cref="NoteCursor"/> in the order <c>updated_at DESC, id DESC</c>, bound by <see cref="CursorParameters"/>.</summary>
+    private const string AfterCursor = "(:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))";
+
+    private static Dictionary<string, object?> CursorParameters(NoteCursor? after, int limit) => new()
+    {
+        ["after_time"] = after?.UpdatedAt,
+        ["after_id"] = after is { } cursor ? Key(cursor.Id) : null,
+        ["limit"] = KeysetPage.Probe(limit),
+    };
 
     /// <summary>
     /// A new note's first revision, unless a note with that id exists. Re-sending the same
@@ -80,10 +101,12 @@ public static class NoteSql
     /// <summary>
     /// A revision made from <paramref name="basedOn"/> (an edit, or with <paramref name="deleted"/>
     /// a tombstone, which keeps the last title and body), added only if that is still the note's
-    /// current revision. A retried write that finds its own revision stored counts as done.
+    /// current revision. A retried write that finds its own revision stored counts as done. Only
+    /// a restore (<paramref name="restoring"/>) may be made on top of a delete: to anything else a
+    /// deleted note is not found.
     /// </summary>
     public static SqlBatch<WriteOutcome> AddRevision(
-        Guid id, RevisionId basedOn, IReadOnlyList<ParentRef> parents, long hlc, string siteId, bool deleted, string? title, string? body, long now)
+        Guid id, RevisionId basedOn, IReadOnlyList<ParentRef> parents, long hlc, string siteId, bool deleted, bool restoring, string? title, string? body, long now)
     {
         var parentsJson = RevisionSql.ParentsJson(parents);
         return new SqlBatch<WriteOutcome>(
@@ -92,13 +115,13 @@ public static class NoteSql
                     """
                     INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
                     SELECT id, :hlc, :site, :parents, version + 1, coalesce(:title, title), coalesce(:body, body), :deleted, created_at, max(:now, updated_at)
-                    FROM notes WHERE id = :id AND deleted = 0 AND hlc = :based_hlc AND site_id = :based_site
+                    FROM notes WHERE id = :id AND (deleted = 0 OR :restoring) AND hlc = :based_hlc AND site_id = :based_site
                     ON CONFLICT DO NOTHING
                     """,
                     new Dictionary<string, object?>
                     {
                         ["id"] = Key(id), ["hlc"] = hlc, ["site"] = siteId, ["parents"] = parentsJson,
-                        ["title"] = title, ["body"] = body, ["deleted"] = deleted, ["now"] = now,
+                        ["title"] = title, ["body"] = body, ["deleted"] = deleted, ["restoring"] = restoring, ["now"] = now,
                         ["based_hlc"] = basedOn.Hlc, ["based_site"] = basedOn.SiteId,
                     }),
                 SqlStatement.Named(
@@ -123,7 +146,9 @@ public static class NoteSql
                 var row = results[3].Rows[0];
                 var stored = ReadRow(row);
                 var ours = row.GetBoolean(AfterColumns);
-                return new WriteOutcome(ToNote(stored), ours ? WriteStatus.Done : stored.Deleted ? WriteStatus.NotFound : WriteStatus.VersionMismatch);
+                // A restore that finds the note moved on is stale, whether it was restored or deleted again meanwhile.
+                var status = ours ? WriteStatus.Done : stored.Deleted && !restoring ? WriteStatus.NotFound : WriteStatus.VersionMismatch;
+                return new WriteOutcome(ToNote(stored), status);
             });
     }
 
@@ -172,6 +197,15 @@ public static class NoteSql
         DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(4)),
         DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)),
         (int)row.GetInt64(6));
+
+    private static TrashedNote ReadTrashed(RqliteRow row) => new(
+        Guid.Parse(row.GetString(0)),
+        row.GetString(1),
+        row.GetString(2),
+        row.GetInt64(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(4)),
+        row.GetString(5),
+        new RevisionId(row.GetInt64(6), row.GetString(5)).ToString());
 
     private static string Key(Guid id) => RevisionSql.Key(id);
 

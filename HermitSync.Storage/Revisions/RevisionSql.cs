@@ -64,32 +64,66 @@ public static class RevisionSql
         """,
         new Dictionary<string, object?> { ["notes"] = noteIdsJson });
 
-    /// <summary>The heads that lost: a note's conflicting versions, newest first.</summary>
-    public static SqlQuery<IReadOnlyList<NoteConflict>> Conflicts(Guid noteId) => SqlQuery.Rows(
-        SqlStatement.Named(
-            $"SELECT hlc, site_id, version, title, body, deleted, updated_at FROM ({Heads}) WHERE place > 1 ORDER BY hlc DESC, site_id DESC",
-            new Dictionary<string, object?> { ["notes"] = NoteIds([Key(noteId)]) }),
-        row => new NoteConflict(
-            new RevisionId(row.GetInt64(0), row.GetString(1)).ToString(),
-            row.GetString(1),
-            row.GetInt64(2),
-            row.GetString(3),
-            row.GetString(4),
-            row.GetBoolean(5),
-            DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(6))));
+    /// <summary>Read by <see cref="ReadVersion"/> in this order, from <c>note_revisions</c> or from <c>notes</c>, which share these names.</summary>
+    private const string VersionColumns = "hlc, site_id, version, title, body, deleted, updated_at";
 
-    /// <summary>A note's revisions, newest first: when it changed, on which site, and how.</summary>
-    public static SqlQuery<IReadOnlyList<NoteHistoryEntry>> History(Guid noteId, int limit) => SqlQuery.Rows(
+    /// <summary>The heads that lost: a note's conflicting versions, newest first.</summary>
+    public static SqlQuery<IReadOnlyList<NoteVersion>> Conflicts(Guid noteId) => SqlQuery.Rows(
+        SqlStatement.Named(
+            $"SELECT {VersionColumns} FROM ({Heads}) WHERE place > 1 ORDER BY hlc DESC, site_id DESC",
+            new Dictionary<string, object?> { ["notes"] = NoteIds([Key(noteId)]) }),
+        row => ReadVersion(row));
+
+    /// <summary>
+    /// A page of a note's revisions, newest first: when it changed, on which site, and how. The
+    /// cursor is the last revision's id, since (HLC, site) orders them and names each once.
+    /// </summary>
+    public static SqlQuery<NoteHistoryPage> History(Guid noteId, RevisionId? after, int limit) => new(
+        SqlStatement.Named(
+            """
+            SELECT hlc, site_id, version, title, deleted, updated_at FROM note_revisions
+            WHERE note_id = :note
+              AND (:after_hlc IS NULL OR hlc < :after_hlc OR (hlc = :after_hlc AND site_id < :after_site))
+            ORDER BY hlc DESC, site_id DESC
+            LIMIT :limit
+            """,
+            new Dictionary<string, object?>
+            {
+                ["note"] = Key(noteId),
+                ["after_hlc"] = after?.Hlc,
+                ["after_site"] = after?.SiteId,
+                ["limit"] = KeysetPage.Probe(limit),
+            }),
+        result =>
+        {
+            var (items, next) = KeysetPage.Read(result, limit, ReadHistoryEntry, entry => entry.Revision);
+            return new NoteHistoryPage(items, next, result.Stale);
+        });
+
+    /// <summary>One revision of a note whole, or null when the note has no such revision.</summary>
+    public static SqlQuery<NoteVersion?> Version(Guid noteId, RevisionId revision) => SqlQuery.FirstOrDefault(
+        SqlStatement.Of($"SELECT {VersionColumns} FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?", Key(noteId), revision.Hlc, revision.SiteId),
+        row => ReadVersion(row));
+
+    /// <summary>
+    /// One revision of a note beside the note as it stands (its <c>notes</c> row, tombstone
+    /// included), in one read; null when either is missing.
+    /// </summary>
+    public static SqlQuery<OpenedRevision?> Open(Guid noteId, RevisionId revision) => new(
         SqlStatement.Of(
-            "SELECT hlc, site_id, version, title, deleted, updated_at FROM note_revisions WHERE note_id = ? ORDER BY hlc DESC, site_id DESC LIMIT ?",
-            Key(noteId), limit),
-        row => new NoteHistoryEntry(
-            new RevisionId(row.GetInt64(0), row.GetString(1)).ToString(),
-            row.GetString(1),
-            row.GetInt64(2),
-            row.GetString(3),
-            row.GetBoolean(4),
-            DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5))));
+            $"""
+            SELECT 'opened', {VersionColumns} FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?
+            UNION ALL
+            SELECT 'current', {VersionColumns} FROM notes WHERE id = ?
+            """,
+            Key(noteId), revision.Hlc, revision.SiteId, Key(noteId)),
+        result =>
+        {
+            var versions = result.Rows.ToDictionary(row => row.GetString(0), row => ReadVersion(row, from: 1));
+            return versions.TryGetValue("opened", out var opened) && versions.TryGetValue("current", out var current)
+                ? new OpenedRevision(opened, current)
+                : null;
+        });
 
     /// <summary>This site's own revisions after local sequence <paramref name="afterSeq"/> up to <paramref name="throughSeq"/>, oldest first.</summary>
     public static SqlQuery<IReadOnlyList<LocalRevision>> Since(string siteId, long afterSeq, long throughSeq, int limit) => SqlQuery.Rows(
@@ -125,6 +159,23 @@ public static class RevisionSql
     public static SqlQuery<IReadOnlyList<RevisionKey>> Keys { get; } = SqlQuery.Rows(
         SqlStatement.Of("SELECT note_id, hlc, site_id FROM note_revisions ORDER BY note_id, hlc, site_id"),
         row => new RevisionKey(Guid.Parse(row.GetString(0)), row.GetInt64(1), row.GetString(2)));
+
+    private static NoteVersion ReadVersion(RqliteRow row, int from = 0) => new(
+        new RevisionId(row.GetInt64(from), row.GetString(from + 1)).ToString(),
+        row.GetString(from + 1),
+        row.GetInt64(from + 2),
+        row.GetString(from + 3),
+        row.GetString(from + 4),
+        row.GetBoolean(from + 5),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(from + 6)));
+
+    private static NoteHistoryEntry ReadHistoryEntry(RqliteRow row) => new(
+        new RevisionId(row.GetInt64(0), row.GetString(1)).ToString(),
+        row.GetString(1),
+        row.GetInt64(2),
+        row.GetString(3),
+        row.GetBoolean(4),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)));
 
     private static SqlStatement InsertRevisions(string revisionsJson) => SqlStatement.Named(
         """

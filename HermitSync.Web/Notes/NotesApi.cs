@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 
 namespace HermitSync.Web.Notes;
@@ -18,34 +20,33 @@ public sealed class NotesApi(HttpClient http)
 {
     private static readonly IReadOnlyDictionary<string, string[]> NoErrors = new Dictionary<string, string[]>();
 
-    public async Task<NotePage> SearchAsync(string? query, string? cursor, CancellationToken cancellationToken)
-    {
-        var url = QueryString.Create(new Dictionary<string, string?> { ["q"] = query, ["cursor"] = cursor }.Where(p => !string.IsNullOrEmpty(p.Value)));
-        return await http.GetFromJsonAsync<NotePage>($"/api/notes{url}", cancellationToken)
+    public async Task<NotePage> SearchAsync(string? query, string? cursor, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<NotePage>($"/api/notes{Query(("q", query), ("cursor", cursor))}", cancellationToken)
             ?? throw new InvalidOperationException("The API returned no page.");
-    }
 
-    public async Task<Note?> GetAsync(Guid id, CancellationToken cancellationToken)
-    {
-        using var response = await http.GetAsync($"/api/notes/{id}", cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<Note>(cancellationToken);
-    }
+    /// <summary>A page of the Trash, the latest deleted first.</summary>
+    public async Task<TrashPage> TrashAsync(string? cursor, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<TrashPage>($"/api/trash{Query(("cursor", cursor))}", cancellationToken)
+            ?? throw new InvalidOperationException("The API returned no page.");
 
-    public async Task<IReadOnlyList<NoteConflict>> ConflictsAsync(Guid id, CancellationToken cancellationToken) =>
-        await http.GetFromJsonAsync<NoteConflict[]>($"/api/notes/{id}/conflicts", cancellationToken) ?? [];
+    public Task<Note?> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        GetOrNullAsync<Note>($"/api/notes/{id}", cancellationToken);
 
-    public async Task<IReadOnlyList<NoteHistoryEntry>> HistoryAsync(Guid id, CancellationToken cancellationToken) =>
-        await http.GetFromJsonAsync<NoteHistoryEntry[]>($"/api/notes/{id}/history", cancellationToken) ?? [];
+    public async Task<IReadOnlyList<NoteVersion>> ConflictsAsync(Guid id, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<NoteVersion[]>($"/api/notes/{id}/conflicts", cancellationToken) ?? [];
+
+    /// <summary>A page of a note's history, newest first, deleted notes' too; null when there is no such note.</summary>
+    public Task<NoteHistoryPage?> HistoryAsync(Guid id, string? cursor, int? limit, CancellationToken cancellationToken) =>
+        GetOrNullAsync<NoteHistoryPage>($"/api/notes/{id}/history{Query(("cursor", cursor), ("limit", limit?.ToString(CultureInfo.InvariantCulture)))}", cancellationToken);
+
+    /// <summary>One revision beside the note as it stands; null when the note has no such revision.</summary>
+    public Task<OpenedRevision?> OpenRevisionAsync(Guid id, string revision, CancellationToken cancellationToken) =>
+        GetOrNullAsync<OpenedRevision>($"/api/notes/{id}/revisions/{Uri.EscapeDataString(revision)}", cancellationToken);
 
     public async Task<SaveResult> CreateAsync(Guid id, string title, string body, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync("/api/notes", new { id, title, body }, cancellationToken);
-        return await ReadSaveResultAsync(id, response, cancellationToken);
+        return await ReadSaveResultAsync(response, cancellationToken);
     }
 
     /// <summary>Saves an edit made from <paramref name="revision"/>; <paramref name="resolves"/> names the conflicting versions it settles.</summary>
@@ -54,7 +55,7 @@ public sealed class NotesApi(HttpClient http)
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{id}") { Content = JsonContent.Create(new { title, body, resolves }) };
         request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{revision}\""));
         using var response = await http.SendAsync(request, cancellationToken);
-        return await ReadSaveResultAsync(id, response, cancellationToken);
+        return await ReadSaveResultAsync(response, cancellationToken);
     }
 
     public async Task<SaveResult> DeleteAsync(Guid id, string revision, CancellationToken cancellationToken)
@@ -66,10 +67,37 @@ public sealed class NotesApi(HttpClient http)
         {
             return new SaveResult(null, null, NoErrors, NotFound: false);
         }
-        return await ReadSaveResultAsync(id, response, cancellationToken);
+        return await ReadSaveResultAsync(response, cancellationToken);
     }
 
-    private async Task<SaveResult> ReadSaveResultAsync(Guid id, HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Restores revision <paramref name="revision"/> (or, without one, the note as it was deleted)
+    /// as a new revision on top of <paramref name="basedOn"/>, the current revision the page showed.
+    /// </summary>
+    public async Task<SaveResult> RestoreAsync(Guid id, string basedOn, string? revision, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/notes/{id}/restore") { Content = JsonContent.Create(new { revision }) };
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{basedOn}\""));
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await ReadSaveResultAsync(response, cancellationToken);
+    }
+
+    private async Task<T?> GetOrNullAsync<T>(string url, CancellationToken cancellationToken) where T : class
+    {
+        using var response = await http.GetAsync(url, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<T>(cancellationToken);
+    }
+
+    /// <summary>A query string of the parameters that have a value.</summary>
+    private static QueryString Query(params (string Name, string? Value)[] parameters) =>
+        QueryString.Create(parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => KeyValuePair.Create(p.Name, p.Value)));
+
+    private static async Task<SaveResult> ReadSaveResultAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         switch (response.StatusCode)
         {
@@ -78,11 +106,12 @@ public sealed class NotesApi(HttpClient http)
             case HttpStatusCode.NotFound:
                 return new SaveResult(null, null, NoErrors, NotFound: true);
             case HttpStatusCode.PreconditionFailed:
-                // Someone saved first: fetch what is there now so the page can show it.
-                var current = await GetAsync(id, cancellationToken);
-                return current is null
-                    ? new SaveResult(null, null, NoErrors, NotFound: true)
-                    : new SaveResult(null, current, NoErrors, NotFound: false);
+                // Someone saved first. The refusal carries the note as it stands, even one back in the Trash, so the page can show it.
+                var stale = await response.Content.ReadFromJsonAsync<ProblemDetails>(cancellationToken);
+                var current = stale?.Extensions.TryGetValue("current", out var value) == true && value is JsonElement json
+                    ? json.Deserialize<Note>(JsonSerializerOptions.Web)
+                    : null;
+                return new SaveResult(null, current ?? throw new HttpRequestException("The API's 412 carried no current note."), NoErrors, NotFound: false);
             // 503: the cluster has no leader; the page keeps the user's text and says so.
             case HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.Conflict or HttpStatusCode.ServiceUnavailable:
                 var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>(cancellationToken);

@@ -24,7 +24,7 @@ public sealed class ConflictsModel(NotesApi notes) : PageModel
 
     public Note Note { get; private set; } = null!;
 
-    public IReadOnlyList<(NoteConflict Version, SideBySideDiffModel Diff)> Versions { get; private set; } = [];
+    public IReadOnlyList<(NoteVersion Version, SideBySideDiffModel Diff)> Versions { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {

@@ -40,7 +40,7 @@ public sealed class DeleteModel(NotesApi notes) : PageModel
             Response.StatusCode = StatusCodes.Status409Conflict;
             return Page();
         }
-        TempData["Flash"] = result.NotFound ? "That note was already deleted." : "Note deleted.";
+        TempData["Flash"] = result.NotFound ? "That note was already deleted." : "Note moved to the Trash.";
         return RedirectToPage("/Index");
     }
 }

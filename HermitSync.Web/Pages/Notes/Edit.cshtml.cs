@@ -28,7 +28,7 @@ public sealed class EditModel(NotesApi notes) : PageModel
     public Note? Current { get; private set; }
 
     /// <summary>Versions made concurrently elsewhere that lost the merge; kept until someone resolves them.</summary>
-    public IReadOnlyList<NoteConflict> ConflictVersions { get; private set; } = [];
+    public IReadOnlyList<NoteVersion> ConflictVersions { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {

@@ -21,7 +21,7 @@ namespace HermitSync.IntegrationTests.Access;
 [UnsupportedOSPlatform("windows")]
 public sealed class AccessKeyTests(StackFixture stack)
 {
-    private static readonly string[] Pages = ["/", "/?q=x", "/Notes/New", $"/Notes/{Guid.NewGuid()}", "/Sync", "/Cluster", "/Error", "/no-such-page"];
+    private static readonly string[] Pages = ["/", "/?q=x", "/Notes/New", $"/Notes/{Guid.NewGuid()}", "/Trash", $"/Notes/{Guid.NewGuid()}/History", "/Sync", "/Cluster", "/Error", "/no-such-page"];
 
     [Fact]
     public async Task Without_the_key_the_api_answers_401_problem_details()

@@ -91,6 +91,8 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         {
             ["POST /api/notes"] = HttpStatusCode.Created,
             [$"PUT /api/notes/{note.Id}"] = HttpStatusCode.OK,
+            // With If-Match: * and no revision, a restore saves the note as it stands once more.
+            [$"POST /api/notes/{note.Id}/restore"] = HttpStatusCode.OK,
             // Pairing checks the device ID: a wrong one is the API's own 400, past every gate.
             ["POST /api/sync/peers"] = HttpStatusCode.BadRequest,
             [$"DELETE /api/sync/peers/{Stranger}"] = HttpStatusCode.NoContent,
@@ -156,6 +158,7 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
     [
         new(HttpMethod.Post, "/api/notes", $$"""{"title":"{{_forged}}","body":""}"""),
         new(HttpMethod.Put, $"/api/notes/{note.Id}", $$"""{"title":"{{_forged}}","body":""}"""),
+        new(HttpMethod.Post, $"/api/notes/{note.Id}/restore", """{"revision":null}"""),
         new(HttpMethod.Post, "/api/sync/peers", $$"""{"deviceId":"{{Stranger}}"}"""),
         new(HttpMethod.Delete, $"/api/sync/peers/{Stranger}", null),
         new(HttpMethod.Post, "/api/sync/ignored", $$"""{"deviceId":"{{Stranger}}"}"""),
@@ -168,6 +171,8 @@ public sealed class CrossSiteRequestTests(StackFixture stack)
         ("/Notes/New", new Dictionary<string, string> { ["Input.Title"] = _forged, ["Input.Body"] = "" }),
         ($"/Notes/Edit/{note.Id}", new Dictionary<string, string> { ["Input.Title"] = _forged, ["Input.Body"] = "", ["Revision"] = note.Revision }),
         ($"/Notes/Delete/{note.Id}", new Dictionary<string, string> { ["Revision"] = note.Revision }),
+        ("/Trash?handler=Restore", new Dictionary<string, string> { ["id"] = note.Id.ToString(), ["basedOn"] = note.Revision }),
+        ($"/Notes/{note.Id}/Revisions/{note.Revision}?handler=Restore", new Dictionary<string, string> { ["BasedOn"] = note.Revision }),
         ($"/Notes/Conflicts/{note.Id}?handler=Keep", new Dictionary<string, string> { ["keep"] = note.Revision }),
         ($"/Notes/Conflicts/{note.Id}?handler=Merge", new Dictionary<string, string> { ["Input.Title"] = _forged, ["Input.Body"] = "" }),
         ("/Sync?handler=Pair", new Dictionary<string, string> { ["DeviceId"] = Stranger }),

@@ -94,7 +94,12 @@ public sealed class NotesInTheBrowserTests(StackFixture stack, BrowserSession br
         {
             var id = await CreateAsync(page, "A note with a rather long title to see how it wraps on a small screen", "Some *text*\n\n    and code that is wider than a phone's screen, which must scroll inside its own box");
             await page.SetViewportSizeAsync(375, 740);
-            foreach (var path in new[] { "/", "/Notes/New", $"/Notes/{id}", $"/Notes/Edit/{id}", "/Sync", "/Cluster" })
+            await page.GotoAsync($"/Notes/Edit/{id}");
+            await page.GetByLabel("Body").FillAsync("Some *other* text");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await page.WaitForURLAsync(new Regex($"/Notes/{id}$"));
+            var firstVersion = await page.Locator(".history li a").Last.GetAttributeAsync("href");
+            foreach (var path in new[] { "/", "/Notes/New", $"/Notes/{id}", $"/Notes/Edit/{id}", $"/Notes/{id}/History", firstVersion!, "/Trash", "/Sync", "/Cluster" })
             {
                 await page.GotoAsync(path);
                 Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"{path} scrolls sideways on a phone");
@@ -104,7 +109,7 @@ public sealed class NotesInTheBrowserTests(StackFixture stack, BrowserSession br
             }
         });
 
-    private static async Task<Guid> CreateAsync(IPage page, string title, string body)
+    internal static async Task<Guid> CreateAsync(IPage page, string title, string body)
     {
         await page.GotoAsync("/Notes/New");
         await page.GetByLabel("Title").FillAsync(title);

@@ -26,7 +26,7 @@ public sealed class NotesApiTests(StackFixture stack)
         Assert.Equal("application/problem+json", other.Content.Headers.ContentType?.MediaType);
         var stored = (await stack.Rqlite().QueryAsync(NoteSql.Find(id), ReadConsistency.Strong))!;
         Assert.Equal(("first", 1L), (stored.Body, stored.Version));
-        Assert.Single(await stack.Rqlite().QueryAsync(RevisionSql.History(id, 10), ReadConsistency.Strong));
+        Assert.Single((await stack.Rqlite().QueryAsync(RevisionSql.History(id, after: null, limit: 10), ReadConsistency.Strong)).Items);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class NotesApiTests(StackFixture stack)
         delete.Headers.IfMatch.ParseAdd(third.ETag);
         Assert.Equal(HttpStatusCode.NoContent, (await api.SendAsync(delete)).StatusCode);
 
-        var history = (await api.GetFromJsonAsync<NoteHistoryEntry[]>($"/api/notes/{created.Id}/history"))!;
+        var history = (await api.GetFromJsonAsync<NoteHistoryPage>($"/api/notes/{created.Id}/history"))!.Items;
         using var unknown = await api.GetAsync($"/api/notes/{Guid.CreateVersion7()}/history");
 
         Assert.Equal([4L, 3, 2, 1], history.Select(h => h.Version));

@@ -65,7 +65,8 @@ public sealed partial class WebSecurityTests(StackFixture stack)
     public async Task Every_page_of_the_web_app_carries_the_security_headers_and_no_inline_script_or_style()
     {
         using var web = stack.WebBrowserClient();
-        var id = (await Sites.CreateAsync(web, "Headers", "Some *text*")).Id;
+        var note = await Sites.CreateAsync(web, "Headers", "Some *text*");
+        var id = note.Id;
 
         var pages = new Dictionary<string, HttpStatusCode>
         {
@@ -76,10 +77,15 @@ public sealed partial class WebSecurityTests(StackFixture stack)
             [$"/Notes/Edit/{id}"] = HttpStatusCode.OK,
             [$"/Notes/Delete/{id}"] = HttpStatusCode.OK,
             [$"/Notes/Conflicts/{id}"] = HttpStatusCode.OK,
+            [$"/Notes/{id}/History"] = HttpStatusCode.OK,
+            [$"/Notes/{id}/Revisions/{note.Revision}"] = HttpStatusCode.OK,
+            ["/Trash"] = HttpStatusCode.OK,
             ["/Sync"] = HttpStatusCode.OK,
             ["/Cluster"] = HttpStatusCode.OK,
             ["/Error"] = HttpStatusCode.OK,
             [$"/Notes/{Guid.NewGuid()}"] = HttpStatusCode.NotFound,
+            [$"/Notes/{Guid.NewGuid()}/History"] = HttpStatusCode.NotFound,
+            [$"/Notes/{id}/Revisions/not-a-revision"] = HttpStatusCode.NotFound,
             ["/no-such-page"] = HttpStatusCode.NotFound,
         };
         foreach (var (path, status) in pages)

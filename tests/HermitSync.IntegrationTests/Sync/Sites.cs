@@ -37,8 +37,8 @@ internal static class Sites
         return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<Note>() : null;
     }
 
-    public static async Task<IReadOnlyList<NoteConflict>> ConflictsAsync(HttpClient site, Note note) =>
-        (await site.GetFromJsonAsync<NoteConflict[]>($"/api/notes/{note.Id}/conflicts"))!;
+    public static async Task<IReadOnlyList<NoteVersion>> ConflictsAsync(HttpClient site, Note note) =>
+        (await site.GetFromJsonAsync<NoteVersion[]>($"/api/notes/{note.Id}/conflicts"))!;
 
     public static async Task<SyncStatus> StatusAsync(HttpClient site) =>
         (await site.GetFromJsonAsync<SyncStatus>("/api/sync/status"))!;

@@ -66,7 +66,7 @@ public sealed class ConvergenceTests
     }
 
     /// <summary>What a site ends with: its rows, its revision keys, and every note's conflicts.</summary>
-    private sealed record SiteState(IReadOnlyList<NoteRow> Notes, IReadOnlyList<RevisionKey> Revisions, IReadOnlyList<(Guid Note, NoteConflict Conflict)> Conflicts);
+    private sealed record SiteState(IReadOnlyList<NoteRow> Notes, IReadOnlyList<RevisionKey> Revisions, IReadOnlyList<(Guid Note, NoteVersion Conflict)> Conflicts);
 
     private static Outcome Simulate(int seed)
     {
@@ -166,7 +166,7 @@ public sealed class ConvergenceTests
     /// by (HLC, site), greatest first. The first head is the winner; the rest are its conflicts,
     /// counted on the row only when the winner is live.
     /// </summary>
-    private static (NoteRow[] Rows, (Guid, NoteConflict)[] Conflicts) ReferenceModel(IReadOnlyList<NoteRevision> all)
+    private static (NoteRow[] Rows, (Guid, NoteVersion)[] Conflicts) ReferenceModel(IReadOnlyList<NoteRevision> all)
     {
         var replaced = all.SelectMany(r => r.Parents.Select(p => (r.NoteId, p.Hlc, p.SiteId))).ToHashSet();
         var notes = all.GroupBy(r => Guid.Parse(r.NoteId))
@@ -183,7 +183,7 @@ public sealed class ConvergenceTests
                 winner.Deleted, winner.Deleted ? 0 : n.Heads.Length - 1);
         }).ToArray();
         // Conflicts are listed newest first, whether live or deleted.
-        var conflicts = notes.SelectMany(n => n.Heads.Skip(1).OrderByDescending(r => r.Hlc).ThenByDescending(r => r.SiteId, StringComparer.Ordinal).Select(loser => (n.Id, new NoteConflict(
+        var conflicts = notes.SelectMany(n => n.Heads.Skip(1).OrderByDescending(r => r.Hlc).ThenByDescending(r => r.SiteId, StringComparer.Ordinal).Select(loser => (n.Id, new NoteVersion(
             loser.Id.ToString(), loser.SiteId, loser.Version, loser.Title, loser.Body, loser.Deleted, DateTimeOffset.FromUnixTimeMilliseconds(loser.UpdatedAt))))).ToArray();
         return (rows, conflicts);
     }
