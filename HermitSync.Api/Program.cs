@@ -1,3 +1,4 @@
+using HermitSync.Api;
 using HermitSync.Api.Cluster;
 using HermitSync.Api.Notes;
 using HermitSync.Api.Security;
@@ -15,6 +16,7 @@ builder.RequireInternalCredential();
 builder.AddRqliteClient("rqlite");
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = NoteRules.MaxRequestBytes);
 
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RqliteProblemHandler>();
 // Malformed or oversized bodies are the client's fault in every environment: a 4xx, never a 500.

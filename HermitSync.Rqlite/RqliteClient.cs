@@ -11,10 +11,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace HermitSync.Rqlite;
 
 /// <summary>
-/// Talks to an rqlite cluster over its HTTP API. It keeps every node's address, sticks to the
-/// last node that answered, and fails over to the next with backoff when a node is down or
-/// has no leader. A write is only re-sent when it provably did not reach rqlite, unless the
-/// caller marks it idempotent.
+/// Talks to an rqlite cluster over its HTTP API. It keeps every node's address, goes to the
+/// leader first (<see cref="LeaderPreference"/>), and fails over to the next node with backoff
+/// when a node is down or has no leader. A write is only re-sent when it provably did not
+/// reach rqlite, unless the caller marks it idempotent.
 /// </summary>
 public sealed class RqliteClient
 {
@@ -35,7 +35,7 @@ public sealed class RqliteClient
     private readonly AuthenticationHeaderValue? _authorization;
     private readonly AuthenticationHeaderValue? _monitorAuthorization;
     private readonly ILogger _logger;
-    private int _preferredNode;
+    private readonly LeaderPreference _leader;
 
     public RqliteClient(Func<HttpClient> httpClient, RqliteClientSettings settings, ILogger<RqliteClient>? logger = null)
     {
@@ -48,6 +48,7 @@ public sealed class RqliteClient
         _logger = logger ?? NullLogger<RqliteClient>.Instance;
         _authorization = Basic(settings.Username, settings.Password);
         _monitorAuthorization = Basic(settings.MonitorUsername, settings.MonitorPassword) ?? _authorization;
+        _leader = new LeaderPreference(settings.Endpoints, LeadsAsync, settings, _logger);
     }
 
     private static AuthenticationHeaderValue? Basic(string? username, string? password) =>
@@ -152,16 +153,24 @@ public sealed class RqliteClient
             cancellationToken);
 
     /// <summary>How far one node has applied the Raft log, from its <c>/status</c>; null when it does not say.</summary>
-    public async Task<long?> GetAppliedIndexAsync(Uri node, CancellationToken cancellationToken = default)
+    public async Task<long?> GetAppliedIndexAsync(Uri node, CancellationToken cancellationToken = default) =>
+        await GetRaftStatusAsync(node, cancellationToken) is { } raft && raft.TryGetProperty("applied_index", out var index) && index.TryGetInt64(out var applied)
+            ? applied
+            : null;
+
+    /// <summary>Whether this one node says it is the leader; false when it does not answer.</summary>
+    private async Task<bool> LeadsAsync(Uri node) =>
+        await GetRaftStatusAsync(node, CancellationToken.None) is { } raft
+        && raft.TryGetProperty("state", out var state) && state.ValueEquals("Leader");
+
+    /// <summary>The <c>store.raft</c> part of one node's <c>/status</c>; null when the node does not answer or say.</summary>
+    private async Task<JsonElement?> GetRaftStatusAsync(Uri node, CancellationToken cancellationToken)
     {
         try
         {
             using var response = await SendOnceAsync(node, () => Monitoring(new HttpRequestMessage(HttpMethod.Get, "/status")), activity: null, cancellationToken);
             var status = await ReadJsonAsync(response, cancellationToken);
-            return status.TryGetProperty("store", out var store) && store.TryGetProperty("raft", out var raft)
-                && raft.TryGetProperty("applied_index", out var index) && index.TryGetInt64(out var applied)
-                ? applied
-                : null;
+            return status.TryGetProperty("store", out var store) && store.TryGetProperty("raft", out var raft) ? raft : null;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -232,7 +241,7 @@ public sealed class RqliteClient
             while (true)
             {
                 var unreachable = 0;
-                var first = Volatile.Read(ref _preferredNode);
+                var first = _leader.First;
                 for (var i = 0; i < nodes.Count; i++)
                 {
                     var index = (first + i) % nodes.Count;
@@ -241,19 +250,20 @@ public sealed class RqliteClient
                     {
                         using var response = await SendOnceAsync(nodes[index], createRequest, activity, cancellationToken);
                         var result = await readResponse(response, cancellationToken);
-                        Volatile.Write(ref _preferredNode, index);
+                        _leader.Answered(index);
                         activity?.SetTag("rqlite.attempts", attempts);
                         return result;
                     }
-                    catch (NodeUnavailableException e) when (e.NotApplied || retryWhenOutcomeUnknown)
+                    catch (NodeUnavailableException e)
                     {
+                        _leader.Failed();
+                        if (!e.NotApplied && !retryWhenOutcomeUnknown)
+                        {
+                            throw new RqliteException($"rqlite {operation} outcome is unknown: {e.Message}", e);
+                        }
                         unreachable += e.Reachable ? 0 : 1;
                         lastFailure = e;
                         _logger.LogDebug("rqlite node {Node} could not serve {Operation}: {Reason}", nodes[index], operation, e.Message);
-                    }
-                    catch (NodeUnavailableException e)
-                    {
-                        throw new RqliteException($"rqlite {operation} outcome is unknown: {e.Message}", e);
                     }
                 }
 
@@ -358,9 +368,10 @@ public sealed class RqliteClient
     private static Activity? StartActivity(string operation, IReadOnlyList<SqlStatement>? statements)
     {
         var activity = ActivitySource.StartActivity($"rqlite {operation}", ActivityKind.Client);
-        if (activity is null)
+        // A span of a trace the sampler dropped carries the context on and nothing else.
+        if (activity is not { IsAllDataRequested: true })
         {
-            return null;
+            return activity;
         }
         activity.SetTag("db.system.name", "rqlite");
         activity.SetTag("db.operation.name", operation);

@@ -36,6 +36,22 @@ public sealed class RqliteClientSettings
     /// <summary>How long a read for people waits for a leader before it serves a node's own, possibly stale, data.</summary>
     public TimeSpan StaleReadAfter { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Send to the leader first, found from each node's <c>/status</c>: a follower would forward
+    /// each write and weak read to it, one more hop.
+    /// </summary>
+    public bool PreferLeader { get; set; } = true;
+
+    /// <summary>
+    /// How often to ask again which node leads while one is known: a leader that steps down but
+    /// stays up keeps answering (it forwards), so only a check notices. Three small requests
+    /// every few seconds are nothing beside the writes a follower would forward meanwhile.
+    /// </summary>
+    public TimeSpan LeaderCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often to ask while no leader is known, after a node failed: an election here takes 1 to 5 s.</summary>
+    public TimeSpan LeaderSearchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     public bool DisableHealthChecks { get; set; }
 
     public bool DisableTracing { get; set; }

@@ -2,6 +2,7 @@ using HermitSync.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -48,6 +49,8 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
+        var sampling = new TraceSamplingOptions();
+        builder.Configuration.GetSection(TraceSamplingOptions.Section).Bind(sampling);
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
@@ -55,6 +58,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("HermitSync.*"))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new RateLimitedSampler(sampling.TracesPerSecond)))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("HermitSync.*")
                 .AddAspNetCoreInstrumentation(aspnet =>

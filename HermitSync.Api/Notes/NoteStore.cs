@@ -28,11 +28,17 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
     public Task<TrashPage> TrashAsync(int limit, NoteCursor? after, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Trash(after, limit), cancellationToken);
 
-    /// <summary>Adds a note unless its id exists; a retried create finds its own note.</summary>
-    public Task<CreateOutcome> CreateAsync(Guid id, string title, string body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a note unless its id exists; a retried create finds its own note. Only when nothing
+    /// was written is the stored note read, at strong consistency so the read follows the write.
+    /// </summary>
+    public async Task<CreateOutcome> CreateAsync(Guid id, string title, string body, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return rqlite.RequestAsync(NoteSql.Create(id, title, body, clock.Next(), site.SiteId, now), idempotent: true, cancellationToken);
+        var written = await rqlite.ExecuteAsync(NoteSql.Create(id, title, body, clock.Next(), site.SiteId, now), idempotent: true, cancellationToken);
+        return written is not null
+            ? new CreateOutcome(written, CreateStatus.Created)
+            : await rqlite.QueryAsync(NoteSql.Existing(id, title, body), ReadConsistency.Strong, cancellationToken);
     }
 
     /// <summary>

@@ -5,8 +5,8 @@ namespace HermitSync.Storage;
 /// <summary>
 /// The <c>notes</c> table, each note's winning revision as derived by the merge: the reads
 /// behind the API, and the writes that add a revision and refresh the row in one transaction.
-/// Each write adds its revision only if the note is still at the version the client saw, and
-/// reads the outcome back in the same request.
+/// An edit adds its revision only if the note is still at the version the client saw, and
+/// reads the outcome back in the same request; a create needs no read.
 /// </summary>
 public static class NoteSql
 {
@@ -72,10 +72,11 @@ public static class NoteSql
     };
 
     /// <summary>
-    /// A new note's first revision, unless a note with that id exists. Re-sending the same
-    /// create finds the stored note, so a client that retries after a timeout makes no duplicate.
+    /// A new note's first revision, unless a note with that id exists. What a create writes is
+    /// known, so its note comes back without a read; when it wrote nothing (the id exists),
+    /// <see cref="Existing"/> tells a retry of this create from another note with the id.
     /// </summary>
-    public static SqlBatch<CreateOutcome> Create(Guid id, string title, string body, long hlc, string siteId, long now) => new(
+    public static SqlBatch<Note?> Create(Guid id, string title, string body, long hlc, string siteId, long now) => new(
         [
             SqlStatement.Of(
                 """
@@ -85,15 +86,16 @@ public static class NoteSql
                 """,
                 Key(id), hlc, siteId, title, body, now, now, Key(id)),
             RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
-            SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ?", Key(id)),
         ],
-        results =>
+        // A note's only revision is its row, as RefreshNotes derives it.
+        results => results[0].RowsAffected == 1 ? ToNote(new NoteRow(id, title, body, 1, now, now, hlc, siteId, Deleted: false, Conflicts: 0)) : null);
+
+    /// <summary>The note a create that wrote nothing found: its own, stored by an earlier try, or a different one.</summary>
+    public static SqlQuery<CreateOutcome> Existing(Guid id, string title, string body) => new(
+        SelectRow(id),
+        result =>
         {
-            var stored = ReadRow(results[2].Rows[0]);
-            if (results[0].RowsAffected == 1)
-            {
-                return new CreateOutcome(ToNote(stored), CreateStatus.Created);
-            }
+            var stored = ReadRow(result.Rows[0]);
             var sameNote = stored is { Deleted: false, Version: 1 } && stored.Title == title && stored.Body == body;
             return new CreateOutcome(ToNote(stored), sameNote ? CreateStatus.AlreadyExisted : CreateStatus.IdTaken);
         });
@@ -160,7 +162,9 @@ public static class NoteSql
     public static SqlQuery<IReadOnlyList<NoteRow>> All { get; } = SqlQuery.Rows(SqlStatement.Of($"SELECT {Columns} FROM notes ORDER BY id"), ReadRow);
 
     /// <summary>One note's row, tombstone or not, or null.</summary>
-    public static SqlQuery<NoteRow?> Find(Guid id) => SqlQuery.FirstOrDefault(SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ?", Key(id)), ReadRow);
+    public static SqlQuery<NoteRow?> Find(Guid id) => SqlQuery.FirstOrDefault(SelectRow(id), ReadRow);
+
+    private static SqlStatement SelectRow(Guid id) => SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ?", Key(id));
 
     private static NoteRow ReadRow(RqliteRow row) => new(
         Guid.Parse(row.GetString(0)),

@@ -14,9 +14,6 @@ public sealed class RqliteDirect(HttpClient http, string node) : IDisposable
     /// <summary>The node's id, such as <c>a-rqlite-2</c>.</summary>
     public string Node { get; } = node;
 
-    /// <summary>Writes and reads in one transaction, as the API sends a write and the read of its outcome.</summary>
-    public Task RequestAsync(IReadOnlyList<SqlStatement> statements) => PostAsync("/db/request?transaction&level=strong", statements);
-
     public Task ExecuteAsync(IReadOnlyList<SqlStatement> statements) => PostAsync("/db/execute?transaction", statements);
 
     public Task QueryAsync(SqlStatement statement) => PostAsync("/db/query?level=weak", [statement]);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using HermitSync.Rqlite;
 
 namespace HermitSync.UnitTests;
@@ -14,6 +15,12 @@ internal sealed class FakeRqlite : HttpMessageHandler
     private readonly Dictionary<string, Queue<Func<HttpRequestMessage, HttpResponseMessage>>> _answers = new();
 
     public List<(string Node, string PathAndQuery, string? Body)> Requests { get; } = [];
+
+    /// <summary>The node whose <c>/status</c> says it leads; the others say they follow. Status requests are answered apart from the script and not recorded.</summary>
+    public int? Leader { get; set; }
+
+    /// <summary>Nodes that refuse every connection, <c>/status</c> included.</summary>
+    public HashSet<int> Down { get; } = [];
 
     public static Uri Node(int i) => new($"http://127.0.0.1:{4000 + i}");
 
@@ -37,10 +44,13 @@ internal sealed class FakeRqlite : HttpMessageHandler
     public FakeRqlite DropAfterSending(int node) =>
         Answer(node, _ => throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
 
-    public RqliteClient Client(int nodes = 3, TimeSpan? failoverTimeout = null)
+    /// <summary>A client of the scripted nodes; it looks for the leader only with <paramref name="preferLeader"/>, since its checks would take scripted answers.</summary>
+    public RqliteClient Client(int nodes = 3, TimeSpan? failoverTimeout = null, bool preferLeader = false)
     {
         var settings = new RqliteClientSettings
         {
+            PreferLeader = preferLeader,
+            LeaderSearchInterval = TimeSpan.FromMilliseconds(20),
             Username = "hermit",
             Password = "secret",
             FailoverTimeout = failoverTimeout ?? TimeSpan.FromMilliseconds(300),
@@ -58,6 +68,15 @@ internal sealed class FakeRqlite : HttpMessageHandler
     {
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         var node = request.RequestUri!.Authority;
+        if (Down.Any(down => Node(down).Authority == node))
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"{node} is down (connection refused)");
+        }
+        if (Leader is { } leader && request.RequestUri.AbsolutePath == "/status")
+        {
+            var state = Node(leader).Authority == node ? "Leader" : "Follower";
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(new { store = new { raft = new { state } } })) };
+        }
         Requests.Add((node, request.RequestUri.PathAndQuery, body));
         if (_answers.TryGetValue(node, out var queue) && queue.Count > 0)
         {

@@ -245,4 +245,62 @@ public sealed class RqliteClientTests
         await Assert.ThrowsAsync<RqliteException>(() => rqlite.Client().ExecuteAsync(SqlStatement.Of("INSERT INTO t VALUES (1)")));
         Assert.Single(rqlite.Requests);
     }
+
+    [Fact]
+    public async Task Requests_go_to_the_node_that_says_it_leads()
+    {
+        var rqlite = new FakeRqlite { Leader = 2 };
+        var client = LeaderFollowing(rqlite);
+
+        await UntilSentToAsync(rqlite, client, node: 2);
+        for (var i = 0; i < 5; i++)
+        {
+            await client.QueryAsync(SqlStatement.Of("SELECT 1"));
+        }
+
+        Assert.All(rqlite.Requests.TakeLast(5), r => Assert.Equal(FakeRqlite.Node(2).Authority, r.Node));
+    }
+
+    [Fact]
+    public async Task After_the_leader_fails_requests_follow_the_new_leader()
+    {
+        var rqlite = new FakeRqlite { Leader = 1 };
+        var client = LeaderFollowing(rqlite);
+        await UntilSentToAsync(rqlite, client, node: 1);
+
+        rqlite.Down.Add(1);
+        rqlite.Leader = 3;
+
+        await UntilSentToAsync(rqlite, client, node: 3);
+    }
+
+    /// <summary>A client that looks for the leader, of three nodes that each answer reads.</summary>
+    private static RqliteClient LeaderFollowing(FakeRqlite rqlite)
+    {
+        for (var node = 1; node <= 3; node++)
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                rqlite.Json(node, """{"results":[{"columns":["n"],"types":["integer"],"values":[[1]]}]}""");
+            }
+        }
+        return rqlite.Client(preferLeader: true);
+    }
+
+    /// <summary>Sends reads until one goes to <paramref name="node"/> first: the client looks for the leader in the background.</summary>
+    private static async Task UntilSentToAsync(FakeRqlite rqlite, RqliteClient client, int node)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var before = rqlite.Requests.Count;
+            await client.QueryAsync(SqlStatement.Of("SELECT 1"));
+            if (rqlite.Requests[before].Node == FakeRqlite.Node(node).Authority)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"requests never went to node {node} first");
+            await Task.Delay(10);
+        }
+    }
 }

@@ -134,7 +134,7 @@ public sealed class TrashAndHistorySqlTests : IDisposable
     private Note Create(string title, string body)
     {
         _now += 1000;
-        return _db.Execute(NoteSql.Create(Guid.CreateVersion7(), title, body, HybridLogicalClock.FromPhysical(_now), _site, _now)).Note;
+        return _db.Execute(NoteSql.Create(Guid.CreateVersion7(), title, body, HybridLogicalClock.FromPhysical(_now), _site, _now))!;
     }
 
     /// <summary>A revision made from <paramref name="basedOn"/>, a second after the one before, as the API's store makes it.</summary>
