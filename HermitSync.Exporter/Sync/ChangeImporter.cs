@@ -211,6 +211,12 @@ public sealed class ChangeImporter(
         {
             await RecordAsync(refusals, cancellationToken);
         }
+        // Refusals may be the start of a flood: scans of the whole folder take it in large batches,
+        // known sites first, where passes of a few named files each would record it a row at a time.
+        if (refusals.Count > 0)
+        {
+            Wake();
+        }
         return applied;
     }
 
