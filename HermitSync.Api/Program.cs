@@ -1,5 +1,6 @@
 using HermitSync.Api;
 using HermitSync.Api.Cluster;
+using HermitSync.Api.Export;
 using HermitSync.Api.Notes;
 using HermitSync.Api.Security;
 using HermitSync.Api.Site;
@@ -25,6 +26,7 @@ builder.Services.AddOpenApi(options => options.AddAccessKeyScheme());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HybridLogicalClock>();
 builder.Services.AddSingleton<NoteStore>();
+builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section).Validate(o => o.PageSize > 0, "HermitSync:Export:PageSize must be positive.");
 builder.Services.AddSingleton<SchemaMigrator>();
 builder.Services.AddHttpClient<ExporterClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:Exporter"] ?? "http://exporter"))
     .AddInternalCredential();
@@ -40,6 +42,7 @@ app.UseJsonBodies();
 app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapGroup("").AddEndpointFilter(NotesTelemetry.CountWrites).MapNotesEndpoints();
+app.MapExportEndpoints();
 app.MapClusterEndpoints();
 app.MapSyncEndpoints();
 

@@ -25,6 +25,10 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
     public Task<OpenedRevision?> OpenAsync(Guid id, RevisionId revision, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(RevisionSql.Open(id, revision), cancellationToken);
 
+    /// <summary>Live notes whole, in id order after <paramref name="after"/>: an export's next page.</summary>
+    public Task<IReadOnlyList<Note>> ExportPageAsync(Guid? after, int limit, CancellationToken cancellationToken) =>
+        rqlite.QueryAsync(NoteSql.ExportPage(after, limit), ReadConsistency.Weak, cancellationToken);
+
     public Task<TrashPage> TrashAsync(int limit, NoteCursor? after, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Trash(after, limit), cancellationToken);
 

@@ -273,6 +273,6 @@ public static class NotesEndpoints
     private static ProblemHttpResult RevisionNotFound(Guid id, string revision) =>
         TypedResults.Problem($"The note {id} has no revision {revision}, or there is no such note.", statusCode: StatusCodes.Status404NotFound, title: "Revision not found.");
 
-    private static ProblemHttpResult NotFound(Guid id) =>
+    internal static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem($"There is no note with the id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Note not found.");
 }

@@ -158,6 +158,14 @@ public static class NoteSql
     public static SqlQuery<long> CountInConflict(IEnumerable<string> noteIds) => SqlQuery.Scalar(SqlStatement.Of(
         "SELECT count(*) FROM notes WHERE id IN (SELECT value FROM json_each(?)) AND conflicts > 0", RevisionSql.NoteIds(noteIds)));
 
+    /// <summary>
+    /// A page of live notes whole, in id order after <paramref name="after"/>: what an export
+    /// reads, a page at a time, so the collection is never held whole. The primary key orders it.
+    /// </summary>
+    public static SqlQuery<IReadOnlyList<Note>> ExportPage(Guid? after, int limit) => SqlQuery.Rows(
+        SqlStatement.Of($"SELECT {Columns} FROM notes WHERE deleted = 0 AND id > ? ORDER BY id LIMIT ?", after is { } id ? Key(id) : "", limit),
+        ReadNote);
+
     /// <summary>Every row, tombstones included, in id order: what converged sites must hold alike.</summary>
     public static SqlQuery<IReadOnlyList<NoteRow>> All { get; } = SqlQuery.Rows(SqlStatement.Of($"SELECT {Columns} FROM notes ORDER BY id"), ReadRow);
 

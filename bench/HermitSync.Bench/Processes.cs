@@ -22,6 +22,15 @@ public static class Processes
             ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0
             : 0;
 
+    /// <summary>The most resident memory the process has had (VmHWM), since it started or since <see cref="ResetPeakRss"/>.</summary>
+    public static double PeakRssMiB(int pid) =>
+        Read($"/proc/{pid}/status")?.Split('\n').FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) is { } line
+            ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0
+            : 0;
+
+    /// <summary>Starts the peak over from what is resident now (writing 5 to clear_refs, see proc(5)).</summary>
+    public static void ResetPeakRss(int pid) => File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+
     /// <summary>User and system CPU time the process has used so far.</summary>
     public static double CpuSeconds(int pid) =>
         Stat(pid) is { } fields ? (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond : 0;

@@ -16,9 +16,10 @@ public sealed class RqliteDirect(HttpClient http, string node) : IDisposable
 
     public Task ExecuteAsync(IReadOnlyList<SqlStatement> statements) => PostAsync("/db/execute?transaction", statements);
 
-    public Task QueryAsync(SqlStatement statement) => PostAsync("/db/query?level=weak", [statement]);
+    /// <summary>rqlite's answer whole: <c>results[0].values</c> holds the rows.</summary>
+    public Task<JsonElement> QueryAsync(SqlStatement statement) => PostAsync("/db/query?level=weak", [statement]);
 
-    private async Task PostAsync(string path, IReadOnlyList<SqlStatement> statements)
+    private async Task<JsonElement> PostAsync(string path, IReadOnlyList<SqlStatement> statements)
     {
         using var content = new ByteArrayContent(RqliteClient.SerializeStatements(statements)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
         using var response = await http.PostAsync(path, content);
@@ -32,6 +33,7 @@ public sealed class RqliteDirect(HttpClient http, string node) : IDisposable
                 throw new InvalidOperationException($"rqlite: {error.GetString()}");
             }
         }
+        return answer;
     }
 
     public void Dispose() => http.Dispose();

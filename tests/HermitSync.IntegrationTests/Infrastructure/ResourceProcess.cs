@@ -13,12 +13,16 @@ public static class ResourceProcess
 {
     private const string PidProperty = "executable.pid";
 
-    /// <summary>The PID of the resource's running process, once it has one.</summary>
+    /// <summary>
+    /// The PID of the resource's running process, once it has one. Just after a restart the
+    /// snapshot may say Running while it still names the process that exited, so the PID must
+    /// belong to a live process.
+    /// </summary>
     public static async Task<int> PidAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
     {
         var running = await app.ResourceNotifications.WaitForResourceAsync(
             resource,
-            e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e.Snapshot) is not null,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e.Snapshot) is { } pid && ProcessTable.Read(pid) is not null,
             cancellationToken);
         return Pid(running.Snapshot)!.Value;
     }

@@ -79,8 +79,8 @@ public sealed class StackFixture : IAsyncLifetime
         StartedProcesses.Follow(App, _stopWatching.Token);
         try
         {
-            await App.StartAsync(timeout.Token);
             WatchLogs();
+            await App.StartAsync(timeout.Token);
             foreach (var resource in Resources)
             {
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
@@ -93,12 +93,35 @@ public sealed class StackFixture : IAsyncLifetime
                     ?? throw new InvalidOperationException($"Site '{site.Name}' has no rqlite connection string.");
             }
         }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            var states = Describe();
+            await App.DisposeAsync();
+            throw new TimeoutException($"The stack did not start within {StartTimeout.TotalMinutes:0} min:{Environment.NewLine}{states}");
+        }
         catch
         {
             // A stack that never became healthy is still stopped, so no process outlives the test.
             await App.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Each resource's state and health, and the last lines of those not yet healthy: what a start that hangs needs to be told apart.</summary>
+    private string Describe()
+    {
+        var lines = new List<string>();
+        foreach (var resource in Resources)
+        {
+            App.ResourceNotifications.TryGetCurrentState(resource, out var current);
+            var health = current?.Snapshot.HealthStatus;
+            lines.Add($"{resource}: {current?.Snapshot.State?.Text ?? "no state"}, {health?.ToString() ?? "no health"}");
+            if (health != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+            {
+                lines.AddRange(_logLines.Where(line => line.StartsWith($"{resource}: ", StringComparison.Ordinal)).TakeLast(5).Select(line => $"    {line}"));
+            }
+        }
+        return string.Join(Environment.NewLine, lines);
     }
 
     public async Task StopAsync()

@@ -3,7 +3,7 @@ using HermitSync.Storage;
 namespace HermitSync.UnitTests.Storage;
 
 /// <summary>
-/// The Trash, the history's pages, opening a revision and restoring, as the storage module's
+/// The Trash, the history's pages, opening a revision, restoring and an export's pages, as the storage module's
 /// statements do them on real SQLite (the engine inside rqlite) and its readers read them.
 /// </summary>
 public sealed class TrashAndHistorySqlTests : IDisposable
@@ -36,6 +36,26 @@ public sealed class TrashAndHistorySqlTests : IDisposable
         Assert.All(listed, n => Assert.Equal(_site, n.SiteId));
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(_now), listed[0].DeletedAt);
         Assert.Equal(("note 1", "body 1", 2L), (listed[0].Title, listed[0].Excerpt, listed[0].Version));
+    }
+
+    [Fact]
+    public void An_export_reads_every_live_note_whole_once_in_id_order_a_page_at_a_time()
+    {
+        var notes = Enumerable.Range(0, 7).Select(i => Create($"note {i}", $"body {i}")).ToArray();
+        Write(notes[2].Id, notes[2].Revision, deleted: true);
+        var edited = Write(notes[5].Id, notes[5].Revision, title: "note 5 edited", body: "edited").Note!;
+
+        var pages = new List<IReadOnlyList<Note>> { _db.Query(NoteSql.ExportPage(null, 3)) };
+        while (pages[^1].Count == 3 && pages.Count < 5)
+        {
+            pages.Add(_db.Query(NoteSql.ExportPage(pages[^1][^1].Id, 3)));
+        }
+
+        Assert.Equal([3, 3, 0], pages.Select(p => p.Count));
+        var exported = pages.SelectMany(p => p).ToArray();
+        Assert.Equal(notes.Where((_, i) => i != 2).Select(n => n.Id).OrderBy(id => id.ToString(), StringComparer.Ordinal), exported.Select(n => n.Id));
+        Assert.Equal(edited, Assert.Single(exported, n => n.Id == notes[5].Id));
+        Assert.Equal(notes[0], Assert.Single(exported, n => n.Id == notes[0].Id));
     }
 
     [Fact]

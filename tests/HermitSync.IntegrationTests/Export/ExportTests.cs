@@ -1,0 +1,97 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using HermitSync.IntegrationTests.Stack;
+using HermitSync.IntegrationTests.Sync;
+using HermitSync.IntegrationTests.Undo;
+using HermitSync.Rqlite;
+using YamlDotNet.Serialization;
+
+namespace HermitSync.IntegrationTests.Export;
+
+/// <summary>The export against the real stack, downloaded through the web app as a browser would.</summary>
+[Collection(SingleSiteCollection.Name)]
+public sealed class ExportTests(StackFixture stack)
+{
+    [Fact]
+    public async Task The_collection_downloads_as_a_zip_with_one_markdown_file_per_live_note_under_safe_unique_names()
+    {
+        using var web = stack.WebBrowserClient();
+        var marker = $"export-{Guid.NewGuid():N}";
+        var made = new[]
+        {
+            await Sites.CreateAsync(web, $"{marker} Groceries", "- eggs\n- milk"),
+            await Sites.CreateAsync(web, $"{marker} groceries", "lower case, same name on Windows and macOS"),
+            await Sites.CreateAsync(web, $"../../{marker}", "a title that climbs"),
+            await Sites.CreateAsync(web, $"{marker} \"quoted\": yes # no", "naïve café 🍰\r\nCRLF kept"),
+        };
+        var deleted = await Sites.CreateAsync(web, $"{marker} deleted", "not exported");
+        await UndoApi.DeleteAsync(web, deleted);
+
+        using var response = await web.GetAsync("/api/export", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Matches(@"^hermit-notes-\d{4}-\d{2}-\d{2}\.zip$", response.Content.Headers.ContentDisposition?.FileNameStar);
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()), ZipArchiveMode.Read);
+        var files = zip.Entries.Select(entry => (entry.FullName, Note: ExportedNote.Read(entry))).ToArray();
+
+        Assert.All(files, file => Assert.True(
+            file.FullName.EndsWith(".md", StringComparison.Ordinal) && !file.FullName.StartsWith('.') && file.FullName.IndexOfAny(['/', '\\', ':']) < 0
+                && Encoding.UTF8.GetByteCount(file.FullName) <= 255,
+            $"{file.FullName} is no safe file name"));
+        Assert.Equal(files.Length, files.Select(f => f.FullName).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        var live = (await stack.Rqlite().QueryAsync(NoteSql.All, ReadConsistency.Strong)).Where(n => !n.Deleted).Select(n => n.Id);
+        Assert.Equal(live.Order(), files.Select(f => f.Note.Id).Order());
+        foreach (var note in made)
+        {
+            var exported = Assert.Single(files, f => f.Note.Id == note.Id).Note;
+            Assert.Equal((note.Title, note.Body + "\n", note.CreatedAt, note.UpdatedAt), (exported.Title, exported.Body, exported.Created, exported.Updated));
+        }
+        Assert.Contains(files, f => f.FullName == $"{marker} Groceries.md");
+        Assert.Contains(files, f => f.FullName == $"{marker} groceries (2).md");
+        Assert.Contains(files, f => f.FullName == $"{marker}.md");
+        Assert.DoesNotContain(files, f => f.Note.Id == deleted.Id);
+    }
+
+    [Fact]
+    public async Task One_note_downloads_as_a_markdown_file_and_a_deleted_or_unknown_one_is_not_found()
+    {
+        using var web = stack.WebBrowserClient();
+        var note = await Sites.CreateAsync(web, "Trip: Lisbon / Porto", "# Plan\n\n1. trains");
+
+        using var response = await web.GetAsync($"/api/notes/{note.Id}/export");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/markdown", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Trip Lisbon Porto.md", response.Content.Headers.ContentDisposition?.FileNameStar);
+        var exported = ExportedNote.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal((note.Id, note.Title, note.Body + "\n"), (exported.Id, exported.Title, exported.Body));
+        var page = await web.GetStringAsync($"/Notes/{note.Id}");
+        Assert.Contains($"href=\"/api/notes/{note.Id}/export\"", page);
+        Assert.Contains("href=\"/api/export\"", page);
+
+        await UndoApi.DeleteAsync(web, note);
+        Assert.Equal(HttpStatusCode.NotFound, (await web.GetAsync($"/api/notes/{note.Id}/export")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await web.GetAsync($"/api/notes/{Guid.NewGuid()}/export")).StatusCode);
+    }
+}
+
+/// <summary>An exported Markdown file as a YAML parser and a reader of front matter see it.</summary>
+internal sealed record ExportedNote(Guid Id, string Title, DateTimeOffset Created, DateTimeOffset Updated, string Body)
+{
+    public static ExportedNote Read(ZipArchiveEntry entry)
+    {
+        using var reader = new StreamReader(entry.Open(), new UTF8Encoding(false, throwOnInvalidBytes: true));
+        return Parse(reader.ReadToEnd());
+    }
+
+    public static ExportedNote Parse(string markdown)
+    {
+        Assert.StartsWith("---\n", markdown);
+        var end = markdown.IndexOf("\n---\n\n", StringComparison.Ordinal);
+        var yaml = new DeserializerBuilder().Build().Deserialize<Dictionary<string, string>>(markdown[4..(end + 1)]);
+        return new ExportedNote(Guid.Parse(yaml["id"]), yaml["title"], DateTimeOffset.Parse(yaml["created"]), DateTimeOffset.Parse(yaml["updated"]), markdown[(end + 6)..]);
+    }
+}
