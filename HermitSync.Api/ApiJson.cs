@@ -22,6 +22,7 @@ namespace HermitSync.Api;
 [JsonSerializable(typeof(NoteHistoryPage))]
 [JsonSerializable(typeof(OpenedRevision))]
 [JsonSerializable(typeof(TrashPage))]
+[JsonSerializable(typeof(ImportStatus))]
 [JsonSerializable(typeof(ClusterStatus))]
 [JsonSerializable(typeof(SyncStatus))]
 [JsonSerializable(typeof(PairRequest))]

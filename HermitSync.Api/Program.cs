@@ -1,6 +1,7 @@
 using HermitSync.Api;
 using HermitSync.Api.Cluster;
 using HermitSync.Api.Export;
+using HermitSync.Api.Import;
 using HermitSync.Api.Notes;
 using HermitSync.Api.Security;
 using HermitSync.Api.Site;
@@ -26,6 +27,8 @@ builder.Services.AddOpenApi(options => options.AddAccessKeyScheme());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HybridLogicalClock>();
 builder.Services.AddSingleton<NoteStore>();
+builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).Validate(o => o.BatchSize > 0 && o.MaxUploadBytes > 0, "HermitSync:Import's sizes must be positive.");
+builder.Services.AddSingleton<ImportJobs>();
 builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section).Validate(o => o.PageSize > 0, "HermitSync:Export:PageSize must be positive.");
 builder.Services.AddSingleton<SchemaMigrator>();
 builder.Services.AddHttpClient<ExporterClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:Exporter"] ?? "http://exporter"))
@@ -43,6 +46,7 @@ app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapGroup("").AddEndpointFilter(NotesTelemetry.CountWrites).MapNotesEndpoints();
 app.MapExportEndpoints();
+app.MapImportEndpoints();
 app.MapClusterEndpoints();
 app.MapSyncEndpoints();
 

@@ -1,6 +1,7 @@
 using HermitSync.ServiceDefaults;
 using HermitSync.Web.Access;
 using HermitSync.Web.Cluster;
+using HermitSync.Web.Import;
 using HermitSync.Web.Notes;
 using HermitSync.Web.Sync;
 using Microsoft.AspNetCore.Authentication;
@@ -37,6 +38,17 @@ var apiAddress = new Uri(builder.Configuration["HermitSync:Api"] ?? "http://api"
 builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
 builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
 builder.Services.AddHttpClient<SyncApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
+// An upload may take minutes and cannot be sent twice: no retries, no short timeouts. Removing
+// the defaults' resilience handler is marked experimental, but it is the documented way.
+#pragma warning disable EXTEXP0001
+builder.Services.AddHttpClient<ImportsApi>(http =>
+    {
+        http.BaseAddress = apiAddress;
+        http.Timeout = TimeSpan.FromMinutes(30);
+    })
+    .AddInternalCredential()
+    .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
 builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ClusterHealthNotice>();

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using HermitSync.Storage;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace HermitSync.Api.Export;
 
@@ -19,12 +21,99 @@ public static class NoteMarkdown
         markdown.Append("created: ").Append(Time(note.CreatedAt)).Append('\n');
         markdown.Append("updated: ").Append(Time(note.UpdatedAt)).Append('\n');
         markdown.Append("---\n\n");
-        markdown.Append(note.Body);
-        if (note.Body.Length > 0 && note.Body[^1] != '\n')
+        // The body exactly as stored, so an import gives back the same note.
+        return markdown.Append(note.Body).ToString();
+    }
+
+    /// <summary>
+    /// A Markdown file as an import reads it: the front matter's <c>id</c>, <c>title</c>,
+    /// <c>created</c> and <c>updated</c> where present and valid, and the body after it. A file
+    /// without front matter is all body. Other keys are left alone.
+    /// </summary>
+    public static MarkdownFile Read(string text)
+    {
+        if (text.StartsWith('\ufeff'))
         {
-            markdown.Append('\n');
+            text = text[1..];
         }
-        return markdown.ToString();
+        if (!text.StartsWith("---\n", StringComparison.Ordinal) && !text.StartsWith("---\r\n", StringComparison.Ordinal))
+        {
+            return new MarkdownFile(new Dictionary<string, string>(), text);
+        }
+        var start = text.IndexOf('\n') + 1;
+        var end = FrontMatterEnd(text, start);
+        if (end < 0)
+        {
+            return new MarkdownFile(new Dictionary<string, string>(), text);
+        }
+        if (end - start > MaxFrontMatterChars)
+        {
+            throw new FormatException($"The front matter is longer than {MaxFrontMatterChars:N0} characters.");
+        }
+        var fields = ReadFields(text[start..end]);
+        var bodyStart = text.IndexOf('\n', end + 1) is var lineEnd and >= 0 ? lineEnd + 1 : text.Length;
+        // The blank line an export puts after the front matter is not part of the body.
+        if (text.AsSpan(bodyStart).StartsWith("\r\n"))
+        {
+            bodyStart += 2;
+        }
+        else if (text.AsSpan(bodyStart).StartsWith("\n"))
+        {
+            bodyStart += 1;
+        }
+        return new MarkdownFile(fields, text[bodyStart..]);
+    }
+
+    /// <summary>Front matter is a few fields; more than this is no note's.</summary>
+    private const int MaxFrontMatterChars = 64 * 1024;
+
+    /// <summary>Where the line <c>---</c> (or <c>...</c>) that closes the front matter starts, or -1.</summary>
+    private static int FrontMatterEnd(string text, int from)
+    {
+        for (var line = from; line < text.Length;)
+        {
+            var next = text.IndexOf('\n', line);
+            var content = text.AsSpan(line, (next < 0 ? text.Length : next) - line).TrimEnd('\r');
+            if (content is "---" or "...")
+            {
+                return line;
+            }
+            if (next < 0)
+            {
+                return -1;
+            }
+            line = next + 1;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// The top level's scalar fields. YAML's aliases are references, not copies, so a billion
+    /// laughs costs nothing here; a field that is not a scalar is left out.
+    /// </summary>
+    private static Dictionary<string, string> ReadFields(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new FormatException($"The front matter is not valid YAML: {e.Message}", e);
+        }
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping)
+        {
+            foreach (var (key, value) in mapping.Children)
+            {
+                if (key is YamlScalarNode { Value: { } name } && value is YamlScalarNode { Value: { } scalar })
+                {
+                    fields.TryAdd(name, scalar);
+                }
+            }
+        }
+        return fields;
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
@@ -61,3 +150,6 @@ public static class NoteMarkdown
         return quoted.Append('"').ToString();
     }
 }
+
+/// <summary>A Markdown file's front matter fields (by name, any case) and its body.</summary>
+public sealed record MarkdownFile(IReadOnlyDictionary<string, string> Fields, string Body);

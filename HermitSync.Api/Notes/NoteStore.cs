@@ -29,6 +29,14 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
     public Task<IReadOnlyList<Note>> ExportPageAsync(Guid? after, int limit, CancellationToken cancellationToken) =>
         rqlite.QueryAsync(NoteSql.ExportPage(after, limit), ReadConsistency.Weak, cancellationToken);
 
+    /// <summary>Imported notes in one transaction, each unless its id is here; says for each whether it was written.</summary>
+    public Task<IReadOnlyList<bool>> ImportAsync(IReadOnlyList<NoteDraft> drafts, CancellationToken cancellationToken) =>
+        rqlite.ExecuteAsync(NoteSql.Import(drafts, () => clock.Next(), site.SiteId), idempotent: true, cancellationToken);
+
+    /// <summary>The rows of those notes that are here, deleted or not, read after the writes before.</summary>
+    public Task<IReadOnlyList<NoteRow>> FindAllAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken) =>
+        rqlite.QueryAsync(NoteSql.FindAll(ids), ReadConsistency.Strong, cancellationToken);
+
     public Task<TrashPage> TrashAsync(int limit, NoteCursor? after, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Trash(after, limit), cancellationToken);
 

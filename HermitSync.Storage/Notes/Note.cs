@@ -63,6 +63,9 @@ public sealed record TrashPage(
 /// </summary>
 public sealed record NoteRow(Guid Id, string Title, string Body, long Version, long CreatedAt, long UpdatedAt, long Hlc, string SiteId, bool Deleted, int Conflicts);
 
+/// <summary>A note to be imported: its id and text, and the times it came with (Unix milliseconds).</summary>
+public sealed record NoteDraft(Guid Id, string Title, string Body, long CreatedAt, long UpdatedAt);
+
 public enum CreateStatus { Created, AlreadyExisted, IdTaken }
 
 public sealed record CreateOutcome(Note Note, CreateStatus Status);

@@ -74,21 +74,53 @@ public static class NoteSql
     /// <summary>
     /// A new note's first revision, unless a note with that id exists. What a create writes is
     /// known, so its note comes back without a read; when it wrote nothing (the id exists),
-    /// <see cref="Existing"/> tells a retry of this create from another note with the id.
+    /// <see cref="Existing"/> tells a retry of this create from another note with the id. An
+    /// imported note keeps the times it came with (<paramref name="updatedAt"/>); a new one was
+    /// created and updated <paramref name="createdAt"/>.
     /// </summary>
-    public static SqlBatch<Note?> Create(Guid id, string title, string body, long hlc, string siteId, long now) => new(
-        [
-            SqlStatement.Of(
-                """
-                INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
-                SELECT ?, ?, ?, '[]', 1, ?, ?, 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM notes WHERE id = ?)
-                ON CONFLICT DO NOTHING
-                """,
-                Key(id), hlc, siteId, title, body, now, now, Key(id)),
-            RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
-        ],
-        // A note's only revision is its row, as RefreshNotes derives it.
-        results => results[0].RowsAffected == 1 ? ToNote(new NoteRow(id, title, body, 1, now, now, hlc, siteId, Deleted: false, Conflicts: 0)) : null);
+    public static SqlBatch<Note?> Create(Guid id, string title, string body, long hlc, string siteId, long createdAt, long? updatedAt = null)
+    {
+        var updated = updatedAt ?? createdAt;
+        return new(
+            [
+                FirstRevision(new NoteDraft(id, title, body, createdAt, updated), hlc, siteId),
+                RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
+            ],
+            // A note's only revision is its row, as RefreshNotes derives it.
+            results => results[0].RowsAffected == 1 ? ToNote(new NoteRow(id, title, body, 1, createdAt, updated, hlc, siteId, Deleted: false, Conflicts: 0)) : null);
+    }
+
+    /// <summary>
+    /// Imported notes as first revisions, in one transaction, each unless a note with its id
+    /// exists: so a note is in whole or not at all, and importing the same notes again adds
+    /// nothing. The ids must differ, as two first revisions of one id would be a conflict.
+    /// Reads, for each draft in order, whether it was written.
+    /// </summary>
+    public static SqlBatch<IReadOnlyList<bool>> Import(IReadOnlyList<NoteDraft> drafts, Func<long> nextHlc, string siteId)
+    {
+        if (drafts.Select(d => d.Id).Distinct().Count() != drafts.Count)
+        {
+            throw new ArgumentException("An import batch holds one draft per id.", nameof(drafts));
+        }
+        var inserts = drafts.Select(d => FirstRevision(d, nextHlc(), siteId));
+        return new(
+            [.. inserts, RevisionSql.RefreshNotes(RevisionSql.NoteIds(drafts.Select(d => Key(d.Id))))],
+            results => results.Take(drafts.Count).Select(r => r.RowsAffected == 1).ToArray());
+    }
+
+    /// <summary>A note's first revision, unless a note with its id exists.</summary>
+    private static SqlStatement FirstRevision(NoteDraft draft, long hlc, string siteId) => SqlStatement.Of(
+        """
+        INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
+        SELECT ?, ?, ?, '[]', 1, ?, ?, 0, ?, ? WHERE NOT EXISTS (SELECT 1 FROM notes WHERE id = ?)
+        ON CONFLICT DO NOTHING
+        """,
+        Key(draft.Id), hlc, siteId, draft.Title, draft.Body, draft.CreatedAt, draft.UpdatedAt, Key(draft.Id));
+
+    /// <summary>The rows, tombstones included, of those of <paramref name="ids"/> that exist.</summary>
+    public static SqlQuery<IReadOnlyList<NoteRow>> FindAll(IEnumerable<Guid> ids) => SqlQuery.Rows(
+        SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id IN (SELECT value FROM json_each(?))", RevisionSql.NoteIds(ids.Select(Key))),
+        ReadRow);
 
     /// <summary>The note a create that wrote nothing found: its own, stored by an earlier try, or a different one.</summary>
     public static SqlQuery<CreateOutcome> Existing(Guid id, string title, string body) => new(

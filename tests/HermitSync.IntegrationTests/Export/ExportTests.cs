@@ -47,7 +47,7 @@ public sealed class ExportTests(StackFixture stack)
         foreach (var note in made)
         {
             var exported = Assert.Single(files, f => f.Note.Id == note.Id).Note;
-            Assert.Equal((note.Title, note.Body + "\n", note.CreatedAt, note.UpdatedAt), (exported.Title, exported.Body, exported.Created, exported.Updated));
+            Assert.Equal((note.Title, note.Body, note.CreatedAt, note.UpdatedAt), (exported.Title, exported.Body, exported.Created, exported.Updated));
         }
         Assert.Contains(files, f => f.FullName == $"{marker} Groceries.md");
         Assert.Contains(files, f => f.FullName == $"{marker} groceries (2).md");
@@ -67,7 +67,7 @@ public sealed class ExportTests(StackFixture stack)
         Assert.Equal("text/markdown", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Trip Lisbon Porto.md", response.Content.Headers.ContentDisposition?.FileNameStar);
         var exported = ExportedNote.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal((note.Id, note.Title, note.Body + "\n"), (exported.Id, exported.Title, exported.Body));
+        Assert.Equal((note.Id, note.Title, note.Body), (exported.Id, exported.Title, exported.Body));
         var page = await web.GetStringAsync($"/Notes/{note.Id}");
         Assert.Contains($"href=\"/api/notes/{note.Id}/export\"", page);
         Assert.Contains("href=\"/api/export\"", page);

@@ -118,15 +118,25 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture, ITestOutputHelper
         Assert.True(exported.Success, exported.Message);
 
         // The next file's temporary path leads to /dev/full, so its write fails as on a full disk.
-        var sequence = NextSequence(folder);
+        // Its number is the one after the last the ledger records, as the exporter counts.
+        var sequence = (await _stack.Rqlite("a").QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Strong)).LastFileSeq + 1;
         var full = Path.Combine(folder, $".syncthing.c-{sequence:D12}.hsync.tmp");
         File.CreateSymbolicLink(full, "/dev/full");
         try
         {
             var note = await Sites.CreateAsync(a, "written to a full disk", "and still delivered");
-            await Sites.EventuallyAsync(
-                () => Task.FromResult(_stack.LogLines.Any(line => line.StartsWith($"{_stack.Name("a", SiteResource.Exporter)}:") && line.Contains("No space left on device")) ? true : (bool?)null),
-                "the exporter never hit the full disk");
+            var exporter = $"{_stack.Name("a", SiteResource.Exporter)}:";
+            try
+            {
+                await Sites.EventuallyAsync(
+                    () => Task.FromResult(_stack.LogLines.Any(line => line.StartsWith(exporter) && line.Contains("No space left on device")) ? true : (bool?)null),
+                    "the exporter never hit the full disk");
+            }
+            catch (Xunit.Sdk.XunitException e)
+            {
+                throw new Xunit.Sdk.XunitException($"{e.Message} at {Path.GetFileName(full)}; the folder holds {string.Join(", ", Directory.GetFiles(folder).Select(Path.GetFileName))}; " +
+                    $"the exporter last logged:{Environment.NewLine}{string.Join(Environment.NewLine, _stack.LogLines.Where(line => line.StartsWith(exporter)).TakeLast(8))}");
+            }
             var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B once the disk had room");
             Assert.Equal("and still delivered", atB.Body);
         }
@@ -232,8 +242,4 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture, ITestOutputHelper
 
     private async Task<string> SiteFolderAsync(HttpClient site) =>
         Path.Combine(_stack.Site("a").SyncFolder, ChangeFileName.SitesFolder, await Sites.SiteIdAsync(site));
-
-    private static long NextSequence(string folder) =>
-        Directory.GetFiles(folder, "*.hsync").Select(f => long.Parse(Path.GetFileNameWithoutExtension(f)[2..])).DefaultIfEmpty(0).Max() + 1;
-
 }

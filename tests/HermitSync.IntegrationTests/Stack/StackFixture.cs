@@ -79,8 +79,8 @@ public sealed class StackFixture : IAsyncLifetime
         StartedProcesses.Follow(App, _stopWatching.Token);
         try
         {
-            WatchLogs();
             await App.StartAsync(timeout.Token);
+            WatchLogs();
             foreach (var resource in Resources)
             {
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);

@@ -179,8 +179,10 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
         var result = await Commands.ExecuteCommandAsync(_stack.Name("a", SiteResource.Rqlite), "step-down", timeout.Token);
 
         Assert.True(result.Success, result.Message);
-        var successor = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
-        Assert.NotEqual(leader, successor);
+        // The node that answers may learn of the new leader a moment after the command saw it.
+        var successor = await Sites.EventuallyAsync(
+            async () => (await rqlite.GetNodesAsync(timeout.Token)).SingleOrDefault(n => n.Leader && n.Id != leader)?.Id,
+            $"no node but {leader} leads", TimeSpan.FromSeconds(5));
         Assert.StartsWith(successor, result.Message);
         // A graceful hand-over, not an election after a crash.
         await EventuallyAsync(() => _stack.LogLines.FirstOrDefault(line => line.StartsWith($"{leader}: ", StringComparison.Ordinal)

@@ -49,7 +49,7 @@ public sealed class ExportFormatTests
         var (frontMatter, body) = Split(NoteMarkdown.Write(note));
 
         Assert.Equal("front", frontMatter["title"]);
-        Assert.Equal("---\ntitle: not this\n---\ntext\n", body);
+        Assert.Equal("---\ntitle: not this\n---\ntext", body);
     }
 
     [Fact]

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using HermitSync.Api.Notes;
+using HermitSync.Storage;
+using Microsoft.Extensions.Options;
+
+namespace HermitSync.Api.Import;
+
+/// <summary>
+/// Runs imports in the background, one at a time, from a copy of the upload that is deleted
+/// when the import ends. Notes are written in batches of one transaction each, so a note is in
+/// whole or not at all; a note whose id is here already is left as it is. Statuses live in
+/// memory: what was imported is in rqlite, and a restart only forgets the page.
+/// </summary>
+public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportJobs> logger)
+{
+    private readonly ConcurrentDictionary<Guid, ImportJob> _jobs = new();
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private ImportOptions Limits => options.Value;
+
+    public ImportStatus? Find(Guid id) => _jobs.TryGetValue(id, out var job) ? job.Status() : null;
+
+    /// <summary>Takes the upload into a private file and queues its import; a file of an unknown kind or too large is refused before that.</summary>
+    public async Task<ImportStatus> StartAsync(Stream upload, string fileName, CancellationToken cancellationToken)
+    {
+        var format = ImportFormats.Of(fileName);
+        var spool = Path.Combine(Path.GetTempPath(), $"hermit-import-{Guid.NewGuid():N}");
+        try
+        {
+            // Owner-only, as the AppHost starts every service at umask 077.
+            await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            {
+                await CopyAtMostAsync(upload, file, Limits.MaxUploadBytes, cancellationToken);
+            }
+        }
+        catch
+        {
+            File.Delete(spool);
+            throw;
+        }
+        var job = new ImportJob(Guid.CreateVersion7(), fileName, time.GetUtcNow());
+        _jobs[job.Id] = job;
+        Forget();
+        _ = Task.Run(() => RunAsync(job, format, spool));
+        return job.Status();
+    }
+
+    private async Task RunAsync(ImportJob job, ImportFormat format, string spool)
+    {
+        await _oneAtATime.WaitAsync();
+        try
+        {
+            job.Start();
+            await using var file = File.OpenRead(spool);
+            var batch = new List<(ImportItem Item, NoteDraft Draft)>();
+            var seen = new HashSet<Guid>();
+            foreach (var item in ImportFormats.Read(format, file, job.FileName, Limits, job.SetTotal))
+            {
+                job.CountRead();
+                if (item.Note is not { } note)
+                {
+                    job.Problem(item.Source, item.Problem!);
+                    continue;
+                }
+                if (!seen.Add(note.Id))
+                {
+                    job.Problem(item.Source, $"It is the same note (id {note.Id}) as an earlier item of this file; it was taken once.");
+                    continue;
+                }
+                batch.Add((item, Draft(note)));
+                if (batch.Count >= Limits.BatchSize)
+                {
+                    await WriteAsync(job, batch);
+                    batch.Clear();
+                }
+            }
+            await WriteAsync(job, batch);
+            job.Finish(null);
+        }
+        catch (Exception e) when (e is ImportFileException or IOException or InvalidDataException or Rqlite.RqliteException)
+        {
+            job.Finish(e.Message);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Import {Import} failed", job.Id);
+            job.Finish("The import stopped on an unexpected error; what was imported before it stays.");
+        }
+        finally
+        {
+            _oneAtATime.Release();
+            File.Delete(spool);
+        }
+    }
+
+    private async Task WriteAsync(ImportJob job, List<(ImportItem Item, NoteDraft Draft)> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        var written = await store.ImportAsync(batch.Select(b => b.Draft).ToArray(), CancellationToken.None);
+        var notWritten = batch.Where((_, i) => !written[i]).ToArray();
+        job.CountImported(batch.Count - notWritten.Length);
+        if (notWritten.Length == 0)
+        {
+            return;
+        }
+        var here = (await store.FindAllAsync(notWritten.Select(b => b.Draft.Id), CancellationToken.None)).ToDictionary(n => n.Id);
+        foreach (var (item, draft) in notWritten)
+        {
+            switch (here.GetValueOrDefault(draft.Id))
+            {
+                case { Deleted: false } same when same.Title == draft.Title && same.Body == draft.Body:
+                    job.CountAlreadyHere();
+                    break;
+                case { Deleted: true }:
+                    job.Problem(item.Source, "A note with its id is in the Trash here; restore it from there.");
+                    break;
+                default:
+                    job.Problem(item.Source, $"A note with its id ({draft.Id}) is here with other text; that note was kept as it is.");
+                    break;
+            }
+        }
+    }
+
+    private NoteDraft Draft(ImportedNote note)
+    {
+        var now = time.GetUtcNow();
+        var created = Plausible(note.Created) ?? Plausible(note.Updated) ?? now;
+        var updated = Plausible(note.Updated) ?? created;
+        return new NoteDraft(note.Id, note.Title, note.Body, created.ToUnixTimeMilliseconds(), updated.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>A time a note can have been written at: not before 1970, not after now.</summary>
+    private DateTimeOffset? Plausible(DateTimeOffset? when) =>
+        when is { } t && t >= DateTimeOffset.UnixEpoch && t <= time.GetUtcNow().AddDays(1) ? t : null;
+
+    private void Forget()
+    {
+        foreach (var old in _jobs.Values.Where(j => j.Status().FinishedAt is not null).OrderByDescending(j => j.Status().FinishedAt).Skip(Limits.KeepFinished))
+        {
+            _jobs.TryRemove(old.Id, out _);
+        }
+    }
+
+    private static async Task CopyAtMostAsync(Stream from, Stream to, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        long copied = 0;
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            copied += read;
+            if (copied > limit)
+            {
+                throw new ImportTooLargeException(limit);
+            }
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+    }
+
+    /// <summary>One import's counters, updated by its runner and read by its page.</summary>
+    private sealed class ImportJob(Guid id, string fileName, DateTimeOffset startedAt)
+    {
+        private const int MaxProblemsListed = 1_000;
+        private readonly Lock _lock = new();
+        private readonly List<ImportProblem> _problems = [];
+        private string _state = ImportStatus.Queued;
+        private int? _total;
+        private int _read, _imported, _alreadyHere, _problemCount;
+        private string? _error;
+        private DateTimeOffset? _finishedAt;
+
+        public Guid Id { get; } = id;
+
+        public string FileName { get; } = fileName;
+
+        public void Start() => Update(() => _state = ImportStatus.Running);
+
+        public void SetTotal(int total) => Update(() => _total = total);
+
+        public void CountRead() => Update(() => _read++);
+
+        public void CountImported(int count) => Update(() => _imported += count);
+
+        public void CountAlreadyHere() => Update(() => _alreadyHere++);
+
+        public void Problem(string item, string reason) => Update(() =>
+        {
+            if (++_problemCount <= MaxProblemsListed)
+            {
+                _problems.Add(new ImportProblem(item, reason));
+            }
+            else if (_problemCount == MaxProblemsListed + 1)
+            {
+                _problems.Add(new ImportProblem("…", $"More items failed; only the first {MaxProblemsListed:N0} are listed."));
+            }
+        });
+
+        public void Finish(string? error) => Update(() =>
+        {
+            _state = error is null ? ImportStatus.Done : ImportStatus.Failed;
+            _error = error;
+            _finishedAt = DateTimeOffset.UtcNow;
+        });
+
+        public ImportStatus Status()
+        {
+            lock (_lock)
+            {
+                return new ImportStatus(Id, FileName, _state, _total, _read, _imported, _alreadyHere, _problems.ToArray(), _error, startedAt, _finishedAt);
+            }
+        }
+
+        private void Update(Action change)
+        {
+            lock (_lock)
+            {
+                change();
+            }
+        }
+    }
+}
+
+/// <summary>An upload larger than an import takes.</summary>
+public sealed class ImportTooLargeException(long limit) : Exception($"The file is larger than an import takes ({limit:N0} bytes).");

@@ -1,0 +1,150 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using HermitSync.IntegrationTests.Stack;
+using HermitSync.IntegrationTests.Sync;
+using HermitSync.Rqlite;
+
+namespace HermitSync.IntegrationTests.Import;
+
+/// <summary>
+/// Imports against the real stack, through the web app's port: two sites that are not paired,
+/// so what B holds came from the import and from nothing else.
+/// </summary>
+public sealed class ImportTests(UnpairedSitesFixture fixture) : IClassFixture<UnpairedSitesFixture>
+{
+    private readonly StackFixture _stack = fixture.Stack;
+
+    [Fact]
+    public async Task An_export_imported_into_another_site_gives_identical_notes_and_importing_it_again_adds_nothing()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        await Sites.CreateAsync(a, "Groceries", "- eggs\n- milk");
+        await Sites.CreateAsync(a, "groceries", "same name but for case");
+        await Sites.CreateAsync(a, "  spaced  title: \"quoted\" # hash", "no newline at the end");
+        var edited = await Sites.CreateAsync(a, "edited", "first");
+        await Sites.EditAsync(a, edited, "edited twice", "crlf\r\nand ünïcödé 🍰\n");
+        var zip = await (await a.GetAsync("/api/export")).Content.ReadAsByteArrayAsync();
+        var atA = await LiveNotesAsync("a");
+
+        var first = await ImportAsync(b, zip, "hermit-notes.zip");
+
+        Assert.Equal((ImportStatus.Done, atA.Count, atA.Count, 0), (first.State, first.Total, first.Imported, first.AlreadyHere));
+        Assert.Empty(first.Problems);
+        Assert.Equal(atA, await LiveNotesAsync("b", atA));
+
+        var again = await ImportAsync(b, zip, "hermit-notes.zip");
+
+        Assert.Equal((ImportStatus.Done, 0, atA.Count), (again.State, again.Imported, again.AlreadyHere));
+        Assert.Equal(atA, await LiveNotesAsync("b", atA));
+    }
+
+    [Fact]
+    public async Task A_hostile_archive_gets_a_reason_for_each_bad_file_and_its_good_note_still_comes_in()
+    {
+        using var b = _stack.WebBrowserClient("b");
+        var marker = $"hostile-{Guid.NewGuid():N}";
+        var zip = Zip(
+            ("../../escape.md", Encoding.UTF8.GetBytes("climbs out")),
+            ("broken.md", [0x61, 0xC3, 0x28]),
+            ("bad-yaml.md", Encoding.UTF8.GetBytes("---\ntitle: [unclosed\n---\nx")),
+            ("bomb.md", new byte[16 * 1024 * 1024]),
+            ($"{marker}.md", Encoding.UTF8.GetBytes("the good one")));
+
+        var status = await ImportAsync(b, zip, "mixed.zip");
+
+        Assert.Equal((ImportStatus.Done, 1), (status.State, status.Imported));
+        Assert.Equal(["../../escape.md", "bad-yaml.md", "bomb.md", "broken.md"], status.Problems.Select(p => p.Item).Order());
+        Assert.Contains("zip slip", status.Problems.Single(p => p.Item == "../../escape.md").Reason);
+        Assert.Contains("UTF-8", status.Problems.Single(p => p.Item == "broken.md").Reason);
+        Assert.Contains("YAML", status.Problems.Single(p => p.Item == "bad-yaml.md").Reason);
+        Assert.Contains("more than a note may hold", status.Problems.Single(p => p.Item == "bomb.md").Reason);
+        Assert.Contains(await LiveNotesAsync("b"), n => n.Title == marker && n.Body == "the good one");
+    }
+
+    [Fact]
+    public async Task What_is_not_an_import_is_refused_with_a_reason()
+    {
+        using var b = _stack.WebBrowserClient("b");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await PostAsync(b, [1, 2, 3], "notes.exe", "application/octet-stream")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(b, [1, 2, 3], null, "application/octet-stream")).StatusCode);
+        // What a page on another site could make a browser send unasked.
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await PostAsync(b, [1, 2, 3], "notes.zip", "text/plain")).StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await PostAsync(b, [1, 2, 3], "notes.zip", "multipart/form-data; boundary=x")).StatusCode);
+
+        var notZip = await ImportAsync(b, Encoding.UTF8.GetBytes("just some text"), "notes.zip");
+        Assert.Equal(ImportStatus.Failed, notZip.State);
+        Assert.Contains("not a zip archive", notZip.Error);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/imports/{Guid.NewGuid()}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_web_form_uploads_a_file_and_its_page_shows_the_import_to_the_end()
+    {
+        using var b = _stack.WebBrowserClient("b");
+        var marker = $"web-{Guid.NewGuid():N}";
+        var zip = Zip(($"{marker}.md", Encoding.UTF8.GetBytes("from the form")), ("broken.md", [0xC3, 0x28]));
+        var page = await b.GetStringAsync("/Import");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(WebForm.Token(page)), "__RequestVerificationToken" },
+            { new ByteArrayContent(zip) { Headers = { ContentType = new MediaTypeHeaderValue("application/zip") } }, "Upload", "notes.zip" },
+        };
+
+        using var posted = await b.PostAsync("/Import", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        var statusPage = posted.Headers.Location!.ToString();
+        Assert.Matches("^/Import/[0-9a-f-]{36}$", statusPage);
+        var done = await Sites.EventuallyAsync(async () => await b.GetStringAsync(statusPage) is var html && html.Contains("Done.") ? html : null,
+            "the import's page never said it was done", TimeSpan.FromSeconds(60));
+        Assert.Contains("1 imported, 0 already here, 1 not imported", done);
+        Assert.Contains("not valid UTF-8", done);
+        Assert.Contains(await LiveNotesAsync("b"), n => n.Title == marker && n.Body == "from the form");
+    }
+
+    /// <summary>Posts the file and follows its import to the end.</summary>
+    private static async Task<ImportStatus> ImportAsync(HttpClient site, byte[] file, string name)
+    {
+        using var started = await PostAsync(site, file, name, "application/octet-stream");
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var location = started.Headers.Location!;
+        return await Sites.EventuallyAsync(
+            async () => await site.GetFromJsonAsync<ImportStatus>(location) is { State: ImportStatus.Done or ImportStatus.Failed } done ? done : null,
+            $"the import of {name} did not end", TimeSpan.FromSeconds(60));
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient site, byte[] file, string? name, string contentType)
+    {
+        var content = new ByteArrayContent(file);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return await site.PostAsync(name is null ? "/api/imports" : $"/api/imports?name={Uri.EscapeDataString(name)}", content);
+    }
+
+    /// <summary>A site's live notes as the user sees them, in id order; only those <paramref name="among"/> when given.</summary>
+    private async Task<IReadOnlyList<(Guid Id, string Title, string Body, long CreatedAt, long UpdatedAt)>> LiveNotesAsync(
+        string site, IEnumerable<(Guid Id, string Title, string Body, long CreatedAt, long UpdatedAt)>? among = null)
+    {
+        var ids = among?.Select(n => n.Id).ToHashSet();
+        return (await _stack.Rqlite(site).QueryAsync(NoteSql.All, ReadConsistency.Strong))
+            .Where(n => !n.Deleted && (ids is null || ids.Contains(n.Id))).Select(n => (n.Id, n.Title, n.Body, n.CreatedAt, n.UpdatedAt)).ToArray();
+    }
+
+    private static byte[] Zip(params (string Name, byte[] Content)[] entries)
+    {
+        var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content) in entries)
+            {
+                using var stream = archive.CreateEntry(name).Open();
+                stream.Write(content);
+            }
+        }
+        return zip.ToArray();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text;
+using HermitSync.Api.Import;
+
+namespace HermitSync.UnitTests.Import;
+
+/// <summary>
+/// Evernote exports as Evernote writes them (a DOCTYPE, CDATA content with its own ENML
+/// DOCTYPE, base64 resources named by the MD5 their en-media carries), and hostile variants.
+/// </summary>
+public sealed class EnexImportTests
+{
+    private const string Head = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <!DOCTYPE en-export SYSTEM "http://xml.evernote.com/pub/evernote-export4.dtd">
+        <en-export export-date="20231105T101010Z" application="Evernote" version="10.64.4">
+        """;
+
+    private static readonly byte[] Picture = RandomNumberGenerator.GetBytes(300_000);
+
+    [Fact]
+    public void A_real_shaped_note_keeps_its_title_times_and_text_and_names_its_attachment()
+    {
+        var items = Read(Head + Note("Trip: Lisbon &amp; Porto", "20190302T081500Z", "20200415T120000Z",
+            $"""<div><h2>Plan</h2></div><div>Day <b>one</b> — see <a href="https://example.org/?a=1&amp;b=2">the map</a></div><ul><li>trains</li><li><en-todo checked="true"/>tickets</li></ul><div><en-media hash="{Md5(Picture)}" type="image/png"/></div>""",
+            Resource(Picture, "map.png")) + "</en-export>");
+
+        var note = Assert.Single(items).Note!;
+        Assert.Equal("Trip: Lisbon & Porto", note.Title);
+        Assert.Equal(DateTimeOffset.Parse("2019-03-02T08:15:00Z"), note.Created);
+        Assert.Equal(DateTimeOffset.Parse("2020-04-15T12:00:00Z"), note.Updated);
+        Assert.Equal("## Plan\n\nDay **one** — see [the map](https://example.org/?a=1&b=2)\n\n- trains\n- [x] tickets\n\n[attachment: map.png]", note.Body);
+    }
+
+    [Fact]
+    public void The_same_export_gives_the_same_ids_each_time()
+    {
+        var enex = Head + Note("a", "20200101T000000Z", "20200101T000000Z", "<div>x</div>") + "</en-export>";
+
+        Assert.Equal(Read(enex).Single().Note!.Id, Read(enex).Single().Note!.Id);
+    }
+
+    [Fact]
+    public void An_external_entity_is_never_resolved_and_a_billion_laughs_never_expanded()
+    {
+        var doctype = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE en-export [
+              <!ENTITY xxe SYSTEM "file:///etc/passwd">
+              <!ENTITY lol "lol">
+              <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+              <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+              <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+            ]>
+            <en-export>
+            """;
+        var items = Read(doctype
+            + Note("&xxe;", "20200101T000000Z", "20200101T000000Z", "<div>stolen?</div>")
+            + Note("&lol9;", "20200101T000000Z", "20200101T000000Z", "<div>laughs</div>")
+            + Note("after them", "20200101T000000Z", "20200101T000000Z", "<div>still here</div>")
+            + "</en-export>");
+
+        Assert.Equal(3, items.Count);
+        Assert.All(items.Take(2), item => Assert.Contains("not well-formed", item.Problem));
+        Assert.DoesNotContain(items, item => item.Note?.Body.Contains("root:") == true);
+        Assert.Equal("still here", items[2].Note!.Body);
+    }
+
+    [Fact]
+    public void A_broken_note_is_reported_and_the_ones_after_it_still_come_in()
+    {
+        var items = Read(Head
+            + "<note><title>Tom & Jerry</title><content><![CDATA[<en-note>x</en-note>]]></content></note>"
+            + Note("bad dates", "not a date", "2020-13-45", """<div><a href="https://example.org/?a=1&b=2">bare amp in an attribute</a></div>""")
+            + Note("missing resource", "20200101T000000Z", "20200101T000000Z", """<div><en-media hash="00000000000000000000000000000000" type="application/pdf"/></div>""")
+            + "</en-export>");
+
+        Assert.Contains("not well-formed", items[0].Problem);
+        Assert.Equal(("bad dates", null, null), (items[1].Note!.Title, items[1].Note!.Created, items[1].Note!.Updated));
+        Assert.Equal("[bare amp in an attribute](https://example.org/?a=1&b=2)", items[1].Note!.Body);
+        Assert.Equal("[attachment: application/pdf]", items[2].Note!.Body);
+    }
+
+    [Fact]
+    public void A_note_hidden_in_another_notes_cdata_is_text_not_a_note()
+    {
+        var items = Read(Head + Note("outer", "20200101T000000Z", "20200101T000000Z", "<div>&lt;/note&gt;<![CDATA[ignored]]></div>").Replace("ignored]]>", "</note><note><title>injected</title>") + "</en-export>");
+
+        Assert.DoesNotContain(items, i => i.Note?.Title == "injected");
+    }
+
+    [Fact]
+    public void A_file_with_no_note_is_refused_as_no_evernote_export() =>
+        Assert.Contains("no Evernote note", Assert.Throws<ImportFileException>(() => Read("<html>not an export</html>")).Message);
+
+    private static List<ImportItem> Read(string enex) =>
+        EnexImport.Read(new MemoryStream(Encoding.UTF8.GetBytes(enex)), new ImportOptions(), _ => { }).ToList();
+
+    private static string Note(string title, string created, string updated, string enml, string resources = "") => $"""
+        <note><title>{title}</title><created>{created}</created><updated>{updated}</updated><tag>travel</tag>
+        <note-attributes><author>someone</author></note-attributes>
+        <content><![CDATA[<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+        <!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd">
+        <en-note>{enml}</en-note>]]></content>{resources}</note>
+        """;
+
+    private static string Resource(byte[] data, string fileName) => $"""
+        <resource><data encoding="base64">
+        {Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks)}
+        </data><mime>image/png</mime><resource-attributes><file-name>{fileName}</file-name></resource-attributes></resource>
+        """;
+
+    private static string Md5(byte[] data) => Convert.ToHexStringLower(MD5.HashData(data));
+}
