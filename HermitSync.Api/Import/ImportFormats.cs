@@ -1,6 +1,6 @@
 namespace HermitSync.Api.Import;
 
-public enum ImportFormat { Markdown, MarkdownArchive, Evernote }
+public enum ImportFormat { Markdown, MarkdownArchive, Evernote, Joplin }
 
 /// <summary>Which reader a file goes to, by its name, as people name their exports.</summary>
 public static class ImportFormats
@@ -10,6 +10,7 @@ public static class ImportFormats
         ".md" or ".markdown" => ImportFormat.Markdown,
         ".zip" => ImportFormat.MarkdownArchive,
         ".enex" => ImportFormat.Evernote,
+        ".jex" => ImportFormat.Joplin,
         _ => throw new UnsupportedImportException(fileName),
     };
 
@@ -18,10 +19,11 @@ public static class ImportFormats
         ImportFormat.Markdown => MarkdownImport.ReadFile(file, fileName, limits, total),
         ImportFormat.MarkdownArchive => MarkdownImport.ReadArchive(file, limits, total),
         ImportFormat.Evernote => EnexImport.Read(file, limits, total),
+        ImportFormat.Joplin => JoplinImport.Read(file, limits, total),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 }
 
 /// <summary>A file of a kind no import reads.</summary>
 public sealed class UnsupportedImportException(string fileName)
-    : Exception($"'{fileName}' is not a kind of file an import reads: a Markdown file (.md), a zip of them (.zip), or an Evernote export (.enex).");
+    : Exception($"'{fileName}' is not a kind of file an import reads: a Markdown file (.md), a zip of them (.zip), an Evernote export (.enex) or a Joplin export (.jex).");

@@ -66,6 +66,40 @@ public sealed class ImportTests(UnpairedSitesFixture fixture) : IClassFixture<Un
     }
 
     [Fact]
+    public async Task An_evernote_and_a_joplin_export_come_in_with_their_titles_times_and_text()
+    {
+        using var b = _stack.WebBrowserClient("b");
+        var marker = Guid.NewGuid().ToString("N");
+        var enex = $"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE en-export SYSTEM "http://xml.evernote.com/pub/evernote-export4.dtd">
+            <en-export export-date="20231105T101010Z" application="Evernote" version="10.64.4">
+            <note><title>evernote {marker}</title><created>20190302T081500Z</created><updated>20200415T120000Z</updated>
+            <content><![CDATA[<?xml version="1.0" encoding="UTF-8" standalone="no"?><!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd"><en-note><div>Hello <b>there</b></div></en-note>]]></content></note>
+            </en-export>
+            """;
+        var joplinId = Guid.NewGuid();
+        var jex = new MemoryStream();
+        using (var tar = new System.Formats.Tar.TarWriter(jex, leaveOpen: true))
+        {
+            var item = $"joplin {marker}\n\nfrom Joplin\n\nid: {joplinId:N}\ncreated_time: 2019-10-21T09:43:46.305Z\nupdated_time: 2019-10-22T10:00:00.000Z\ntype_: 1";
+            tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, $"{joplinId:N}.md") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(item)) });
+        }
+
+        var fromEvernote = await ImportAsync(b, Encoding.UTF8.GetBytes(enex), "My Notes.enex");
+        var fromJoplin = await ImportAsync(b, jex.ToArray(), "export.jex");
+
+        Assert.Equal((ImportStatus.Done, 1), (fromEvernote.State, fromEvernote.Imported));
+        Assert.Equal((ImportStatus.Done, 1), (fromJoplin.State, fromJoplin.Imported));
+        var notes = await LiveNotesAsync("b");
+        var evernote = Assert.Single(notes, n => n.Title == $"evernote {marker}");
+        Assert.Equal(("Hello **there**", DateTimeOffset.Parse("2019-03-02T08:15:00Z").ToUnixTimeMilliseconds(), DateTimeOffset.Parse("2020-04-15T12:00:00Z").ToUnixTimeMilliseconds()),
+            (evernote.Body, evernote.CreatedAt, evernote.UpdatedAt));
+        var joplin = Assert.Single(notes, n => n.Id == joplinId);
+        Assert.Equal(($"joplin {marker}", "from Joplin", DateTimeOffset.Parse("2019-10-21T09:43:46.305Z").ToUnixTimeMilliseconds()), (joplin.Title, joplin.Body, joplin.CreatedAt));
+    }
+
+    [Fact]
     public async Task What_is_not_an_import_is_refused_with_a_reason()
     {
         using var b = _stack.WebBrowserClient("b");
