@@ -53,6 +53,7 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
             await using var file = File.OpenRead(spool);
             var batch = new List<(ImportItem Item, NoteDraft Draft)>();
             var seen = new HashSet<Guid>();
+            var started = System.Diagnostics.Stopwatch.StartNew();
             foreach (var item in ImportFormats.Read(format, file, job.FileName, Limits, job.SetTotal))
             {
                 job.CountRead();
@@ -75,6 +76,9 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
             }
             await WriteAsync(job, batch);
             job.Finish(null);
+            var done = job.Status();
+            logger.LogInformation("Import {Import} of {File}: {Read} items read, {Imported} imported, {AlreadyHere} already here, {Problems} refused, in {Seconds:0.0} s",
+                job.Id, job.FileName, done.Read, done.Imported, done.AlreadyHere, done.Problems.Count, started.Elapsed.TotalSeconds);
         }
         catch (Exception e) when (e is ImportFileException or IOException or InvalidDataException or Rqlite.RqliteException)
         {
@@ -92,7 +96,7 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
         }
     }
 
-    private async Task WriteAsync(ImportJob job, List<(ImportItem Item, NoteDraft Draft)> batch)
+    private async Task WriteAsync(ImportJob job, IReadOnlyList<(ImportItem Item, NoteDraft Draft)> batch)
     {
         if (batch.Count == 0)
         {

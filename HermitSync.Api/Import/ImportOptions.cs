@@ -20,7 +20,7 @@ public sealed class ImportOptions
     public int MaxItems { get; set; } = 500_000;
 
     /// <summary>Notes written per rqlite transaction.</summary>
-    public int BatchSize { get; set; } = 200;
+    public int BatchSize { get; set; } = 1_000;
 
     /// <summary>Finished imports kept for their pages.</summary>
     public int KeepFinished { get; set; } = 20;

@@ -33,7 +33,7 @@ public static class ImportRate
         var file = ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 2, revisions);
         var imported = await PeerFiles.ImportAsync(stack, Site, file, new ChangeFileName(peer, ChangeFileKind.Changes, 2));
 
-        var raw = await RawInsertAsync(stack, revisions);
+        var raw = await RawInsert.RunAsync(stack, Site, revisions, "raw_notes");
         report.Add(new Figure($"import of a {Rows:N0}-row change file", "rows/s", Rows / imported.TotalSeconds,
             new Anchor("raw rqlite batch INSERT", Rows / raw.TotalSeconds), "≥ 10,000 rows/s", Rows / imported.TotalSeconds >= 10_000));
         report.Note($"Import: the {file.Length / 1e6:0.0} MB file took {imported.TotalSeconds:0.00} s from landing in the folder to applied " +
@@ -49,19 +49,5 @@ public static class ImportRate
             async () => await b.QueryAsync(NoteSql.Count) == await a.QueryAsync(NoteSql.Count),
             TimeSpan.FromMilliseconds(200),
             "B to import A's notes");
-    }
-
-    private static async Task<TimeSpan> RawInsertAsync(BenchStack stack, NoteRevision[] revisions)
-    {
-        using var leader = await stack.RqliteLeaderAsync(Site);
-        // The anchor is plain rqlite, so its table and statements are its own, not the app's schema.
-        await leader.ExecuteAsync([SqlStatement.Of("CREATE TABLE raw_notes (id TEXT PRIMARY KEY, hlc INTEGER, site_id TEXT, title TEXT, body TEXT, created_at INTEGER, updated_at INTEGER)")]);
-        var started = Stopwatch.GetTimestamp();
-        foreach (var batch in revisions.Chunk(1_000))
-        {
-            await leader.ExecuteAsync(batch.Select(r => SqlStatement.Of(
-                "INSERT INTO raw_notes VALUES (?, ?, ?, ?, ?, ?, ?)", r.NoteId, r.Hlc, r.SiteId, r.Title, r.Body, r.CreatedAt, r.UpdatedAt)).ToArray());
-        }
-        return Stopwatch.GetElapsedTime(started);
     }
 }

@@ -1,10 +1,10 @@
 using HermitSync.Bench;
 using HermitSync.Testing;
 
-// ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export]: the figures of PRODUCT.md's
+// ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex]: the figures of PRODUCT.md's
 // targets, each beside its anchor measured in the same run. With no names, all of them.
 // Not a test: it asserts nothing. The machine may be shared, so read ratios, not absolutes.
-string[] all = ["cold", "api", "lag", "bytes", "memory", "import", "garbage", "export"];
+string[] all = ["cold", "api", "lag", "bytes", "memory", "import", "garbage", "export", "enex"];
 var selected = args.Length == 0 ? all : args;
 if (selected.Except(all).ToArray() is [_, ..] unknown)
 {
@@ -55,6 +55,10 @@ if (selected.Any(name => name != "cold"))
         if (selected.Contains("export"))
         {
             await ExportRate.RunAsync(stack, report);
+        }
+        if (selected.Contains("enex"))
+        {
+            await EnexImportRate.RunAsync(stack, report);
         }
     }
     finally
