@@ -3,9 +3,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using HermitSync.IntegrationTests.Browser;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
 using HermitSync.Rqlite;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace HermitSync.IntegrationTests.Import;
 
@@ -13,7 +16,7 @@ namespace HermitSync.IntegrationTests.Import;
 /// Imports against the real stack, through the web app's port: two sites that are not paired,
 /// so what B holds came from the import and from nothing else.
 /// </summary>
-public sealed class ImportTests(UnpairedSitesFixture fixture) : IClassFixture<UnpairedSitesFixture>
+public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession browser) : IClassFixture<UnpairedSitesFixture>, IClassFixture<BrowserSession>
 {
     private readonly StackFixture _stack = fixture.Stack;
 
@@ -114,6 +117,44 @@ public sealed class ImportTests(UnpairedSitesFixture fixture) : IClassFixture<Un
         Assert.Equal(ImportStatus.Failed, notZip.State);
         Assert.Contains("not a zip archive", notZip.Error);
         Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/imports/{Guid.NewGuid()}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task In_the_browser_an_export_downloaded_at_A_is_imported_at_B_and_its_notes_open_there()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        var title = $"Carried over {Guid.NewGuid():N}"[..24];
+        var note = await Sites.CreateAsync(a, title, "Moved by **zip**.");
+        var zip = Path.Combine(Path.GetTempPath(), $"hermit-export-{Guid.NewGuid():N}.zip");
+        try
+        {
+            await browser.RunAsync("export", _stack.NotesLink("a"), async page =>
+            {
+                var download = await page.RunAndWaitForDownloadAsync(() =>
+                    page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Export" }).ClickAsync());
+                Assert.Matches(@"^hermit-notes-\d{4}-\d{2}-\d{2}\.zip$", download.SuggestedFilename);
+                await download.SaveAsAsync(zip);
+            });
+
+            await browser.RunAsync("import", _stack.NotesLink("b"), async page =>
+            {
+                await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Import" }).ClickAsync();
+                await page.GetByLabel("A zip of Markdown files").SetInputFilesAsync(zip);
+                await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+                await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Import/[0-9a-f-]{36}$"));
+                await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Done.", new() { Timeout = 60_000 });
+                await Expect(page.Locator("#import-status")).ToContainTextAsync("0 not imported");
+                await BrowserSession.ScreenshotAsync(page, "import-done");
+
+                await page.GotoAsync($"/Notes/{note.Id}");
+                await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(title);
+                await Expect(page.Locator(".markdown strong")).ToHaveTextAsync("zip");
+            });
+        }
+        finally
+        {
+            File.Delete(zip);
+        }
     }
 
     [Fact]

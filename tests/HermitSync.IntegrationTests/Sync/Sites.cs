@@ -81,14 +81,26 @@ internal static class Sites
     /// <summary>
     /// Waits until two sites hold the same <c>notes</c> rows and the same set of revisions (note,
     /// HLC, site): nothing lost, and nothing applied twice or in part. The failure names what differs.
+    /// A cluster between leaders, as after a heavy load on a busy machine, is waited for too: what
+    /// is asked here is whether the sites agree, not whether they answer at every moment.
     /// </summary>
     public static async Task WaitUntilConvergedAsync((StackFixture Stack, string Site) left, (StackFixture Stack, string Site) right, TimeSpan? patience = null)
     {
         var deadline = DateTime.UtcNow + (patience ?? Patience);
         while (true)
         {
-            var (notesLeft, notesRight) = (await NotesAsync(left.Stack, left.Site), await NotesAsync(right.Stack, right.Site));
-            var (revisionsLeft, revisionsRight) = ((await RevisionsAsync(left.Stack, left.Site)).ToHashSet(), (await RevisionsAsync(right.Stack, right.Site)).ToHashSet());
+            IReadOnlyList<NoteRow> notesLeft, notesRight;
+            HashSet<RevisionKey> revisionsLeft, revisionsRight;
+            try
+            {
+                (notesLeft, notesRight) = (await NotesAsync(left.Stack, left.Site), await NotesAsync(right.Stack, right.Site));
+                (revisionsLeft, revisionsRight) = ((await RevisionsAsync(left.Stack, left.Site)).ToHashSet(), (await RevisionsAsync(right.Stack, right.Site)).ToHashSet());
+            }
+            catch (RqliteUnavailableException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+                continue;
+            }
             if (notesLeft.SequenceEqual(notesRight) && revisionsLeft.SetEquals(revisionsRight))
             {
                 return;
