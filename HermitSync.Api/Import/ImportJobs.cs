@@ -26,8 +26,13 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
         var spool = Path.Combine(Path.GetTempPath(), $"hermit-import-{Guid.NewGuid():N}");
         try
         {
-            // Owner-only, as the AppHost starts every service at umask 077.
-            await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            // Owner-only whatever the umask: the temporary folder is shared with the machine's other accounts.
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            await using (var file = new FileStream(spool, create))
             {
                 await CopyAtMostAsync(upload, file, Limits.MaxUploadBytes, cancellationToken);
             }

@@ -112,6 +112,28 @@ public sealed class BenchStack : IAsyncDisposable
 
     public HttpClient Syncthing(string site) => Http(site, SiteResource.Syncthing);
 
+    /// <summary>Stops one of a site's resources through Aspire, as the dashboard's Stop does, until <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync(string site, string resource)
+    {
+        var stopped = await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(Name(site, resource), KnownResourceCommands.StopCommand);
+        if (!stopped.Success)
+        {
+            throw new InvalidOperationException($"Aspire could not stop {Name(site, resource)}: {stopped.Message}");
+        }
+        await _app.ResourceNotifications.WaitForResourceAsync(Name(site, resource), e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text));
+    }
+
+    /// <summary>Starts a resource <see cref="StopAsync"/> stopped, and waits until it is healthy.</summary>
+    public async Task StartAsync(string site, string resource)
+    {
+        var started = await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(Name(site, resource), KnownResourceCommands.StartCommand);
+        if (!started.Success)
+        {
+            throw new InvalidOperationException($"Aspire could not start {Name(site, resource)}: {started.Message}");
+        }
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(Name(site, resource));
+    }
+
     /// <summary>The library client, with failover, for setting up and checking; not what anchors are measured with.</summary>
     public RqliteClient Rqlite(string site) =>
         RqliteClient.Create(_rqliteConnectionStrings[site], settings => settings.RequestTimeout = TimeSpan.FromMinutes(5));
