@@ -130,6 +130,7 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
         {
             await browser.RunAsync("export", _stack.NotesLink("a"), async page =>
             {
+                await page.GotoAsync("/");
                 var download = await page.RunAndWaitForDownloadAsync(() =>
                     page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Export" }).ClickAsync());
                 Assert.Matches(@"^hermit-notes-\d{4}-\d{2}-\d{2}\.zip$", download.SuggestedFilename);
@@ -138,6 +139,7 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
 
             await browser.RunAsync("import", _stack.NotesLink("b"), async page =>
             {
+                await page.GotoAsync("/");
                 await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Import" }).ClickAsync();
                 await page.GetByLabel("A zip of Markdown files").SetInputFilesAsync(zip);
                 await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
