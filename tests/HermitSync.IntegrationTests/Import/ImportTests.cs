@@ -32,10 +32,12 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
         await Sites.EditAsync(a, edited, "edited twice", "crlf\r\nand ünïcödé 🍰\n");
         var zip = await (await a.GetAsync("/api/export")).Content.ReadAsByteArrayAsync();
         var atA = await LiveNotesAsync("a");
+        // Another test of this class may have carried some of A's notes to B already.
+        var alreadyAtB = (await LiveNotesAsync("b", atA)).Count;
 
         var first = await ImportAsync(b, zip, "hermit-notes.zip");
 
-        Assert.Equal((ImportStatus.Done, atA.Count, atA.Count, 0), (first.State, first.Total, first.Imported, first.AlreadyHere));
+        Assert.Equal((ImportStatus.Done, atA.Count, atA.Count - alreadyAtB, alreadyAtB), (first.State, first.Total, first.Imported, first.AlreadyHere));
         Assert.Empty(first.Problems);
         Assert.Equal(atA, await LiveNotesAsync("b", atA));
 
