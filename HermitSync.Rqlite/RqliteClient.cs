@@ -142,6 +142,35 @@ public sealed class RqliteClient
             statements: null,
             cancellationToken);
 
+    /// <summary>
+    /// Replaces the whole database, on every node, with the SQLite file <paramref name="open"/>
+    /// returns (<c>/db/load</c>, through Raft). It opens the file again for each attempt. rqlite
+    /// runs anything that is not a SQLite file as SQL text, so check the file first.
+    /// </summary>
+    public Task LoadAsync(Func<Stream> open, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            "load",
+            () => new HttpRequestMessage(HttpMethod.Post, "/db/load")
+            {
+                Content = new StreamContent(open()) { Headers = { ContentType = new("application/octet-stream") } },
+            },
+            async (response, ct) =>
+            {
+                // rqlite reports a refused load inside a 200, as it does a statement's error.
+                var root = await ReadJsonAsync(response, ct);
+                var errors = root.TryGetProperty("results", out var results) && results.ValueKind == JsonValueKind.Array
+                    ? results.EnumerateArray().Where(r => r.TryGetProperty("error", out _)).Select(r => r.GetProperty("error").ToString()).ToArray()
+                    : [];
+                if (root.TryGetProperty("error", out var error) || errors.Length > 0)
+                {
+                    throw new RqliteException($"rqlite refused the load: {string.Join("; ", errors.Prepend(error.ToString()).Where(e => e.Length > 0))}");
+                }
+                return true;
+            },
+            retryWhenOutcomeUnknown: true,
+            statements: null,
+            cancellationToken);
+
     /// <summary>The cluster's members, as seen by whichever node answers.</summary>
     public Task<IReadOnlyList<RqliteNode>> GetNodesAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<RqliteNode>>(

@@ -61,12 +61,15 @@ public sealed class RqliteClusterResource(string name, ParameterResource secret,
     }
 
     /// <summary>A client for the AppHost's own checks and commands, as <paramref name="user"/>.</summary>
-    internal async Task<RqliteClient> CreateClientAsync(RqliteUser user, CancellationToken cancellationToken) =>
+    internal async Task<RqliteClient> CreateClientAsync(RqliteUser user, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         RqliteClient.Create(
             await ConnectionStringFor(user).GetValueAsync(cancellationToken) ?? throw new InvalidOperationException($"'{Name}' has no connection string yet."),
             settings =>
             {
-                settings.RequestTimeout = Timeouts.Request;
-                settings.FailoverTimeout = Timeouts.Request;
+                settings.RequestTimeout = timeout ?? Timeouts.Request;
+                settings.FailoverTimeout = timeout ?? Timeouts.Request;
             });
+
+    /// <summary>Where the cluster's backups go: <c>backups/</c> in its data directory.</summary>
+    public string BackupDirectory => Path.Combine(StartedDataDirectory, "backups");
 }

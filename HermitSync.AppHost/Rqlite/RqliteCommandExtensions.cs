@@ -10,33 +10,22 @@ public static class RqliteCommandExtensions
     /// <summary>
     /// Adds the dashboard command "Back up database": a consistent SQLite copy of the cluster's
     /// database, fetched from the leader, written to <c>backups/backup-yyyyMMdd-HHmmss.sqlite3</c>
-    /// (UTC) in the cluster's data directory.
+    /// (UTC) in the cluster's data directory, and kept until a person deletes it.
     /// </summary>
     public static IResourceBuilder<RqliteClusterResource> WithBackupCommand(this IResourceBuilder<RqliteClusterResource> builder)
     {
         var cluster = builder.Resource;
         return builder.WithCommand("backup", "Back up database", async context =>
         {
-            var directory = Path.Combine(cluster.DataDirectory!, "backups");
-            OwnerOnly.CreateDirectory(directory);
-            var path = Path.Combine(directory, $"backup-{DateTime.UtcNow:yyyyMMdd-HHmmss}.sqlite3");
-            // A backup that fails half-way must not look like one that worked.
-            var partial = path + ".partial";
             try
             {
-                var client = await cluster.CreateClientAsync(RqliteUser.Backup, context.CancellationToken);
-                await using (var file = new FileStream(partial, OwnerOnly.Write(FileMode.CreateNew)))
-                {
-                    await client.BackupAsync(file, context.CancellationToken);
-                }
-                File.Move(partial, path);
+                var path = await RqliteBackups.WriteAsync(cluster, RqliteBackups.ManualPrefix, DateTimeOffset.UtcNow, context.CancellationToken);
+                return CommandResults.Success($"Backed up to {path}");
             }
             catch (Exception e) when (e is RqliteException or IOException)
             {
-                File.Delete(partial);
                 return CommandResults.Failure($"The backup failed: {e.Message}");
             }
-            return CommandResults.Success($"Backed up to {path}");
         }, new CommandOptions
         {
             Description = "Writes a consistent SQLite copy of the database into the cluster's backups folder.",

@@ -6,6 +6,9 @@ public sealed record RqliteHostingTimeouts
     /// <summary>A health probe has to answer before Aspire's next one, a few seconds later; a node that takes longer counts as down.</summary>
     public TimeSpan Request { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>A backup or a restore moves the whole database; it is given this long.</summary>
+    public TimeSpan Transfer { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>An election takes 1–5 s on these machines; "Step down leader" gives up after six times that.</summary>
     public TimeSpan Election { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -16,11 +16,14 @@ public sealed record RqliteUser(string Name, IReadOnlyList<string> Permissions)
     /// <summary>"Back up database": <c>/db/backup</c>.</summary>
     public static RqliteUser Backup { get; } = new("backup", ["backup"]);
 
+    /// <summary>A restore from a backup (<c>./hermit restore</c>): <c>/db/load</c>, which replaces the whole database.</summary>
+    public static RqliteUser Restore { get; } = new("restore", ["load"]);
+
     /// <summary>A node joining the cluster (<c>-join-as</c>), and the notice <c>-bootstrap-expect</c> sends its peers.</summary>
     public static RqliteUser Join { get; } = new("join", ["join"]);
 
     /// <summary>Taking a dead node out for good (<c>DELETE /remove</c>): for a person following the runbook, no command uses it.</summary>
     public static RqliteUser Remove { get; } = new("remove", ["remove"]);
 
-    public static IReadOnlyList<RqliteUser> All { get; } = [Data, Monitor, Backup, Join, Remove];
+    public static IReadOnlyList<RqliteUser> All { get; } = [Data, Monitor, Backup, Restore, Join, Remove];
 }

@@ -33,7 +33,12 @@ public static class SiteBuilderExtensions
         var rqlite = builder.AddRqliteCluster(site.ResourceName(SiteResource.Rqlite), secrets.RqlitePassword, site.RqlitePort)
             .WithDataDirectory(site.RqliteDirectory)
             .WithBackupCommand()
+            .WithAutomaticBackups(builder.Configuration.GetSection("HermitSync:Backups").Get<RqliteBackupOptions>() ?? new())
             .WithStepDownCommand();
+        if (site.RestoreFrom is { } backup)
+        {
+            rqlite.WithRestoreFrom(backup, SiteBackup.Check);
+        }
 
         var syncthing = builder.AddSyncthing(site.ResourceName(SiteResource.Syncthing), secrets.SyncthingApiKey, secrets.SyncthingGuiUser, secrets.SyncthingGuiPassword, site.SyncthingGuiPort, site.SyncthingListenPort)
             .WithDataDirectory(site.SyncthingHome)

@@ -10,6 +10,9 @@ namespace HermitSync.AppHost.Site;
 /// </summary>
 public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDiscovery Discovery, string DataDirectory, int WebPort, int RqlitePort, int SyncthingGuiPort, int SyncthingListenPort)
 {
+    /// <summary>The backup this start rebuilds the site's cluster from (<c>./hermit restore</c>); null for a plain start.</summary>
+    public string? RestoreFrom { get; init; }
+
     /// <summary>How far apart the sites' first rqlite ports are: room for a cluster's HTTP and Raft ports.</summary>
     public const int RqlitePortsPerSite = 10;
 
@@ -69,7 +72,11 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDis
                 Port(section, "WebPort", 5180) + n,
                 Port(section, "Ports:Rqlite", 4001) + (RqlitePortsPerSite * n),
                 Port(section, "Ports:SyncthingGui", 8386) + n,
-                Port(section, "Ports:SyncthingListen", 22010) + n);
+                Port(section, "Ports:SyncthingListen", 22010) + n)
+            {
+                // HermitSync:Restore for a single site, HermitSync:Restore:{name} for one of several.
+                RestoreFrom = (count == 1 ? section["Restore"] : section.GetSection("Restore")[name]) is { Length: > 0 } backup ? Path.GetFullPath(backup) : null,
+            };
         }).ToArray();
     }
 

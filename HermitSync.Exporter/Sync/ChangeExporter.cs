@@ -127,12 +127,62 @@ public sealed class ChangeExporter(
     private async Task RestoreCursorAsync(CancellationToken cancellationToken)
     {
         var cursor = await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Linearizable, cancellationToken);
+        if (await RecoverOwnFilesAsync(cursor, cancellationToken) > 0)
+        {
+            cursor = await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Linearizable, cancellationToken);
+        }
         _exportedThrough = cursor.ExportedThrough;
         _nextFileSeq = cursor.LastFileSeq + 1;
         // A site that never wrote a snapshot counts from now, rather than writing one at once.
         _lastSnapshotAt = cursor.LastSnapshotAt > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(cursor.LastSnapshotAt) : time.GetUtcNow();
         _filesSinceSnapshot = cursor.FilesSinceSnapshot;
         logger.LogInformation("Site {Site}: exported through local revision {Seq}; next file {File}", _siteId, _exportedThrough, _nextFileSeq);
+    }
+
+    /// <summary>
+    /// Takes back this site's own files that its ledger does not list: those written after the
+    /// backup the database was restored from, or one whose ledger row a crash cut off. What they
+    /// hold is merged, so the site's own revisions since the backup come back, and each is
+    /// recorded as exported, so no later file takes its name: peers have applied it already and
+    /// would never look at other content under it. A file that does not open is left to be
+    /// skipped by name when the export reaches it. Returns how many were taken back.
+    /// </summary>
+    private async Task<int> RecoverOwnFilesAsync(ExportCursor cursor, CancellationToken cancellationToken)
+    {
+        var recovered = 0;
+        var own = folder.Scan().Candidates.Where(c => c.Name.SiteId == _siteId && c.Name.Sequence > cursor.LastFileSeq).OrderBy(c => c.Name.Sequence);
+        foreach (var candidate in own)
+        {
+            try
+            {
+                if (candidate.Name.Sequence - cursor.LastFileSeq > _options.RecoverWithinFiles)
+                {
+                    throw new ChangeFileRejectedException(RejectionReason.Replayed,
+                        $"It is more than {_options.RecoverWithinFiles:N0} files past the ledger's last, {cursor.LastFileSeq}: it was planted, not written here.");
+                }
+                var content = folder.Read(candidate, _options.Limits.MaxFileBytes);
+                if (content is null)
+                {
+                    continue;
+                }
+                var (header, revisions) = ChangeFile.Open(keyring, content, _options.Limits, time.GetUtcNow());
+                if (header.SiteId != _siteId || header.Kind != candidate.Name.Kind || header.Sequence != candidate.Name.Sequence)
+                {
+                    throw new ChangeFileRejectedException(RejectionReason.Replayed, $"Its header says {header.Kind} {header.Sequence} of site {header.SiteId}.");
+                }
+                var file = new ExportedFile(header.Sequence, header.Kind, candidate.RelativePath, cursor.ExportedThrough, revisions.Length, content.Length, header.LastHlc,
+                    time.GetUtcNow().ToUnixTimeMilliseconds());
+                var merged = await rqlite.ExecuteAsync(SyncLedgerSql.RecoverExport(file, revisions), idempotent: true, cancellationToken);
+                recovered++;
+                logger.LogInformation("Took back {File}, this site's own file that its ledger did not list: {Merged} of {Total} revisions were missing here",
+                    candidate.RelativePath, merged, revisions.Length);
+            }
+            catch (Exception e) when (e is ChangeFileRejectedException or ChangeFileDeferredException)
+            {
+                logger.LogWarning("Could not take back {File}: {Reason}; its name is skipped", candidate.RelativePath, e.Message);
+            }
+        }
+        return recovered;
     }
 
     /// <summary>The poll runs ten times a second; it is kept out of the traces so the exports stand out.</summary>

@@ -38,6 +38,12 @@ public sealed class SyncOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How far past its ledger's last file this site takes back its own files at start (after a
+    /// restore, say): a million files is years of writing, and a file far beyond was planted.
+    /// </summary>
+    public long RecoverWithinFiles { get; set; } = 1_000_000;
+
+    /// <summary>
     /// What a change file may cost to read: its size on disk and once decompressed, and how far
     /// ahead of this machine's clock its revisions may be stamped. A peer's file over them is
     /// refused, and this site cuts its own files to fit, so it never writes what a peer refuses.

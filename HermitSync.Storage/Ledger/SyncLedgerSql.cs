@@ -13,6 +13,13 @@ public static class SyncLedgerSql
         "INSERT INTO sync_exports (file_seq, kind, file, through_seq, rows, bytes, last_hlc, exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         file.FileSeq, file.Kind.ToString(), file.File, file.ThroughSeq, file.Rows, file.Bytes, file.LastHlc, file.ExportedAt);
 
+    /// <summary>
+    /// Records one of this site's own files that the ledger did not list and merges what it
+    /// holds, in one transaction, reading how many revisions were new here.
+    /// </summary>
+    public static SqlBatch<long> RecoverExport(ExportedFile file, IReadOnlyList<NoteRevision> revisions) =>
+        RevisionSql.Merge(revisions).After(RecordExport(file));
+
     public static SqlQuery<ExportCursor> Cursor { get; } = new(
         SqlStatement.Of(
             $"""

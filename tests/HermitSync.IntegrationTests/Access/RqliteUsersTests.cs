@@ -41,6 +41,7 @@ public sealed class RqliteUsersTests(StackFixture stack)
         ["data"] = ["query", "execute", "request"],
         ["monitor"] = ["status", "nodes", "ready"],
         ["backup"] = ["backup"],
+        ["restore"] = ["load"],
         ["join"] = [],
         ["remove"] = ["remove"],
     };
@@ -92,7 +93,7 @@ public sealed class RqliteUsersTests(StackFixture stack)
         foreach (var service in new[] { SiteResource.Api, SiteResource.Exporter, SiteResource.Web })
         {
             var environment = await File.ReadAllTextAsync($"/proc/{await ResourceProcess.PidAsync(stack.App, stack.Name("", service), CancellationToken.None)}/environ");
-            foreach (var secret in new[] { stack.RqlitePassword, Password(users, "backup"), Password(users, "join"), Password(users, "remove") })
+            foreach (var secret in new[] { stack.RqlitePassword, Password(users, "backup"), Password(users, "restore"), Password(users, "join"), Password(users, "remove") })
             {
                 Assert.DoesNotContain(secret, environment);
             }

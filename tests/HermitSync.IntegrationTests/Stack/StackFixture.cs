@@ -65,11 +65,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task InitializeAsync() => await StartAsync();
 
-    public async Task StartAsync()
+    /// <summary>Starts the stack on its data directory, with <paramref name="once"/> added to its settings for this start only.</summary>
+    public async Task StartAsync(params string[] once)
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HermitSync_AppHost>(
-            Settings.Arguments,
+            [.. Settings.Arguments, .. once],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
