@@ -52,11 +52,11 @@ public static class RqliteBackupExtensions
             return builder;
         }
         string? replaced = null;
-        builder.ApplicationBuilder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        builder.ApplicationBuilder.Eventing.Subscribe<BeforeStartEvent>(async (_, cancellationToken) =>
         {
+            await RefuseWhileRunningAsync(cluster, cancellationToken);
             check(path, cluster.Nodes.Select(node => Path.Combine(cluster.NodeDirectory(node), "db.sqlite")).ToArray());
             replaced = SetNodesAside(cluster);
-            return Task.CompletedTask;
         });
         var loaded = 0;
         builder.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(cluster, async (e, cancellationToken) =>
@@ -105,6 +105,27 @@ public static class RqliteBackupExtensions
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>A node that still runs would have its data moved from under it: the site must be stopped first.</summary>
+    private static async Task RefuseWhileRunningAsync(RqliteClusterResource cluster, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < cluster.Nodes.Count; i++)
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(cluster.Timeouts.Request);
+            try
+            {
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, cluster.HttpPort(i), timeout.Token);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                continue;
+            }
+            throw new InvalidOperationException(
+                $"Something answers on {cluster.Nodes[i].Name}'s port {cluster.HttpPort(i)}: the site still runs. Stop it (Ctrl+C where ./hermit run runs), then restore.");
         }
     }
 

@@ -123,6 +123,9 @@ public sealed class RqliteUsersTests(StackFixture stack)
     /// <summary>Every rqlite password the site has, for the tests that look for leaks.</summary>
     internal static IEnumerable<string> Passwords(StackFixture stack) => AuthFile(stack).Select(user => user.Password);
 
+    /// <summary>A user's password as the auth file holds it, where the runbook has a person read it.</summary>
+    internal static string PasswordOf(StackFixture stack, string user) => Password(AuthFile(stack), user);
+
     private static IReadOnlyList<AuthUser> AuthFile(StackFixture stack) =>
         JsonSerializer.Deserialize<AuthUser[]>(File.ReadAllText(AuthFilePath(stack)))!;
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using HermitSync.Rqlite;
+using HermitSync.Storage;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -61,5 +63,40 @@ public sealed class QuorumLossTests(StackFixture stack) : IClassFixture<StackFix
         using var accepted = await api.PostAsJsonAsync("/api/notes", new { title = "After the outage", body = "" }, timeout.Token);
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
         Assert.False((await api.GetFromJsonAsync<Note>($"/api/notes/{id}", timeout.Token))!.Stale);
+    }
+
+    /// <summary>docs/runbook.md, "A node's data is destroyed": stop it, take it out, start it empty, and it comes back whole.</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_node_whose_data_is_destroyed_is_removed_and_rejoins_with_every_note()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+        using var api = stack.WebBrowserClient();
+        using var created = await api.PostAsJsonAsync("/api/notes", new { title = "Written before a node's data was lost", body = "kept by the others" }, timeout.Token);
+        var id = (await created.Content.ReadFromJsonAsync<Note>(timeout.Token))!.Id;
+        var lost = stack.RqliteNodeName(3);
+
+        Assert.True((await commands.ExecuteCommandAsync(lost, KnownResourceCommands.StopCommand, timeout.Token)).Success);
+        Directory.Delete(Path.Combine(stack.Site().RqliteDirectory, lost), recursive: true);
+        using (var remove = new HttpClient { BaseAddress = stack.RqliteNode(1), Timeout = TimeSpan.FromSeconds(30) })
+        {
+            remove.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"remove:{HermitSync.IntegrationTests.Access.RqliteUsersTests.PasswordOf(stack, "remove")}")));
+            using var request = new HttpRequestMessage(HttpMethod.Delete, "/remove") { Content = new StringContent($$"""{"id":"{{lost}}"}""") };
+            using var removed = await remove.SendAsync(request, timeout.Token);
+            Assert.True(removed.IsSuccessStatusCode, $"/remove answered {(int)removed.StatusCode}");
+        }
+        Assert.True((await commands.ExecuteCommandAsync(lost, KnownResourceCommands.StartCommand, timeout.Token)).Success);
+        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(lost, timeout.Token);
+
+        // The new node holds the note in its own copy, and the cluster has three members again.
+        var rqlite = stack.Rqlite();
+        while (await rqlite.QueryNodeAsync(stack.RqliteNode(3), NoteSql.Find(id), ReadConsistency.None, timeout.Token) is null)
+        {
+            await Task.Delay(250, timeout.Token);
+        }
+        var nodes = await rqlite.GetNodesAsync(timeout.Token);
+        Assert.Equal(3, nodes.Count(n => n.Reachable));
+        Assert.Contains(nodes, n => n.Id == lost);
     }
 }
