@@ -44,7 +44,8 @@ public static class SiteBuilderExtensions
             .WithDataDirectory(site.SyncthingHome)
             .WithSharedFolder(site.SyncFolder)
             .WithConfigTemplate(Path.Combine(repository, "syncthing", "config.xml"))
-            .WithDiscovery(site.Discovery);
+            .WithDiscovery(site.Discovery)
+            .WithListenAddress(site.SyncListenAddress);
 
         // The integrations default to containers; the site's runtime mode was decided before the model was built.
         if (site.Runtime == RuntimeMode.Executable)

@@ -10,6 +10,13 @@ namespace HermitSync.AppHost.Site;
 /// </summary>
 public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDiscovery Discovery, string DataDirectory, int WebPort, int RqlitePort, int SyncthingGuiPort, int SyncthingListenPort)
 {
+    /// <summary>
+    /// Where the site's Syncthing listens for other machines (<c>HermitSync:SyncListenAddress</c>):
+    /// every interface by default, since a peer must be able to connect; everything else of the
+    /// site stays on loopback.
+    /// </summary>
+    public System.Net.IPAddress SyncListenAddress { get; init; } = System.Net.IPAddress.Any;
+
     /// <summary>The backup this start rebuilds the site's cluster from (<c>./hermit restore</c>); null for a plain start.</summary>
     public string? RestoreFrom { get; init; }
 
@@ -75,6 +82,9 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDis
                 Port(section, "Ports:SyncthingListen", 22010) + n)
             {
                 // HermitSync:Restore for a single site, HermitSync:Restore:{name} for one of several.
+                SyncListenAddress = section["SyncListenAddress"] is { Length: > 0 } address
+                    ? System.Net.IPAddress.TryParse(address, out var parsed) ? parsed : throw new InvalidOperationException($"HermitSync:SyncListenAddress is '{address}', not an IP address; 0.0.0.0 listens on every interface.")
+                    : System.Net.IPAddress.Any,
                 RestoreFrom = (count == 1 ? section["Restore"] : section.GetSection("Restore")[name]) is { Length: > 0 } backup ? Path.GetFullPath(backup) : null,
             };
         }).ToArray();

@@ -95,6 +95,16 @@ public static class SyncthingBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Where the sync protocol listens: <c>0.0.0.0</c> for every interface, so other machines can
+    /// connect, or one address of this machine. The REST API and GUI stay on loopback whatever it is.
+    /// </summary>
+    public static IResourceBuilder<ISyncthingResource> WithListenAddress(this IResourceBuilder<ISyncthingResource> builder, System.Net.IPAddress address)
+    {
+        builder.Resource.Settings.ListenAddress = address;
+        return builder;
+    }
+
     /// <summary>What both forms share: the config seeded before every start, the environment and the health check.</summary>
     private static IResourceBuilder<ISyncthingResource> Configure<T>(IResourceBuilder<T> resource) where T : ISyncthingResource
     {

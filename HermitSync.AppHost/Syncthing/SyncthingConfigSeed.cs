@@ -1,3 +1,4 @@
+using System.Net;
 using System.Xml.Linq;
 using HermitSync.AppHost;
 
@@ -7,8 +8,9 @@ namespace Aspire.Hosting.ApplicationModel;
 /// Prepares Syncthing's <c>config.xml</c> before every start. A new home starts from the template
 /// (or Syncthing's defaults); every start re-asserts the listen address, the discovery options
 /// and the GUI login, so Syncthing talks to the world only as far as
-/// <see cref="SyncthingDiscovery"/> allows: with Off (the default) it listens on loopback and
-/// finds peers by their static addresses alone.
+/// <see cref="SyncthingDiscovery"/> allows: with Off (the default) it finds peers by their static
+/// addresses alone, and listens where <see cref="SyncthingSettings.ListenAddress"/> says (loopback
+/// when nothing does).
 /// </summary>
 internal static class SyncthingConfigSeed
 {
@@ -22,8 +24,8 @@ internal static class SyncthingConfigSeed
         var (configDirectory, listenAddress) = syncthing switch
         {
             SyncthingContainerResource => (Path.Combine(settings.StartedHomeDirectory, "config"), $"tcp://0.0.0.0:{SyncthingContainerResource.ContainerListenPort}"),
-            // Discovery is useless if peers cannot reach us, so beyond Off it listens on all interfaces.
-            _ => (settings.StartedHomeDirectory, $"tcp://{(settings.Discovery == SyncthingDiscovery.Off ? "127.0.0.1" : "0.0.0.0")}:{settings.ListenPort}"),
+            // Discovery is useless if peers cannot reach us, so beyond Off it listens on all interfaces unless told where.
+            _ => (settings.StartedHomeDirectory, $"tcp://{Host(settings.ListenAddress ?? (settings.Discovery == SyncthingDiscovery.Off ? IPAddress.Loopback : IPAddress.Any))}:{settings.ListenPort}"),
         };
         OwnerOnly.CreateDirectory(configDirectory);
         var configPath = Path.Combine(configDirectory, "config.xml");
@@ -55,6 +57,8 @@ internal static class SyncthingConfigSeed
         // It holds the GUI's password hash and Syncthing's own API key: owner-only, as Syncthing writes it.
         await OwnerOnly.ReplaceFileAsync(configPath, (file, ct) => config.SaveAsync(file, SaveOptions.None, ct), cancellationToken);
     }
+
+    private static string Host(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
     private static XElement Child(XElement parent, string name)
     {

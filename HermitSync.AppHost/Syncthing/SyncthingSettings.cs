@@ -33,6 +33,12 @@ public sealed class SyncthingSettings(ParameterResource apiKey, ParameterResourc
 
     public SyncthingDiscovery Discovery { get; internal set; } = SyncthingDiscovery.Off;
 
+    /// <summary>
+    /// The address the sync protocol listens on, e.g. <c>0.0.0.0</c> for every interface; without
+    /// one, loopback while discovery is off and every interface once it is on.
+    /// </summary>
+    public System.Net.IPAddress? ListenAddress { get; internal set; }
+
     internal string StartedHomeDirectory => HomeDirectory ?? throw new InvalidOperationException("Syncthing has no home directory before the app starts.");
 
     /// <summary><c>Endpoint=http://…;ApiKey=…</c>: all the exporter needs to manage Syncthing.</summary>

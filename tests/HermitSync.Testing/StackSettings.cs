@@ -26,6 +26,8 @@ public sealed class StackSettings
             $"--HermitSync:Ports:SyncthingGui={FreePorts.Consecutive(sites)}",
             $"--HermitSync:Ports:SyncthingListen={FreePorts.Consecutive(sites)}",
             $"--HermitSync:WebPort={FreePorts.Consecutive(sites)}",
+            // A test's sites reach each other on 127.0.0.1: nothing of theirs listens beyond it.
+            "--HermitSync:SyncListenAddress=127.0.0.1",
             $"--Parameters:rqlite-password={RqlitePassword}",
             $"--Parameters:syncthing-api-key={SyncthingApiKey}",
             $"--Parameters:syncthing-gui-user={SyncthingGuiUser}",
