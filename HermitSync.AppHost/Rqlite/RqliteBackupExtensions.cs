@@ -95,7 +95,8 @@ public static class RqliteBackupExtensions
                     var pruned = RqliteBackups.Prune(cluster.BackupDirectory, options.Keep);
                     logger.LogInformation("Backed up to {Backup}; {Pruned} older automatic backups deleted, {Keep} kept", path, pruned.Count, options.Keep);
                 }
-                catch (Exception e) when (e is RqliteException or IOException && !stopping.IsCancellationRequested)
+                // Whatever went wrong, the schedule goes on: a backup that failed once may work the next time.
+                catch (Exception e) when (!stopping.IsCancellationRequested)
                 {
                     var retry = options.RetryDelay < options.Interval ? options.RetryDelay : options.Interval;
                     logger.LogWarning("The automatic backup failed: {Reason}. Trying again in {Retry}", e.Message, retry);

@@ -81,14 +81,17 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDis
                 Port(section, "Ports:SyncthingGui", 8386) + n,
                 Port(section, "Ports:SyncthingListen", 22010) + n)
             {
+                SyncListenAddress = SyncListen(section),
                 // HermitSync:Restore for a single site, HermitSync:Restore:{name} for one of several.
-                SyncListenAddress = section["SyncListenAddress"] is { Length: > 0 } address
-                    ? System.Net.IPAddress.TryParse(address, out var parsed) ? parsed : throw new InvalidOperationException($"HermitSync:SyncListenAddress is '{address}', not an IP address; 0.0.0.0 listens on every interface.")
-                    : System.Net.IPAddress.Any,
                 RestoreFrom = (count == 1 ? section["Restore"] : section.GetSection("Restore")[name]) is { Length: > 0 } backup ? Path.GetFullPath(backup) : null,
             };
         }).ToArray();
     }
+
+    private static System.Net.IPAddress SyncListen(IConfigurationSection section) =>
+        section["SyncListenAddress"] is not { Length: > 0 } address ? System.Net.IPAddress.Any
+        : System.Net.IPAddress.TryParse(address, out var parsed) ? parsed
+        : throw new InvalidOperationException($"HermitSync:SyncListenAddress is '{address}', not an IP address; 0.0.0.0 listens on every interface.");
 
     private static int Port(IConfigurationSection section, string key, int fallback)
     {

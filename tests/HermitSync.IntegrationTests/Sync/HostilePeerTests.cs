@@ -151,10 +151,13 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
         var site = SiteIds.New();
         var name = ChangeFileName(site, 1);
         var folder = Directory.CreateDirectory(Path.Combine(_stack.Site(Victim).SyncFolder, "sites", site));
-        using (var file = File.Create(Path.Combine(folder.FullName, name)))
+        // Made whole under a temporary name, then renamed, as Syncthing lands a file: the importer never sees it empty.
+        var temporary = Path.Combine(folder.FullName, $".syncthing.{name}.tmp");
+        using (var file = File.Create(temporary))
         {
             file.SetLength(3L * 1024 * 1024 * 1024);
         }
+        File.Move(temporary, Path.Combine(folder.FullName, name));
         try
         {
             await ExpectRefusalAsync(Path.Combine(site, name), RejectionReason.TooLarge);
