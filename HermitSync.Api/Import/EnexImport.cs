@@ -138,131 +138,206 @@ public static class EnexImport
     /// <summary>
     /// Each <c>&lt;note&gt;…&lt;/note&gt;</c> of the file, with every attachment's base64 replaced by
     /// nothing and its MD5 (the hash <c>en-media</c> names it by) put on its <c>data</c> element.
-    /// Inside CDATA nothing is taken for a tag.
+    /// Inside CDATA nothing is taken for a tag. The text is searched a block at a time, not a
+    /// character at a time: an export is mostly note text, and this is most of an import's work.
     /// </summary>
     private static IEnumerable<NoteChunk> NoteChunks(TextReader text)
     {
-        var note = new StringBuilder();
-        var inNote = false;
-        var inCData = false;
-        var tooLarge = false;
-        var tail = new Tail();
-        int next;
-        while ((next = text.Read()) >= 0)
+        var window = new TextWindow(text);
+        while (window.SkipPast("<note>", null))
         {
-            var c = (char)next;
-            tail.Push(c);
-            if (!inNote)
+            var note = new BoundedText(MaxNoteChars);
+            note.Append("<note>");
+            if (!ReadRestOfNote(window, note))
             {
-                if (tail.EndsWith("<note>"))
-                {
-                    inNote = true;
-                    tooLarge = false;
-                    note.Clear().Append("<note>");
-                }
-                continue;
+                yield break;
             }
-            if (!tooLarge)
-            {
-                note.Append(c);
-                tooLarge = note.Length > MaxNoteChars;
-            }
-            if (inCData)
-            {
-                inCData = !tail.EndsWith("]]>");
-                continue;
-            }
-            if (tail.EndsWith("<![CDATA["))
-            {
-                inCData = true;
-            }
-            else if (tail.EndsWith("</note>"))
-            {
-                inNote = false;
-                yield return new NoteChunk(tooLarge ? "" : note.ToString(), tooLarge);
-            }
-            else if (c == '>' && LastOpenTag(note) is "data")
-            {
-                var hash = HashData(text, tail);
-                if (!tooLarge)
-                {
-                    note.Length -= 1;
-                    note.Append($" hash=\"{hash}\"></data>");
-                }
-            }
+            yield return new NoteChunk(note.TooLarge ? "" : note.ToString(), note.TooLarge);
         }
     }
 
-    /// <summary>The name of the tag a '&gt;' just closed, if it opened an element.</summary>
-    private static string? LastOpenTag(StringBuilder note)
+    /// <summary>Takes the note up to its <c>&lt;/note&gt;</c>; false if the file ends first.</summary>
+    private static bool ReadRestOfNote(TextWindow window, BoundedText note)
     {
-        for (var i = note.Length - 2; i >= 0 && note.Length - i < 256; i--)
+        while (window.SkipPast("<", note))
         {
-            if (note[i] == '<')
+            var ahead = window.Ahead(CData.Length);
+            if (ahead.StartsWith(CData))
             {
-                var tag = note.ToString(i + 1, note.Length - i - 2);
-                if (tag.StartsWith('/') || tag.EndsWith('/'))
+                window.Take(CData.Length, note);
+                if (!window.SkipPast("]]>", note))
                 {
-                    return null;
+                    return false;
                 }
-                return tag.Split(' ', '\t', '\r', '\n')[0];
+            }
+            else if (ahead.StartsWith("/note>"))
+            {
+                window.Take("/note>".Length, note);
+                return true;
+            }
+            else if (ahead.StartsWith("data") && ahead.Length > 4 && ahead[4] is '>' or ' ' or '\t' or '\r' or '\n')
+            {
+                if (!window.SkipPast(">", note))
+                {
+                    return false;
+                }
+                // <data/> holds nothing.
+                if (window.BeforeLast != '/')
+                {
+                    note.RemoveLast(1);
+                    note.Append($" hash=\"{HashData(window)}\"></data>");
+                }
             }
         }
-        return null;
+        return false;
     }
+
+    private const string CData = "![CDATA[";
 
     /// <summary>Reads an attachment's base64 up to <c>&lt;/data&gt;</c>, decoding as it goes, and returns the MD5 of its bytes in hex.</summary>
-    private static string HashData(TextReader text, Tail tail)
+    private static string HashData(TextWindow window)
     {
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var quad = new char[4];
+        var quads = new char[4096];
+        var bytes = new byte[quads.Length / 4 * 3];
         var filled = 0;
-        var bytes = new byte[3];
-        int next;
-        while ((next = text.Read()) >= 0)
+        var ended = false;
+        while (!ended)
         {
-            var c = (char)next;
-            tail.Push(c);
-            if (c == '<')
+            var available = window.Ahead(1);
+            if (available.IsEmpty)
             {
                 break;
             }
-            if (char.IsWhiteSpace(c))
+            var end = available.IndexOf('<');
+            ended = end >= 0;
+            var base64 = ended ? available[..end] : available;
+            foreach (var c in base64)
             {
-                continue;
-            }
-            quad[filled++] = c;
-            if (filled == 4)
-            {
-                if (Convert.TryFromBase64Chars(quad, bytes, out var written))
+                if (char.IsWhiteSpace(c))
                 {
-                    md5.AppendData(bytes, 0, written);
+                    continue;
                 }
-                filled = 0;
+                quads[filled++] = c;
+                if (filled == quads.Length)
+                {
+                    Decode(quads, filled);
+                    filled = 0;
+                }
+            }
+            window.Take(base64.Length, null);
+        }
+        Decode(quads, filled - filled % 4);
+        window.SkipPast("</data>", null);
+        return Convert.ToHexStringLower(md5.GetHashAndReset());
+
+        void Decode(char[] chars, int length)
+        {
+            if (Convert.TryFromBase64Chars(chars.AsSpan(0, length), bytes, out var written))
+            {
+                md5.AppendData(bytes, 0, written);
             }
         }
-        // The rest of </data>.
-        while (!tail.EndsWith("</data>") && (next = text.Read()) >= 0)
-        {
-            tail.Push((char)next);
-        }
-        return Convert.ToHexStringLower(md5.GetHashAndReset());
     }
 
-    /// <summary>The last few characters read, to spot a tag without keeping the text.</summary>
-    private sealed class Tail
+    /// <summary>Text kept up to a limit; past it, only the fact that there was more.</summary>
+    private sealed class BoundedText(int limit)
     {
-        private readonly char[] _chars = new char[16];
-        private int _count;
+        private readonly StringBuilder _text = new();
 
-        public void Push(char c)
+        public bool TooLarge { get; private set; }
+
+        public void Append(ReadOnlySpan<char> text)
         {
-            Array.Copy(_chars, 1, _chars, 0, _chars.Length - 1);
-            _chars[^1] = c;
-            _count = Math.Min(_count + 1, _chars.Length);
+            if (TooLarge)
+            {
+                return;
+            }
+            _text.Append(text);
+            TooLarge = _text.Length > limit;
         }
 
-        public bool EndsWith(string token) =>
-            token.Length <= _count && _chars.AsSpan(_chars.Length - token.Length).SequenceEqual(token);
+        public void RemoveLast(int count)
+        {
+            if (!TooLarge)
+            {
+                _text.Length -= count;
+            }
+        }
+
+        public override string ToString() => _text.ToString();
+    }
+
+    /// <summary>The part of the text read but not yet taken, refilled from the reader as a search needs more.</summary>
+    private sealed class TextWindow(TextReader reader)
+    {
+        private char[] _buffer = new char[64 * 1024];
+        private int _start, _end;
+
+        private char _last;
+
+        /// <summary>The character taken before the last one, or '\0'.</summary>
+        public char BeforeLast { get; private set; }
+
+        /// <summary>At least <paramref name="count"/> characters not yet taken, unless the text ends sooner.</summary>
+        public ReadOnlySpan<char> Ahead(int count)
+        {
+            while (_end - _start < count && More())
+            {
+            }
+            return _buffer.AsSpan(_start, _end - _start);
+        }
+
+        /// <summary>Takes <paramref name="count"/> characters, adding them to <paramref name="into"/>.</summary>
+        public void Take(int count, BoundedText? into)
+        {
+            if (count == 0)
+            {
+                return;
+            }
+            into?.Append(_buffer.AsSpan(_start, count));
+            _start += count;
+            BeforeLast = count >= 2 ? _buffer[_start - 2] : _last;
+            _last = _buffer[_start - 1];
+        }
+
+        /// <summary>Takes everything up to and including the next <paramref name="token"/>; false, having taken the rest, if there is none.</summary>
+        public bool SkipPast(string token, BoundedText? into)
+        {
+            while (true)
+            {
+                var available = _buffer.AsSpan(_start, _end - _start);
+                var at = available.IndexOf(token, StringComparison.Ordinal);
+                if (at >= 0)
+                {
+                    Take(at + token.Length, into);
+                    return true;
+                }
+                // The token may begin in the last few characters and end in the next read.
+                Take(Math.Max(0, available.Length - (token.Length - 1)), into);
+                if (!More())
+                {
+                    Take(_end - _start, into);
+                    return false;
+                }
+            }
+        }
+
+        private bool More()
+        {
+            if (_start > 0)
+            {
+                Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            if (_end == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
+            var read = reader.Read(_buffer, _end, _buffer.Length - _end);
+            _end += read;
+            return read > 0;
+        }
     }
 }

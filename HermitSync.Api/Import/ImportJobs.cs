@@ -59,27 +59,39 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
             var batch = new List<(ImportItem Item, NoteDraft Draft)>();
             var seen = new HashSet<Guid>();
             var started = System.Diagnostics.Stopwatch.StartNew();
-            foreach (var item in ImportFormats.Read(format, file, job.FileName, Limits, job.SetTotal))
+            // While rqlite commits one batch, the next is read: the file's parsing and the cluster's writes overlap.
+            var writing = Task.CompletedTask;
+            try
             {
-                job.CountRead();
-                if (item.Note is not { } note)
+                foreach (var item in ImportFormats.Read(format, file, job.FileName, Limits, job.SetTotal))
                 {
-                    job.Problem(item.Source, item.Problem!);
-                    continue;
+                    job.CountRead();
+                    if (item.Note is not { } note)
+                    {
+                        job.Problem(item.Source, item.Problem!);
+                        continue;
+                    }
+                    if (!seen.Add(note.Id))
+                    {
+                        job.Problem(item.Source, $"It is the same note (id {note.Id}) as an earlier item of this file; it was taken once.");
+                        continue;
+                    }
+                    batch.Add((item, Draft(note)));
+                    if (batch.Count >= Limits.BatchSize)
+                    {
+                        await writing;
+                        writing = WriteAsync(job, batch);
+                        batch = [];
+                    }
                 }
-                if (!seen.Add(note.Id))
-                {
-                    job.Problem(item.Source, $"It is the same note (id {note.Id}) as an earlier item of this file; it was taken once.");
-                    continue;
-                }
-                batch.Add((item, Draft(note)));
-                if (batch.Count >= Limits.BatchSize)
-                {
-                    await WriteAsync(job, batch);
-                    batch.Clear();
-                }
+                await writing;
+                await WriteAsync(job, batch);
             }
-            await WriteAsync(job, batch);
+            finally
+            {
+                // A file that turns out broken ends the import only once the batch already sent is settled.
+                await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             job.Finish(null);
             var done = job.Status();
             logger.LogInformation("Import {Import} of {File}: {Read} items read, {Imported} imported, {AlreadyHere} already here, {Problems} refused, in {Seconds:0.0} s",

@@ -93,8 +93,35 @@ public sealed class EnexImportTests
     public void A_file_with_no_note_is_refused_as_no_evernote_export() =>
         Assert.Contains("no Evernote note", Assert.Throws<ImportFileException>(() => Read("<html>not an export</html>")).Message);
 
+    [Fact]
+    public void An_export_read_a_byte_at_a_time_gives_the_same_notes_as_read_whole()
+    {
+        var enex = Head
+            + Note("with a picture", "20190302T081500Z", "20190302T081500Z", $"""<div>see</div><div><en-media hash="{Md5(Picture)}" type="image/png"/></div>""", Resource(Picture, "map.png"))
+            + Note("cdata that looks like tags", "20200101T000000Z", "20200101T000000Z", "<div>a ]] b</div>").Replace("<div>a ]] b</div>", "<div>a ]] b <data> </note></div>")
+            + Note("an empty resource", "20200101T000000Z", "20200101T000000Z", "<div>x</div>", """<resource><data encoding="base64"/><mime>image/png</mime></resource>""")
+            + "</en-export>";
+
+        var whole = Read(enex);
+        var trickled = EnexImport.Read(new OneByteAtATime(Encoding.UTF8.GetBytes(enex)), new ImportOptions(), _ => { }).ToList();
+
+        Assert.Equal(3, whole.Count);
+        Assert.All(whole, item => Assert.Null(item.Problem));
+        Assert.Equal("see\n\n[attachment: map.png]", whole[0].Note!.Body);
+        Assert.Equal(("cdata that looks like tags", "a ]] b"), (whole[1].Note!.Title, whole[1].Note!.Body));
+        Assert.Equal(whole.Select(i => i.Note), trickled.Select(i => i.Note));
+    }
+
     private static List<ImportItem> Read(string enex) =>
         EnexImport.Read(new MemoryStream(Encoding.UTF8.GetBytes(enex)), new ImportOptions(), _ => { }).ToList();
+
+    /// <summary>A stream that hands out one byte per read, so every token of the file is split across reads somewhere.</summary>
+    private sealed class OneByteAtATime(byte[] data) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1)]);
+    }
 
     private static string Note(string title, string created, string updated, string enml, string resources = "") => $"""
         <note><title>{title}</title><created>{created}</created><updated>{updated}</updated><tag>travel</tag>
