@@ -27,14 +27,23 @@ public static class NotesEndpoints
         return app;
     }
 
+    /// <summary>Notes that match <paramref name="q"/>, best first; with no words to rank by, the latest first.</summary>
     private static async Task<Results<Ok<NotePage>, ProblemHttpResult>> Search(
         NoteStore store, string? q, int? limit, string? cursor, CancellationToken cancellationToken)
     {
-        if (!TryReadPage<NoteCursor>(limit, cursor, NoteCursor.TryDecode, out var size, out var after, out var problem))
+        if (!SearchQuery.TryParse(q, out var query, out var unreadable))
         {
-            return problem;
+            return TypedResults.Problem(unreadable, statusCode: StatusCodes.Status400BadRequest);
         }
-        return TypedResults.Ok(await store.SearchAsync(q, size, after, cancellationToken));
+        if (query.Ranked)
+        {
+            return TryReadPage<RankCursor>(limit, cursor, RankCursor.TryDecode, out var size, out var after, out var problem)
+                ? TypedResults.Ok(await store.SearchAsync(query, size, after, cancellationToken))
+                : problem;
+        }
+        return TryReadPage<NoteCursor>(limit, cursor, NoteCursor.TryDecode, out var listSize, out var listAfter, out var listProblem)
+            ? TypedResults.Ok(await store.ListAsync(query, listSize, listAfter, cancellationToken))
+            : listProblem;
     }
 
     private static async Task<Results<Ok<TrashPage>, ProblemHttpResult>> Trash(NoteStore store, int? limit, string? cursor, CancellationToken cancellationToken)

@@ -16,8 +16,16 @@ public sealed record Note(
     public string ETag => $"\"{Revision}\"";
 }
 
-/// <summary>A list entry: the body is cut to an excerpt so a page of results stays small.</summary>
-public sealed record NoteSummary(Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts);
+/// <summary>
+/// A list entry: the body is cut to an excerpt so a page of results stays small. A search
+/// result also carries <see cref="Snippet"/>, the part of the body around what matched.
+/// </summary>
+public sealed record NoteSummary(
+    Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SnippetPart>? Snippet = null);
+
+/// <summary>A stretch of a search result's snippet, and whether it is what the search matched.</summary>
+public sealed record SnippetPart(string Text, bool Match);
 
 public sealed record NotePage(
     IReadOnlyList<NoteSummary> Items, string? NextCursor,

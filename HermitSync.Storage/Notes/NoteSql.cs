@@ -16,34 +16,102 @@ public static class NoteSql
     /// <summary>Where a column selected after <see cref="Columns"/> lands.</summary>
     private static readonly int AfterColumns = Columns.Split(',').Length;
 
-    /// <summary>Read by <see cref="ReadSummary"/>: the body cut to an excerpt.</summary>
-    private static readonly string SummaryColumns = $"id, title, substr(body, 1, {NoteRules.ExcerptLength}), version, created_at, updated_at, conflicts";
+    /// <summary>Read by <see cref="ReadSummary"/>: the body cut to an excerpt. Named with their table, as the search index has a title and a body too.</summary>
+    private static readonly string SummaryColumns =
+        $"notes.id, notes.title, substr(notes.body, 1, {NoteRules.ExcerptLength}), notes.version, notes.created_at, notes.updated_at, notes.conflicts";
+
+    /// <summary>Where a column selected after <see cref="SummaryColumns"/> lands: <see cref="ReadSummary"/> reads seven.</summary>
+    private const int SummaryColumnCount = 7;
 
     /// <summary>One live note, or null.</summary>
     public static SqlQuery<Note?> Get(Guid id) => new(
         SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ? AND deleted = 0", Key(id)),
         result => result.Rows.Count == 0 ? null : ReadNote(result.Rows[0]) with { Stale = result.Stale });
 
-    /// <summary>A page of live notes, latest edits first, whose title or body holds <paramref name="text"/>.</summary>
-    public static SqlQuery<NotePage> Search(string? text, NoteCursor? after, int limit) => new(
+    /// <summary>A page of live notes that pass the query's filters, latest edits first.</summary>
+    public static SqlQuery<NotePage> List(SearchQuery filters, NoteCursor? after, int limit) => new(
         SqlStatement.Named(
             $"""
             SELECT {SummaryColumns} FROM notes
-            WHERE deleted = 0
-              AND (:pattern IS NULL OR title LIKE :pattern ESCAPE '\' OR body LIKE :pattern ESCAPE '\')
-              AND {AfterCursor}
+            WHERE deleted = 0 AND {Filters} AND {AfterCursor}
             ORDER BY updated_at DESC, id DESC
             LIMIT :limit
             """,
-            new Dictionary<string, object?>(CursorParameters(after, limit))
-            {
-                ["pattern"] = string.IsNullOrWhiteSpace(text) ? null : $"%{EscapeLike(text.Trim())}%",
-            }),
+            new Dictionary<string, object?>(CursorParameters(after, limit).Concat(FilterParameters(filters)))),
         result =>
         {
             var (items, next) = KeysetPage.Read(result, limit, ReadSummary, n => new NoteCursor(n.UpdatedAt.ToUnixTimeMilliseconds(), n.Id).Encode());
             return new NotePage(items, next, result.Stale);
         });
+
+    /// <summary>
+    /// A page of live notes that hold every word of the query, best match first by bm25, a match
+    /// in the title weighing <see cref="TitleWeight"/> times one in the body; each with a snippet
+    /// of its body around the match.
+    /// </summary>
+    public static SqlQuery<NotePage> Search(SearchQuery query, RankCursor? after, int limit)
+    {
+        var offset = after?.Offset ?? 0;
+        return new(
+            SqlStatement.Named(
+                $"""
+                SELECT {SummaryColumns}, snippet(notes_search, 1, char({(int)SnippetStart}), char({(int)SnippetEnd}), '…', {SnippetWords})
+                FROM notes_search JOIN notes ON notes.rowid = notes_search.rowid
+                WHERE notes_search MATCH :match AND deleted = 0 AND {Filters}
+                ORDER BY bm25(notes_search, {TitleWeight}, 1.0), id
+                LIMIT :limit OFFSET :offset
+                """,
+                new Dictionary<string, object?>(FilterParameters(query))
+                {
+                    ["match"] = query.MatchExpression(),
+                    ["limit"] = KeysetPage.Probe(limit),
+                    ["offset"] = offset,
+                }),
+            result =>
+            {
+                var items = result.Rows.Take(limit).Select(row => ReadSummary(row) with { Snippet = ReadSnippet(row.GetString(SummaryColumnCount)) }).ToArray();
+                var next = result.Rows.Count > limit && offset + limit <= RankCursor.MaxOffset ? new RankCursor(offset + limit).Encode() : null;
+                return new NotePage(items, next, result.Stale);
+            });
+    }
+
+    /// <summary>
+    /// Fails ("database disk image is malformed") unless the search index holds exactly what the
+    /// notes table says, the check to run after anything but these statements touched the table.
+    /// </summary>
+    public static SqlStatement CheckSearchIndex { get; } = SqlStatement.Of("INSERT INTO notes_search (notes_search, rank) VALUES ('integrity-check', 1)");
+
+    private const double TitleWeight = 10.0;
+    private const int SnippetWords = 16;
+    private const char SnippetStart = '\u0002', SnippetEnd = '\u0003';
+
+    /// <summary>The filters a search can carry besides its words, bound by <see cref="FilterParameters"/>.</summary>
+    private const string Filters = """
+        (:before IS NULL OR updated_at < :before) AND (:after IS NULL OR updated_at >= :after) AND (:has_conflict = 0 OR conflicts > 0)
+        """;
+
+    private static Dictionary<string, object?> FilterParameters(SearchQuery query) => new()
+    {
+        ["before"] = query.Before?.ToUnixTimeMilliseconds(),
+        ["after"] = query.After?.ToUnixTimeMilliseconds(),
+        ["has_conflict"] = query.HasConflict ? 1 : 0,
+    };
+
+    /// <summary>A snippet as SQLite marks it, cut into plain and matched stretches.</summary>
+    private static SnippetPart[] ReadSnippet(string marked)
+    {
+        var parts = new List<SnippetPart>();
+        var match = false;
+        foreach (var piece in marked.Split(SnippetStart, SnippetEnd))
+        {
+            if (piece.Length > 0)
+            {
+                parts.Add(new SnippetPart(piece, match));
+            }
+            match = !match;
+        }
+        return [.. parts];
+    }
 
     /// <summary>A page of the Trash: deleted notes, the latest deleted first.</summary>
     public static SqlQuery<TrashPage> Trash(NoteCursor? after, int limit) => new(
@@ -252,9 +320,4 @@ public static class NoteSql
         new RevisionId(row.GetInt64(6), row.GetString(5)).ToString());
 
     private static string Key(Guid id) => RevisionSql.Key(id);
-
-    internal static string EscapeLike(string text) =>
-        text.Replace(@"\", @"\\", StringComparison.Ordinal)
-            .Replace("%", @"\%", StringComparison.Ordinal)
-            .Replace("_", @"\_", StringComparison.Ordinal);
 }

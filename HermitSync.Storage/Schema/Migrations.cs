@@ -107,5 +107,36 @@ public static class Migrations
             "ALTER TABLE sync_rejections ADD COLUMN content_hash TEXT",
             "CREATE INDEX sync_rejections_by_content ON sync_rejections (content_hash)",
         ]),
+        // Search ranks notes by their words. The index reads the notes table itself (external
+        // content, keyed by its rowid), and triggers keep it current inside whatever transaction
+        // writes a note: the API's, the importer's merge, a restore. Nothing here runs VACUUM,
+        // which may renumber those rowids; after one, ('rebuild') makes the index anew.
+        new(4, "full-text search",
+        [
+            """
+            CREATE VIRTUAL TABLE notes_search USING fts5(
+                title, body,
+                content = 'notes', content_rowid = 'rowid',
+                tokenize = 'unicode61 remove_diacritics 2',
+                prefix = '2 3')
+            """,
+            """
+            CREATE TRIGGER notes_search_insert AFTER INSERT ON notes BEGIN
+                INSERT INTO notes_search (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+            END
+            """,
+            """
+            CREATE TRIGGER notes_search_update AFTER UPDATE OF title, body ON notes BEGIN
+                INSERT INTO notes_search (notes_search, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+                INSERT INTO notes_search (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+            END
+            """,
+            """
+            CREATE TRIGGER notes_search_delete AFTER DELETE ON notes BEGIN
+                INSERT INTO notes_search (notes_search, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+            END
+            """,
+            "INSERT INTO notes_search (notes_search) VALUES ('rebuild')",
+        ]),
     ];
 }

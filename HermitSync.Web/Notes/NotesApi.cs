@@ -15,14 +15,26 @@ public sealed record SaveResult(Note? Note, Note? Current, IReadOnlyDictionary<s
     public bool Stale => Current is not null;
 }
 
+/// <summary>A page of search results, or, when the search could not be read, why (and no results).</summary>
+public sealed record SearchOutcome(NotePage Page, string? Problem);
+
 /// <summary>The API's notes endpoints, reached through service discovery.</summary>
 public sealed class NotesApi(HttpClient http)
 {
     private static readonly IReadOnlyDictionary<string, string[]> NoErrors = new Dictionary<string, string[]>();
 
-    public async Task<NotePage> SearchAsync(string? query, string? cursor, CancellationToken cancellationToken) =>
-        await http.GetFromJsonAsync<NotePage>($"/api/notes{Query(("q", query), ("cursor", cursor))}", cancellationToken)
-            ?? throw new InvalidOperationException("The API returned no page.");
+    /// <summary>A page of notes that match <paramref name="query"/>, or what is wrong with the query.</summary>
+    public async Task<SearchOutcome> SearchAsync(string? query, string? cursor, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"/api/notes{Query(("q", query), ("cursor", cursor))}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(cancellationToken);
+            return new SearchOutcome(new NotePage([], null), problem?.Detail ?? "This search cannot be run.");
+        }
+        response.EnsureSuccessStatusCode();
+        return new SearchOutcome(await response.Content.ReadFromJsonAsync<NotePage>(cancellationToken) ?? throw new InvalidOperationException("The API returned no page."), null);
+    }
 
     /// <summary>A page of the Trash, the latest deleted first.</summary>
     public async Task<TrashPage> TrashAsync(string? cursor, CancellationToken cancellationToken) =>

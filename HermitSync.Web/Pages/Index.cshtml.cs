@@ -14,6 +14,9 @@ public sealed class IndexModel(NotesApi notes) : PageModel
 
     public NotePage Results { get; private set; } = new([], null);
 
+    /// <summary>Why the search could not be run, in words to show beside the box.</summary>
+    public string? SearchProblem { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken) =>
-        Results = await notes.SearchAsync(Query, Cursor, cancellationToken);
+        (Results, SearchProblem) = await notes.SearchAsync(Query, Cursor, cancellationToken);
 }

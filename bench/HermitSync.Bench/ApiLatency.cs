@@ -59,9 +59,10 @@ public static class ApiLatency
         report.Add(new Figure("API create throughput, 16 clients", "notes/s", sixteen[0].Throughput,
             new Anchor("direct rqlite", sixteen[1].Throughput), "ratio ≥ 0.75", throughput >= 0.75));
 
+        var searchQuery = SearchQuery.TryParse(SearchText, out var parsed, out var unreadable) ? parsed : throw new InvalidOperationException(unreadable);
         var search = await Load.CompareAsync(clients: 1, perClient: 100,
             _ => GetAsync(api, $"/api/notes?q={SearchText}&limit=50"),
-            _ => leader.QueryAsync(NoteSql.Search(SearchText, after: null, limit: 50).Statement));
+            _ => leader.QueryAsync(NoteSql.Search(searchQuery, after: null, limit: 50).Statement));
         AddLatency(report, $"API search (q={SearchText}, 50 per page)", search[0], search[1]);
 
         var ids = await stack.Rqlite(Site).QueryAsync(NoteSql.SampleIds(500));

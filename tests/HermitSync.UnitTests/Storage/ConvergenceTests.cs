@@ -260,6 +260,8 @@ public sealed class ConvergenceTests
 
         public SiteState State()
         {
+            // The search index follows every merge inside its transaction, or this throws.
+            _db.Execute(NoteSql.CheckSearchIndex);
             var notes = _db.Query(NoteSql.All);
             return new SiteState(notes, _db.Query(RevisionSql.Keys), notes.SelectMany(n => _db.Query(RevisionSql.Conflicts(n.Id)).Select(c => (n.Id, c))).ToArray());
         }

@@ -37,6 +37,8 @@ internal sealed class InMemorySqlite : IDisposable
         return batch.Read(results);
     }
 
+    public void Execute(SqlStatement statement) => Run(statement);
+
     private RqliteResult Run(SqlStatement statement)
     {
         using var command = _db.CreateCommand();

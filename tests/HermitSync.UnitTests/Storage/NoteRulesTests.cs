@@ -45,11 +45,4 @@ public sealed class NoteRulesTests
         Assert.False(NoteCursor.TryDecode("not a cursor!", out _));
         Assert.False(NoteCursor.TryDecode("MTIzOmFiYw", out _));
     }
-
-    [Theory]
-    [InlineData("100%", @"100\%")]
-    [InlineData("a_b", @"a\_b")]
-    [InlineData(@"c:\x", @"c:\\x")]
-    public void Search_text_is_matched_literally(string text, string escaped) =>
-        Assert.Equal(escaped, NoteSql.EscapeLike(text));
 }
