@@ -38,6 +38,14 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, IReadOnlyList<stri
             problem = $"A search is at most {MaxLength} characters.";
             return false;
         }
+        // A control character is no part of a word to the index, and a NUL would end FTS5's string early.
+        text = string.Create(text.Length, text, (chars, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                chars[i] = char.IsControl(source[i]) ? ' ' : source[i];
+            }
+        });
         var words = new List<string>();
         var phrases = new List<string>();
         DateTimeOffset? before = null, after = null;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using HermitSync.IntegrationTests.Sync;
 using HermitSync.Rqlite;
+using Microsoft.AspNetCore.Mvc;
 
 namespace HermitSync.IntegrationTests.Stack;
 
@@ -44,14 +45,14 @@ public sealed class NotesApiTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task Paging_by_cursor_returns_every_note_once_newest_first_while_notes_are_added_between_pages()
+    public async Task Search_results_page_by_cursor_every_match_once_best_first_with_its_words_marked()
     {
         using var api = stack.WebBrowserClient();
-        var marker = $"paged-{Guid.NewGuid():N}";
+        var marker = $"paged{Guid.NewGuid():N}";
         var originals = new List<Note>();
         for (var i = 0; i < 7; i++)
         {
-            originals.Add(await Sites.CreateAsync(api, $"{marker} {i}", ""));
+            originals.Add(await Sites.CreateAsync(api, $"{marker} {i}", $"body of {marker} {i}"));
         }
 
         var seen = new List<NoteSummary>();
@@ -59,18 +60,35 @@ public sealed class NotesApiTests(StackFixture stack)
         var pages = 0;
         do
         {
-            var page = (await api.GetFromJsonAsync<NotePage>($"/api/notes?q={marker}&limit=3{(cursor is null ? "" : $"&cursor={cursor}")}"))!;
+            // By its beginning, as a person types it.
+            var page = (await api.GetFromJsonAsync<NotePage>($"/api/notes?q={marker[..12]}&limit=3{(cursor is null ? "" : $"&cursor={cursor}")}"))!;
             seen.AddRange(page.Items);
             cursor = page.NextCursor;
             pages++;
-            // Newer notes land before the cursor: they must not shift what the next page holds.
-            await Sites.CreateAsync(api, $"{marker} added after page {pages}", "");
+            // Notes that do not match may land between pages without shifting what the next page holds.
+            await Sites.CreateAsync(api, $"unrelated {pages}", "");
         }
         while (cursor is not null && pages < 10);
 
-        var newestFirst = originals.OrderByDescending(n => n.UpdatedAt).ThenByDescending(n => n.Id.ToString("D"), StringComparer.Ordinal).Select(n => n.Id);
+        // Equal titles and bodies score the same, so the tie goes to the id, the oldest first.
         Assert.Equal(3, pages);
-        Assert.Equal(newestFirst, seen.Select(n => n.Id));
+        Assert.Equal(originals.Select(n => n.Id).OrderBy(id => id.ToString("D"), StringComparer.Ordinal), seen.Select(n => n.Id));
+        Assert.All(seen, n => Assert.Equal(marker, Assert.Single(n.Snippet!, p => p.Match).Text));
+    }
+
+    [Theory]
+    [InlineData("tag:work", "no tags")]
+    [InlineData("before:soon", "before:2024-01-31")]
+    public async Task A_search_it_cannot_read_is_a_400_that_says_why_and_the_page_shows_it(string query, string reason)
+    {
+        using var api = stack.WebBrowserClient();
+
+        using var response = await api.GetAsync($"/api/notes?q={Uri.EscapeDataString(query)}");
+        var page = await api.GetStringAsync($"/?q={Uri.EscapeDataString(query)}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, (await response.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
+        Assert.Contains(System.Text.Encodings.Web.HtmlEncoder.Default.Encode(reason), page);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Telemetry;
 using HermitSync.Rqlite;
@@ -66,21 +67,30 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         using var b = _stack.WebBrowserClient("b");
         var rejections = await Sites.RejectionCountsAsync(_stack);
 
-        var note = await Sites.CreateAsync(a, "over the wire", "from A");
+        // Words no other note holds, to find the note by at each site: the search index follows merges too.
+        var (written, edited) = ($"written{Guid.NewGuid():N}", $"edited{Guid.NewGuid():N}");
+        var note = await Sites.CreateAsync(a, "over the wire", $"from A {written}");
         var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
-        Assert.Equal("from A", atB.Body);
+        Assert.Equal($"from A {written}", atB.Body);
+        Assert.Equal([note.Id], await FoundAsync(b, written));
 
-        await Sites.EditAsync(b, atB, "over the wire", "edited at B");
-        await Sites.EventuallyAsync(async () => await Sites.TryGetAsync(a, note) is { Body: "edited at B" } n ? n : null,
+        await Sites.EditAsync(b, atB, "over the wire", $"edited at B {edited}");
+        await Sites.EventuallyAsync(async () => await Sites.TryGetAsync(a, note) is { Body: var body } n && body.StartsWith("edited at B") ? n : null,
             "B's edit did not reach A");
+        Assert.Equal([note.Id], await FoundAsync(a, edited));
+        Assert.Empty(await FoundAsync(a, written));
 
         Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/api/notes/{note.Id}")).StatusCode);
         await Sites.EventuallyAsync(async () => await b.GetAsync($"/api/notes/{note.Id}") is { StatusCode: HttpStatusCode.NotFound } ? true : (bool?)null,
             "the delete did not reach B");
+        Assert.Empty(await FoundAsync(b, edited));
 
         await Sites.WaitUntilConvergedAsync(_stack);
         Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
     }
+
+    private static async Task<Guid[]> FoundAsync(HttpClient site, string word) =>
+        [.. (await site.GetFromJsonAsync<NotePage>($"/api/notes?q={word}"))!.Items.Select(n => n.Id)];
 
     [Fact]
     public async Task Edits_made_while_apart_converge_and_the_conflict_shows_in_both_web_apps()

@@ -26,6 +26,7 @@ public sealed class SearchQueryTests
     [InlineData("^start* -x", "\"^start*\"* AND \"-x\"*")]
     [InlineData("\"unclosed quote", "\"unclosed quote\"")]
     [InlineData("it's \"\"", "\"it's\"*")]
+    [InlineData("a\0b\u0001c", "\"a\"* AND \"b\"* AND \"c\"*")]
     public void FTS5_syntax_in_the_text_is_only_ever_text(string text, string expression) =>
         Assert.Equal(expression, Parse(text).MatchExpression());
 
