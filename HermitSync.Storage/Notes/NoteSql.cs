@@ -47,7 +47,9 @@ public static class NoteSql
     /// <summary>
     /// A page of live notes that hold every word of the query, best match first by bm25, a match
     /// in the title weighing <see cref="TitleWeight"/> times one in the body; each with a snippet
-    /// of its body around the match.
+    /// of its body around the match. Only the <see cref="SearchQuery.MaxRanked"/> newest matches
+    /// are ranked: scoring every note that holds a word as common as "the" would cost a scan of
+    /// the collection, and past that many results a person adds a word.
     /// </summary>
     public static SqlQuery<NotePage> Search(SearchQuery query, RankCursor? after, int limit)
     {
@@ -55,22 +57,27 @@ public static class NoteSql
         return new(
             SqlStatement.Named(
                 $"""
-                SELECT {SummaryColumns}, snippet(notes_search, 1, char({(int)SnippetStart}), char({(int)SnippetEnd}), '…', {SnippetWords})
-                FROM notes_search JOIN notes ON notes.rowid = notes_search.rowid
-                WHERE notes_search MATCH :match AND deleted = 0 AND {Filters}
-                ORDER BY bm25(notes_search, {TitleWeight}, 1.0), id
+                WITH found AS (
+                    SELECT notes_search.rowid AS rowid, bm25(notes_search, {TitleWeight}, 1.0) AS score
+                    FROM notes_search JOIN notes ON notes.rowid = notes_search.rowid
+                    WHERE notes_search MATCH :match AND notes.deleted = 0 AND {Filters}
+                    ORDER BY notes_search.rowid DESC
+                    LIMIT :ranked)
+                SELECT {SummaryColumns}, notes.body FROM found JOIN notes ON notes.rowid = found.rowid
+                ORDER BY found.score, notes.id
                 LIMIT :limit OFFSET :offset
                 """,
                 new Dictionary<string, object?>(FilterParameters(query))
                 {
                     ["match"] = query.MatchExpression(),
+                    ["ranked"] = SearchQuery.MaxRanked,
                     ["limit"] = KeysetPage.Probe(limit),
                     ["offset"] = offset,
                 }),
             result =>
             {
-                var items = result.Rows.Take(limit).Select(row => ReadSummary(row) with { Snippet = ReadSnippet(row.GetString(SummaryColumnCount)) }).ToArray();
-                var next = result.Rows.Count > limit && offset + limit <= RankCursor.MaxOffset ? new RankCursor(offset + limit).Encode() : null;
+                var items = result.Rows.Take(limit).Select(row => ReadSummary(row) with { Snippet = SearchSnippet.Of(query, row.GetString(SummaryColumnCount)) }).ToArray();
+                var next = result.Rows.Count > limit && offset + limit < SearchQuery.MaxRanked ? new RankCursor(offset + limit).Encode() : null;
                 return new NotePage(items, next, result.Stale);
             });
     }
@@ -82,8 +89,6 @@ public static class NoteSql
     public static SqlStatement CheckSearchIndex { get; } = SqlStatement.Of("INSERT INTO notes_search (notes_search, rank) VALUES ('integrity-check', 1)");
 
     private const double TitleWeight = 10.0;
-    private const int SnippetWords = 16;
-    private const char SnippetStart = '\u0002', SnippetEnd = '\u0003';
 
     /// <summary>The filters a search can carry besides its words, bound by <see cref="FilterParameters"/>.</summary>
     private const string Filters = """
@@ -97,21 +102,6 @@ public static class NoteSql
         ["has_conflict"] = query.HasConflict ? 1 : 0,
     };
 
-    /// <summary>A snippet as SQLite marks it, cut into plain and matched stretches.</summary>
-    private static SnippetPart[] ReadSnippet(string marked)
-    {
-        var parts = new List<SnippetPart>();
-        var match = false;
-        foreach (var piece in marked.Split(SnippetStart, SnippetEnd))
-        {
-            if (piece.Length > 0)
-            {
-                parts.Add(new SnippetPart(piece, match));
-            }
-            match = !match;
-        }
-        return [.. parts];
-    }
 
     /// <summary>A page of the Trash: deleted notes, the latest deleted first.</summary>
     public static SqlQuery<TrashPage> Trash(NoteCursor? after, int limit) => new(

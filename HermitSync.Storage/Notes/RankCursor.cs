@@ -9,9 +9,6 @@ namespace HermitSync.Storage;
 /// </summary>
 public readonly record struct RankCursor(int Offset)
 {
-    /// <summary>Past this many results, a search asks for more words instead.</summary>
-    public const int MaxOffset = 10_000;
-
     private const string Prefix = "rank:";
 
     public string Encode() => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{Prefix}{Offset}"));
@@ -26,7 +23,7 @@ public readonly record struct RankCursor(int Offset)
         try
         {
             var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            if (text.StartsWith(Prefix, StringComparison.Ordinal) && int.TryParse(text.AsSpan(Prefix.Length), out var offset) && offset is > 0 and <= MaxOffset)
+            if (text.StartsWith(Prefix, StringComparison.Ordinal) && int.TryParse(text.AsSpan(Prefix.Length), out var offset) && offset is > 0 and < SearchQuery.MaxRanked)
             {
                 cursor = new RankCursor(offset);
                 return true;

@@ -4,9 +4,9 @@ using System.Text;
 namespace HermitSync.Storage;
 
 /// <summary>
-/// What a person typed into the search box, read into words to look up and filters. Words
-/// are matched by their beginning, so results follow the typing; a quoted phrase is matched
-/// whole. The full-text expression is built here from quoted strings only, so nothing typed is
+/// What a person typed into the search box, read into words to look up and filters. The last
+/// word is matched by its beginning, so results follow the typing; the others, and a quoted
+/// phrase, are matched whole. The full-text expression is built here from quoted strings only, so nothing typed is
 /// ever read as FTS5 syntax (no column filter, NEAR, or unbalanced quote can reach SQLite), and
 /// its size is bounded, so no query costs more than a few of its words.
 /// </summary>
@@ -15,14 +15,26 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, IReadOnlyList<stri
     public const int MaxLength = 256;
     public const int MaxTerms = 16;
 
+    /// <summary>How many matching notes, the newest, are ranked; a page deeper than this is not offered.</summary>
+    public const int MaxRanked = 1_000;
+
+    /// <summary>
+    /// The shortest beginning looked up as a prefix: the index keeps beginnings of two to four
+    /// letters ready (<c>prefix = '2 3 4'</c>), and a single letter would stand for most words.
+    /// </summary>
+    private const int MinPrefix = 2;
+
     public static SearchQuery Empty { get; } = new([], [], null, null, false);
 
     /// <summary>Whether there is text to rank by; without it the notes come latest first.</summary>
     public bool Ranked => Words.Count + Phrases.Count > 0;
 
-    /// <summary>The FTS5 expression: every word as a prefix, every phrase whole, all of them required.</summary>
+    /// <summary>The FTS5 expression: the last word as a prefix, every other word and phrase whole, all of them required.</summary>
     public string MatchExpression() =>
-        string.Join(" AND ", Words.Select(w => $"{Quoted(w)}*").Concat(Phrases.Select(Quoted)));
+        string.Join(" AND ", Words.Select((w, i) => IsPrefix(i) ? $"{Quoted(w)}*" : Quoted(w)).Concat(Phrases.Select(Quoted)));
+
+    /// <summary>Whether word <paramref name="index"/> is matched by its beginning: the one being typed.</summary>
+    public bool IsPrefix(int index) => index == Words.Count - 1 && Words[index].Length >= MinPrefix;
 
     /// <summary>Reads <paramref name="text"/>, or says in <paramref name="problem"/> what is wrong with it.</summary>
     public static bool TryParse(string? text, out SearchQuery query, out string? problem)

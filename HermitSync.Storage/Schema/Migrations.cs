@@ -118,7 +118,7 @@ public static class Migrations
                 title, body,
                 content = 'notes', content_rowid = 'rowid',
                 tokenize = 'unicode61 remove_diacritics 2',
-                prefix = '2 3')
+                prefix = '2 3 4')
             """,
             """
             CREATE TRIGGER notes_search_insert AFTER INSERT ON notes BEGIN

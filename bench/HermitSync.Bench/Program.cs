@@ -1,10 +1,10 @@
 using HermitSync.Bench;
 using HermitSync.Testing;
 
-// ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex]: the figures of PRODUCT.md's
+// ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex] [search]: the figures of PRODUCT.md's
 // targets, each beside its anchor measured in the same run. With no names, all of them.
 // Not a test: it asserts nothing. The machine may be shared, so read ratios, not absolutes.
-string[] all = ["cold", "api", "lag", "bytes", "memory", "import", "garbage", "export", "enex"];
+string[] all = ["cold", "api", "lag", "bytes", "memory", "import", "garbage", "export", "enex", "search"];
 var selected = args.Length == 0 ? all : args;
 if (selected.Except(all).ToArray() is [_, ..] unknown)
 {
@@ -59,6 +59,11 @@ if (selected.Any(name => name != "cold"))
         if (selected.Contains("enex"))
         {
             await EnexImportRate.RunAsync(stack, report);
+        }
+        // Last: its 100,000 notes would weigh on every figure after it.
+        if (selected.Contains("search"))
+        {
+            await SearchScale.RunAsync(stack, report);
         }
     }
     finally

@@ -102,6 +102,10 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
             (evernote.Body, evernote.CreatedAt, evernote.UpdatedAt));
         var joplin = Assert.Single(notes, n => n.Id == joplinId);
         Assert.Equal(($"joplin {marker}", "from Joplin", DateTimeOffset.Parse("2019-10-21T09:43:46.305Z").ToUnixTimeMilliseconds()), (joplin.Title, joplin.Body, joplin.CreatedAt));
+        // Imported notes are found by their words, and the search index holds exactly the notes table.
+        var found = (await b.GetFromJsonAsync<NotePage>($"/api/notes?q={marker}"))!.Items;
+        Assert.Equal(new[] { evernote.Id, joplin.Id }.Order(), found.Select(n => n.Id).Order());
+        await _stack.Rqlite("b").ExecuteAsync(NoteSql.CheckSearchIndex);
     }
 
     [Fact]

@@ -87,6 +87,10 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
 
         await Sites.WaitUntilConvergedAsync(_stack);
         Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
+        foreach (var site in new[] { "a", "b" })
+        {
+            await _stack.Rqlite(site).ExecuteAsync(NoteSql.CheckSearchIndex);
+        }
     }
 
     private static async Task<Guid[]> FoundAsync(HttpClient site, string word) =>

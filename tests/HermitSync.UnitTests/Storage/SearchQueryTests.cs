@@ -9,24 +9,24 @@ namespace HermitSync.UnitTests.Storage;
 public sealed class SearchQueryTests
 {
     [Fact]
-    public void Words_become_required_prefixes_and_quoted_text_a_whole_phrase()
+    public void Words_are_required_the_last_by_its_beginning_and_quoted_text_a_whole_phrase()
     {
         var query = Parse("lisbon \"tram 28\" ferr");
 
         Assert.Equal(["lisbon", "ferr"], query.Words);
         Assert.Equal(["tram 28"], query.Phrases);
-        Assert.Equal("\"lisbon\"* AND \"ferr\"* AND \"tram 28\"", query.MatchExpression());
+        Assert.Equal("\"lisbon\" AND \"ferr\"* AND \"tram 28\"", query.MatchExpression());
         Assert.True(query.Ranked);
     }
 
     [Theory]
     [InlineData("title:secret", "\"title:secret\"*")]
-    [InlineData("a OR b", "\"a\"* AND \"OR\"* AND \"b\"*")]
-    [InlineData("NEAR(a b)", "\"NEAR(a\"* AND \"b)\"*")]
-    [InlineData("^start* -x", "\"^start*\"* AND \"-x\"*")]
+    [InlineData("a OR b", "\"a\" AND \"OR\" AND \"b\"")]
+    [InlineData("NEAR(a b)", "\"NEAR(a\" AND \"b)\"*")]
+    [InlineData("^start* -x", "\"^start*\" AND \"-x\"*")]
     [InlineData("\"unclosed quote", "\"unclosed quote\"")]
     [InlineData("it's \"\"", "\"it's\"*")]
-    [InlineData("a\0b\u0001c", "\"a\"* AND \"b\"* AND \"c\"*")]
+    [InlineData("a\0b\u0001c", "\"a\" AND \"b\" AND \"c\"")]
     public void FTS5_syntax_in_the_text_is_only_ever_text(string text, string expression) =>
         Assert.Equal(expression, Parse(text).MatchExpression());
 
@@ -77,8 +77,29 @@ public sealed class SearchQueryTests
         Assert.True(RankCursor.TryDecode(new RankCursor(150).Encode(), out var cursor));
         Assert.Equal(150, cursor.Offset);
         Assert.False(RankCursor.TryDecode(new NoteCursor(1, Guid.NewGuid()).Encode(), out _));
-        Assert.False(RankCursor.TryDecode(new RankCursor(RankCursor.MaxOffset + 1).Encode(), out _));
+        Assert.False(RankCursor.TryDecode(new RankCursor(SearchQuery.MaxRanked).Encode(), out _));
         Assert.False(RankCursor.TryDecode(new RankCursor(-1).Encode(), out _));
+    }
+
+    [Fact]
+    public void A_snippet_marks_what_the_index_matched_around_the_first_match()
+    {
+        var body = string.Join(' ', Enumerable.Range(0, 30).Select(i => $"w{i}")) + " the Café-crème was naïve; CAFÉS too";
+
+        var parts = SearchSnippet.Of(Parse("creme cafe \"was naive\" caf"), body);
+
+        Assert.Equal("…", parts[0].Text);
+        Assert.Equal(["Café", "crème", "was", "naïve", "CAFÉS"], parts.Where(p => p.Match).Select(p => p.Text));
+        Assert.Equal("…w27 w28 w29 the Café-crème was naïve; CAFÉS too", string.Concat(parts.Select(p => p.Text)));
+    }
+
+    [Fact]
+    public void A_snippet_of_a_note_without_the_words_is_its_beginning()
+    {
+        var parts = SearchSnippet.Of(Parse("absent"), "short body");
+
+        Assert.Equal([new SnippetPart("short body", false)], parts);
+        Assert.Empty(SearchSnippet.Of(Parse("absent"), ""));
     }
 
     private static SearchQuery Parse(string? text) =>

@@ -25,7 +25,7 @@ public sealed class SearchSqlTests : IDisposable
         Assert.Equal([inTitle.Id, inBody.Id], page.Items.Select(n => n.Id));
         var snippet = page.Items[1].Snippet!;
         Assert.Equal("lighthouse", Assert.Single(snippet, p => p.Match).Text);
-        Assert.Equal("Buy lemons, then walk past the lighthouse on the way home.", string.Concat(snippet.Select(p => p.Text)));
+        Assert.Equal("…then walk past the lighthouse on the way home.", string.Concat(snippet.Select(p => p.Text)));
     }
 
     [Fact]
