@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Text;
-
 namespace HermitSync.Storage;
 
 /// <summary>
@@ -9,26 +6,16 @@ namespace HermitSync.Storage;
 /// </summary>
 public readonly record struct NoteCursor(long UpdatedAt, Guid Id)
 {
-    public string Encode() => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{UpdatedAt}:{Id:N}"));
+    public string Encode() => CursorToken.Encode($"{UpdatedAt}:{Id:N}");
 
     public static bool TryDecode(string? token, out NoteCursor cursor)
     {
         cursor = default;
-        if (string.IsNullOrEmpty(token) || token.Length > 100)
+        if (CursorToken.TryDecode(token, out var text) && text.Split(':') is [var time, var id]
+            && long.TryParse(time, out var updatedAt) && Guid.TryParseExact(id, "N", out var noteId))
         {
-            return false;
-        }
-        try
-        {
-            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token)).Split(':');
-            if (parts.Length == 2 && long.TryParse(parts[0], out var updatedAt) && Guid.TryParseExact(parts[1], "N", out var id))
-            {
-                cursor = new NoteCursor(updatedAt, id);
-                return true;
-            }
-        }
-        catch (FormatException)
-        {
+            cursor = new NoteCursor(updatedAt, noteId);
+            return true;
         }
         return false;
     }

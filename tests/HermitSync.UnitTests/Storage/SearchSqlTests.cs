@@ -9,16 +9,14 @@ namespace HermitSync.UnitTests.Storage;
 /// </summary>
 public sealed class SearchSqlTests : IDisposable
 {
-    private readonly InMemorySqlite _db = new();
-    private readonly string _site = SiteIds.New();
-    private long _now = DateTimeOffset.Parse("2026-12-01T12:00:00Z").ToUnixTimeMilliseconds();
+    private readonly SqliteSite _sqlite = new();
 
     [Fact]
     public void A_word_in_the_title_ranks_above_the_same_word_in_a_body_and_the_snippet_marks_it()
     {
-        var inBody = Create("Groceries", "Buy lemons, then walk past the lighthouse on the way home.");
-        var inTitle = Create("Lighthouse keepers", "A list of the keepers since 1890.");
-        Create("Unrelated", "Nothing to see here.");
+        var inBody = _sqlite.Create("Groceries", "Buy lemons, then walk past the lighthouse on the way home.");
+        var inTitle = _sqlite.Create("Lighthouse keepers", "A list of the keepers since 1890.");
+        _sqlite.Create("Unrelated", "Nothing to see here.");
 
         var page = Search("lighthouse");
 
@@ -31,8 +29,8 @@ public sealed class SearchSqlTests : IDisposable
     [Fact]
     public void Words_match_by_their_beginning_and_without_their_accents()
     {
-        var cafe = Create("Café crème", "Un café au lait à Paris.");
-        var resume = Create("Résumé", "Naïve draft.");
+        var cafe = _sqlite.Create("Café crème", "Un café au lait à Paris.");
+        var resume = _sqlite.Create("Résumé", "Naïve draft.");
 
         Assert.Equal([cafe.Id], Search("cafe").Items.Select(n => n.Id));
         Assert.Equal([cafe.Id], Search("CAF").Items.Select(n => n.Id));
@@ -44,26 +42,26 @@ public sealed class SearchSqlTests : IDisposable
     [Fact]
     public void The_index_follows_edits_deletes_and_restores_and_never_lists_a_deleted_note()
     {
-        var note = Create("Plans", "Walk to the harbour.");
-        var edited = Write(note.Id, note.Revision, title: "Plans", body: "Take the ferry instead.").Note!;
+        var note = _sqlite.Create("Plans", "Walk to the harbour.");
+        var edited = _sqlite.Write(note.Id, note.Revision, title: "Plans", body: "Take the ferry instead.").Note!;
 
         Assert.Empty(Search("harbour").Items);
         Assert.Equal([note.Id], Search("ferry").Items.Select(n => n.Id));
 
-        var deleted = Write(note.Id, edited.Revision, deleted: true).Note!;
+        var deleted = _sqlite.Write(note.Id, edited.Revision, deleted: true).Note!;
         Assert.Empty(Search("ferry").Items);
 
-        Write(note.Id, deleted.Revision, restoring: true);
+        _sqlite.Write(note.Id, deleted.Revision, restoring: true);
         Assert.Equal([note.Id], Search("ferry").Items.Select(n => n.Id));
-        _db.Execute(NoteSql.CheckSearchIndex);
+        _sqlite.Db.Execute(NoteSql.CheckSearchIndex);
     }
 
     [Fact]
     public void Filters_keep_notes_by_when_they_changed_and_by_conflicts_with_or_without_words()
     {
-        var old = Create("Budget 2019", "spreadsheet");
-        _now = DateTimeOffset.Parse("2026-12-03T09:00:00Z").ToUnixTimeMilliseconds();
-        var recent = Create("Budget 2026", "spreadsheet");
+        var old = _sqlite.Create("Budget 2019", "spreadsheet");
+        _sqlite.Now = DateTimeOffset.Parse("2026-12-03T09:00:00Z").ToUnixTimeMilliseconds();
+        var recent = _sqlite.Create("Budget 2026", "spreadsheet");
 
         Assert.Equal([old.Id], Search("budget before:2026-12-02").Items.Select(n => n.Id));
         Assert.Equal([recent.Id], Search("budget after:2026-12-02").Items.Select(n => n.Id));
@@ -75,14 +73,14 @@ public sealed class SearchSqlTests : IDisposable
     [Fact]
     public void Results_page_through_every_match_once_and_the_last_page_says_so()
     {
-        var notes = Enumerable.Range(0, 7).Select(i => Create($"Meeting {i}", "agenda")).ToArray();
+        var notes = Enumerable.Range(0, 7).Select(i => _sqlite.Create($"Meeting {i}", "agenda")).ToArray();
 
         var seen = new List<Guid>();
         RankCursor? after = null;
         string? next;
         do
         {
-            var page = _db.Query(NoteSql.Search(Parse("agenda"), after, limit: 3));
+            var page = _sqlite.Db.Query(NoteSql.Search(Parse("agenda"), after, limit: 3));
             seen.AddRange(page.Items.Select(n => n.Id));
             next = page.NextCursor;
             after = next is not null && RankCursor.TryDecode(next, out var cursor) ? cursor : null;
@@ -93,25 +91,12 @@ public sealed class SearchSqlTests : IDisposable
         Assert.Equal(7, seen.Distinct().Count());
     }
 
-    private NotePage Search(string text) => _db.Query(NoteSql.Search(Parse(text), after: null, limit: 50));
+    private NotePage Search(string text) => _sqlite.Db.Query(NoteSql.Search(Parse(text), after: null, limit: 50));
 
-    private NotePage List(string text) => _db.Query(NoteSql.List(Parse(text), after: null, limit: 50));
+    private NotePage List(string text) => _sqlite.Db.Query(NoteSql.List(Parse(text), after: null, limit: 50));
 
     private static SearchQuery Parse(string text) =>
         SearchQuery.TryParse(text, out var query, out var problem) ? query : throw new ArgumentException(problem);
 
-    private Note Create(string title, string body)
-    {
-        _now += 1000;
-        return _db.Execute(NoteSql.Create(Guid.CreateVersion7(), title, body, HybridLogicalClock.FromPhysical(_now), _site, _now))!;
-    }
-
-    private WriteOutcome Write(Guid id, string basedOn, bool deleted = false, bool restoring = false, string? title = null, string? body = null)
-    {
-        _now += 1000;
-        var parent = RevisionId.Parse(basedOn);
-        return _db.Execute(NoteSql.AddRevision(id, parent, [ParentRef.Of(parent)], HybridLogicalClock.FromPhysical(_now), _site, deleted, restoring, title, body, _now));
-    }
-
-    public void Dispose() => _db.Dispose();
+    public void Dispose() => _sqlite.Dispose();
 }
