@@ -94,6 +94,11 @@ public sealed class BackupAndRestoreTests(BackupSitesFixture fixture) : IClassFi
         Assert.Equal("2, edited", (await Sites.GetAsync(a, edited)).Body);
         var afterCollision = await Sites.CreateAsync(b, "after both restores, from B", "8");
         Assert.Equal("8", (await Sites.EventuallyAsync(() => Sites.TryGetAsync(a, afterCollision), "B's note after both restores did not reach A", Patience)).Body);
+        // A restored database brings its search index with it, and the merges after it keep it exact.
+        foreach (var site in new[] { "a", "b" })
+        {
+            await _stack.Rqlite(site).ExecuteAsync(NoteSql.CheckSearchIndex);
+        }
         a.Dispose();
         b.Dispose();
     }

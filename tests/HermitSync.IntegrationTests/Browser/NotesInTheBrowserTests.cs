@@ -12,7 +12,7 @@ public sealed class NotesInTheBrowserTests(StackFixture stack, BrowserSession br
     private Uri Site => stack.NotesLink();
 
     [Fact]
-    public Task A_note_is_created_edited_found_by_search_as_you_type_and_deleted() =>
+    public Task A_note_is_created_edited_found_by_search_as_you_type_with_its_words_marked_and_deleted() =>
         browser.RunAsync("notes-crud", Site, async page =>
         {
             var word = $"heron{Guid.NewGuid():N}"[..14];
@@ -41,6 +41,16 @@ public sealed class NotesInTheBrowserTests(StackFixture stack, BrowserSession br
             await Expect(page.Locator("#results")).ToContainTextAsync("kingfisher");
             await Expect(page).ToHaveURLAsync(new Regex($"q={word}"));
             await BrowserSession.ScreenshotAsync(page, "notes-list");
+
+            // Every word must match, the one being typed by its beginning, and the snippet marks what matched.
+            await page.GetByLabel("Search notes").FillAsync($"{word} kingf");
+            await Expect(page.Locator("#results mark")).ToHaveTextAsync("kingfisher");
+            await page.GetByLabel("Search notes").FillAsync($"{word} heronry");
+            await Expect(page.Locator("#results")).ToContainTextAsync("No note matches");
+            // A filter it cannot read is explained where the results would be.
+            await page.GetByLabel("Search notes").FillAsync($"{word} before:soon");
+            await Expect(page.Locator("#results").GetByRole(AriaRole.Alert)).ToContainTextAsync("before:2024-01-31");
+            await page.GetByLabel("Search notes").FillAsync(word);
 
             await page.Locator("#results").GetByRole(AriaRole.Link, new() { Name = $"Birdwatching {word}" }).ClickAsync();
             await page.GetByRole(AriaRole.Link, new() { Name = "Delete…" }).ClickAsync();
