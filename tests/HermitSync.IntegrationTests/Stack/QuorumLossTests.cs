@@ -92,8 +92,15 @@ public sealed class QuorumLossTests(StackFixture stack) : IClassFixture<StackFix
         // The new node holds the note in its own copy, and the cluster has three members again.
         // It answers as soon as it knows the leader, before the database has reached it: until then there is no notes table.
         var rqlite = stack.Rqlite();
+        var caughtUpBy = DateTime.UtcNow.AddMinutes(2);
         while (await NoteAtAsync(rqlite, stack.RqliteNode(3), id, timeout.Token) is null)
         {
+            if (DateTime.UtcNow > caughtUpBy)
+            {
+                // Seen once in CI: the node never caught up. Say what the cluster thought of it.
+                var members = await rqlite.GetNodesAsync(timeout.Token);
+                Assert.Fail($"{lost} did not hold the note within 2 minutes of rejoining; the cluster's nodes: {string.Join("; ", members)}");
+            }
             await Task.Delay(250, timeout.Token);
         }
         var nodes = await rqlite.GetNodesAsync(timeout.Token);
