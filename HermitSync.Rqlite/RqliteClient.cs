@@ -373,6 +373,9 @@ public sealed class RqliteClient
                 throw response.StatusCode switch
                 {
                     HttpStatusCode.ServiceUnavailable => new NodeUnavailableException($"503 from {target.Authority}: {body}", notApplied: true, reachable: true),
+                    // A backup or load that meets the node's own Raft snapshot is refused before it starts; it succeeds once the snapshot ends.
+                    _ when body.Contains(SnapshotInProgress, StringComparison.OrdinalIgnoreCase) =>
+                        new NodeUnavailableException($"{(int)response.StatusCode} from {target.Authority}: {body}", notApplied: true, reachable: true),
                     HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new RqliteException($"rqlite refused the credentials ({(int)response.StatusCode})."),
                     _ => new RqliteException($"rqlite answered {(int)response.StatusCode}: {body}"),
                 };
@@ -417,6 +420,9 @@ public sealed class RqliteClient
     /// rqlite's words for a request that never reached a leader: none known, the dial or the
     /// send of a forward failed, or the node has not opened its store yet.
     /// </summary>
+    /// <summary>rqlite's words when the store's snapshot lock is taken: <c>CAS conflict: currently held by owner "snapshot"</c>.</summary>
+    private const string SnapshotInProgress = "CAS conflict";
+
     private static readonly string[] NeverReachedLeader = ["not leader", "leader not found", "dial tcp", "write protobuf bytes", "connection refused", "store not open"];
 
     /// <summary>The JSON body rqlite takes: an array of statements, each the SQL then its values.</summary>

@@ -106,6 +106,31 @@ public sealed class RqliteClientTests
     }
 
     [Fact]
+    public async Task A_backup_that_meets_the_nodes_own_snapshot_is_tried_again()
+    {
+        var rqlite = new FakeRqlite()
+            .Answer(1, _ => new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent("CAS conflict: currently held by owner \"snapshot\" for 74.181µs") })
+            .Answer(2, _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([1, 2, 3]) });
+        using var copy = new MemoryStream();
+
+        await rqlite.Client().BackupAsync(copy);
+
+        Assert.Equal([1, 2, 3], copy.ToArray());
+        Assert.Equal(2, rqlite.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Any_other_server_error_is_not_tried_again()
+    {
+        var rqlite = new FakeRqlite().Json(1, "disk I/O error", HttpStatusCode.InternalServerError);
+
+        var error = await Assert.ThrowsAsync<RqliteException>(() => rqlite.Client().BackupAsync(Stream.Null));
+
+        Assert.Contains("disk I/O error", error.Message);
+        Assert.Single(rqlite.Requests);
+    }
+
+    [Fact]
     public async Task A_write_whose_outcome_is_unknown_is_not_resent()
     {
         var rqlite = new FakeRqlite().DropAfterSending(1).Json(2, """{"results":[{"rows_affected":1}]}""");
