@@ -14,6 +14,11 @@ public sealed record SqlBatch<T>(IReadOnlyList<SqlStatement> Statements, Func<IR
 {
     /// <summary>The same batch with <paramref name="first"/> run before it, in the same transaction; the reader sees only its own results.</summary>
     public SqlBatch<T> After(SqlStatement first) => new([first, .. Statements], results => Read(results.Skip(1).ToArray()));
+
+    /// <summary>This batch, then <paramref name="next"/>, in one transaction; each reader sees only its own results, and <paramref name="combine"/> joins their answers.</summary>
+    public SqlBatch<TResult> Then<TNext, TResult>(SqlBatch<TNext> next, Func<T, TNext, TResult> combine) => new(
+        [.. Statements, .. next.Statements],
+        results => combine(Read(results.Take(Statements.Count).ToArray()), next.Read(results.Skip(Statements.Count).ToArray())));
 }
 
 public static class SqlQuery

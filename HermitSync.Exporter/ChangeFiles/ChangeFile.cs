@@ -17,15 +17,25 @@ namespace HermitSync.Exporter.ChangeFiles;
 public sealed record ChangeFileHeader(int FormatVersion, ChangeFileKind Kind, string SiteId, long Sequence, long FirstHlc, long LastHlc, int RowCount,
     ActivityContext TraceContext = default);
 
+/// <summary>A file that verified: its header and what it holds.</summary>
+public sealed record OpenedChangeFile(ChangeFileHeader Header, ChangeSet Changes)
+{
+    public NoteRevision[] Revisions => Changes.Revisions;
+}
+
 /// <summary>
-/// The encrypted change-file format, version 2 (see docs/change-file-format.md). A fixed
-/// 129-byte header, then Brotli-compressed JSON revisions sealed with XChaCha20-Poly1305; the
-/// header is the associated data, so no field of it can be changed unnoticed. Version 1 files,
-/// whose 104-byte header has no trace context, are still read.
+/// The encrypted change-file format, version 3 (see docs/change-file-format.md). A fixed
+/// 129-byte header, then Brotli-compressed JSON revisions and property writes sealed with
+/// XChaCha20-Poly1305; the header is the associated data, so no field of it can be changed
+/// unnoticed. Version 2 files (revisions alone) and version 1 files (a 104-byte header with no
+/// trace context) are still read.
 /// </summary>
 public static class ChangeFile
 {
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
+
+    /// <summary>The last version whose content is an array of revisions alone.</summary>
+    private const int RevisionsOnlyVersion = 2;
     public const int HeaderBytes = 129;
     public const int Version1HeaderBytes = 104;
     public const int TagBytes = 16;
@@ -36,15 +46,15 @@ public static class ChangeFile
     private static ReadOnlySpan<byte> Magic => "HRMTSYNC"u8;
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
 
-    /// <summary>Seals revisions into a file; <paramref name="trace"/> (e.g. the export's span) goes into the header.</summary>
+    /// <summary>Seals revisions and property writes into a file; <paramref name="trace"/> (e.g. the export's span) goes into the header.</summary>
+    public static byte[] Seal(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, ChangeSet changes, ActivityContext trace = default) =>
+        SealContent(keyring, kind, siteId, sequence, changes.FirstHlc, changes.LastHlc, changes.Count,
+            Compress(JsonSerializer.SerializeToUtf8Bytes(changes, ChangeSetJson.Default.ChangeSet)), trace);
+
+    /// <summary>Seals revisions alone into a file.</summary>
     public static byte[] Seal(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, IReadOnlyList<NoteRevision> revisions,
         ActivityContext trace = default) =>
-        SealContent(keyring, kind, siteId, sequence,
-            revisions.Count == 0 ? 0 : revisions.Min(r => r.Hlc),
-            revisions.Count == 0 ? 0 : revisions.Max(r => r.Hlc),
-            revisions.Count,
-            Compress(JsonSerializer.SerializeToUtf8Bytes(revisions as NoteRevision[] ?? revisions.ToArray(), RevisionJson.Default.NoteRevisionArray)),
-            trace);
+        Seal(keyring, kind, siteId, sequence, ChangeSet.Of(revisions), trace);
 
     /// <summary>
     /// Seals already compressed content under a header that says what it holds. Seal is the one
@@ -65,9 +75,9 @@ public static class ChangeFile
         return file;
     }
 
-    /// <summary>How many bytes <paramref name="revisions"/> take in a file once decompressed: what <see cref="ChangeFileLimits.MaxContentBytes"/> bounds.</summary>
-    public static long ContentBytes(IReadOnlyList<NoteRevision> revisions) =>
-        JsonSerializer.SerializeToUtf8Bytes(revisions as NoteRevision[] ?? revisions.ToArray(), RevisionJson.Default.NoteRevisionArray).LongLength;
+    /// <summary>How many bytes <paramref name="changes"/> take in a file once decompressed: what <see cref="ChangeFileLimits.MaxContentBytes"/> bounds.</summary>
+    public static long ContentBytes(ChangeSet changes) =>
+        JsonSerializer.SerializeToUtf8Bytes(changes, ChangeSetJson.Default.ChangeSet).LongLength;
 
     /// <summary>
     /// Verifies and opens a file. Every way a file can be wrong ends in a
@@ -77,7 +87,7 @@ public static class ChangeFile
     /// to the keyring's rate, else <see cref="ChangeFileDeferredException"/>), and its content to
     /// <see cref="ChangeFileLimits.MaxContentBytes"/> as it is decompressed.
     /// </summary>
-    public static (ChangeFileHeader Header, NoteRevision[] Revisions) Open(SyncKeyring keyring, ReadOnlySpan<byte> file, ChangeFileLimits? limits = null, DateTimeOffset? now = null)
+    public static OpenedChangeFile Open(SyncKeyring keyring, ReadOnlySpan<byte> file, ChangeFileLimits? limits = null, DateTimeOffset? now = null)
     {
         limits ??= new ChangeFileLimits();
         if (file.Length > limits.MaxFileBytes)
@@ -96,8 +106,8 @@ public static class ChangeFile
         var headerBytes = version switch
         {
             1 => Version1HeaderBytes,
-            FormatVersion => HeaderBytes,
-            _ => throw new ChangeFileRejectedException(RejectionReason.UnknownVersion, $"Format version {version}; this build reads versions 1 and {FormatVersion}."),
+            RevisionsOnlyVersion or FormatVersion => HeaderBytes,
+            _ => throw new ChangeFileRejectedException(RejectionReason.UnknownVersion, $"Format version {version}; this build reads versions 1 to {FormatVersion}."),
         };
         if (file.Length < headerBytes + TagBytes)
         {
@@ -137,32 +147,45 @@ public static class ChangeFile
         }
         keyring.Verified(parsed.SiteId);
 
-        NoteRevision[] revisions;
+        ChangeSet changes;
         try
         {
-            revisions = JsonSerializer.Deserialize(Decompress(plaintext, limits.MaxContentBytes), RevisionJson.Default.NoteRevisionArray)
-                ?? throw new JsonException("null");
+            var content = Decompress(plaintext, limits.MaxContentBytes);
+            changes = version <= RevisionsOnlyVersion
+                ? ChangeSet.Of(JsonSerializer.Deserialize(content, RevisionJson.Default.NoteRevisionArray) ?? throw new JsonException("null"))
+                : JsonSerializer.Deserialize(content, ChangeSetJson.Default.ChangeSet) is { Revisions: not null, Properties: not null } set ? set : throw new JsonException("a missing list");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException)
         {
             throw new ChangeFileRejectedException(RejectionReason.Malformed, $"The sealed content is not valid: {e.Message}");
         }
-        Validate(parsed, revisions, now ?? DateTimeOffset.UtcNow, limits.MaxClockAhead);
-        return (parsed, revisions);
+        Validate(parsed, changes, now ?? DateTimeOffset.UtcNow, limits.MaxClockAhead);
+        return new OpenedChangeFile(parsed, changes);
     }
 
     /// <summary>
     /// A file is authentic once decrypted, but its content must still match its header and obey
     /// the rules any revision made here obeys: a compromised peer holds the passphrase too. One
-    /// bad revision refuses the whole file, so nothing of it is applied.
+    /// bad revision or property write refuses the whole file, so nothing of it is applied.
     /// </summary>
-    private static void Validate(ChangeFileHeader header, NoteRevision[] revisions, DateTimeOffset now, TimeSpan maxClockAhead)
+    private static void Validate(ChangeFileHeader header, ChangeSet changes, DateTimeOffset now, TimeSpan maxClockAhead)
     {
-        if (revisions.Length != header.RowCount)
+        if (changes.Count != header.RowCount)
         {
-            throw new ChangeFileRejectedException(RejectionReason.Malformed, $"The header says {header.RowCount} rows but the file holds {revisions.Length}.");
+            throw new ChangeFileRejectedException(RejectionReason.Malformed, $"The header says {header.RowCount} rows but the file holds {changes.Count}.");
         }
-        foreach (var revision in revisions)
+        foreach (var change in changes.Properties)
+        {
+            var problem = change is null ? "an empty property write"
+                : Properties.Check(change, now, maxClockAhead) is { } broken ? broken
+                : change.SiteId != header.SiteId ? "a property write of another site"
+                : null;
+            if (problem is not null)
+            {
+                throw new ChangeFileRejectedException(RejectionReason.Malformed, $"It holds {problem}.");
+            }
+        }
+        foreach (var revision in changes.Revisions)
         {
             var problem = revision is null ? "an empty revision"
                 : RevisionRules.Check(revision, now, maxClockAhead) is { } broken ? broken
@@ -173,10 +196,10 @@ public static class ChangeFile
                 throw new ChangeFileRejectedException(RejectionReason.Malformed, $"It holds {problem}.");
             }
         }
-        var (first, last) = revisions.Length == 0 ? (0L, 0L) : (revisions.Min(r => r.Hlc), revisions.Max(r => r.Hlc));
+        var (first, last) = (changes.FirstHlc, changes.LastHlc);
         if (first != header.FirstHlc || last != header.LastHlc)
         {
-            throw new ChangeFileRejectedException(RejectionReason.Malformed, $"Its header gives clock stamps {header.FirstHlc} to {header.LastHlc}, but its revisions run from {first} to {last}.");
+            throw new ChangeFileRejectedException(RejectionReason.Malformed, $"Its header gives clock stamps {header.FirstHlc} to {header.LastHlc}, but its content runs from {first} to {last}.");
         }
     }
 

@@ -8,10 +8,10 @@ using OpenTelemetry;
 namespace HermitSync.Exporter.Sync;
 
 /// <summary>
-/// Writes this site's new revisions into the sync folder soon after they are made: it polls
-/// for new local revisions, waits for a burst of writes to settle, seals them into one change
-/// file and asks Syncthing to rescan. Now and then it writes a snapshot of all the site's
-/// revisions and removes the files the snapshot covers.
+/// Writes this site's new revisions and property writes into the sync folder soon after they
+/// are made: it polls for new local ones, waits for a burst of writes to settle, seals them into
+/// one change file and asks Syncthing to rescan. Now and then it writes a snapshot of all the
+/// site's revisions and winning property writes and removes the files the snapshot covers.
 /// </summary>
 public sealed class ChangeExporter(
     RqliteClient rqlite,
@@ -26,7 +26,7 @@ public sealed class ChangeExporter(
 {
     private readonly SyncOptions _options = options.Value;
     private readonly string _siteId = site.SiteId;
-    private long _exportedThrough;
+    private ExportPosition _exported = ExportPosition.Start;
     private long _nextFileSeq;
     private int _filesSinceSnapshot;
     private DateTimeOffset _lastSnapshotAt;
@@ -87,11 +87,11 @@ public sealed class ChangeExporter(
     private async Task<IReadOnlyList<string>> ExportOnceAsync(bool snapshotNow, CancellationToken cancellationToken)
     {
         var written = new List<string>();
-        var newest = await NewestOwnSeqAsync(cancellationToken);
-        if (newest > _exportedThrough)
+        var newest = await NewestOwnAsync(cancellationToken);
+        if (!_exported.Covers(newest))
         {
             newest = await SettleAsync(newest, cancellationToken);
-            while (_exportedThrough < newest)
+            while (!_exported.Covers(newest))
             {
                 written.Add(await ExportChangesAsync(newest, cancellationToken));
             }
@@ -131,12 +131,13 @@ public sealed class ChangeExporter(
         {
             cursor = await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Linearizable, cancellationToken);
         }
-        _exportedThrough = cursor.ExportedThrough;
+        _exported = new ExportPosition(cursor.ExportedThrough, cursor.PropertiesExportedThrough);
         _nextFileSeq = cursor.LastFileSeq + 1;
         // A site that never wrote a snapshot counts from now, rather than writing one at once.
         _lastSnapshotAt = cursor.LastSnapshotAt > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(cursor.LastSnapshotAt) : time.GetUtcNow();
         _filesSinceSnapshot = cursor.FilesSinceSnapshot;
-        logger.LogInformation("Site {Site}: exported through local revision {Seq}; next file {File}", _siteId, _exportedThrough, _nextFileSeq);
+        logger.LogInformation("Site {Site}: exported through local revision {Seq} and property write {PropertySeq}; next file {File}",
+            _siteId, _exported.Revisions, _exported.Properties, _nextFileSeq);
     }
 
     /// <summary>
@@ -165,17 +166,17 @@ public sealed class ChangeExporter(
                 {
                     continue;
                 }
-                var (header, revisions) = ChangeFile.Open(keyring, content, _options.Limits, time.GetUtcNow());
+                var (header, changes) = ChangeFile.Open(keyring, content, _options.Limits, time.GetUtcNow());
                 if (header.SiteId != _siteId || header.Kind != candidate.Name.Kind || header.Sequence != candidate.Name.Sequence)
                 {
                     throw new ChangeFileRejectedException(RejectionReason.Replayed, $"Its header says {header.Kind} {header.Sequence} of site {header.SiteId}.");
                 }
-                var file = new ExportedFile(header.Sequence, header.Kind, candidate.RelativePath, cursor.ExportedThrough, revisions.Length, content.Length, header.LastHlc,
-                    time.GetUtcNow().ToUnixTimeMilliseconds());
-                var merged = await rqlite.ExecuteAsync(SyncLedgerSql.RecoverExport(file, revisions), idempotent: true, cancellationToken);
+                var file = new ExportedFile(header.Sequence, header.Kind, candidate.RelativePath, cursor.ExportedThrough, changes.Count, content.Length, header.LastHlc,
+                    time.GetUtcNow().ToUnixTimeMilliseconds(), cursor.PropertiesExportedThrough);
+                var merged = await rqlite.ExecuteAsync(SyncLedgerSql.RecoverExport(file, changes), idempotent: true, cancellationToken);
                 recovered++;
-                logger.LogInformation("Took back {File}, this site's own file that its ledger did not list: {Merged} of {Total} revisions were missing here",
-                    candidate.RelativePath, merged, revisions.Length);
+                logger.LogInformation("Took back {File}, this site's own file that its ledger did not list: {Merged} of its {Total} revisions and property writes were missing here",
+                    candidate.RelativePath, merged, changes.Count);
             }
             catch (Exception e) when (e is ChangeFileRejectedException or ChangeFileDeferredException)
             {
@@ -186,20 +187,20 @@ public sealed class ChangeExporter(
     }
 
     /// <summary>The poll runs ten times a second; it is kept out of the traces so the exports stand out.</summary>
-    private async Task<long> NewestOwnSeqAsync(CancellationToken cancellationToken)
+    private async Task<ExportPosition> NewestOwnAsync(CancellationToken cancellationToken)
     {
         using var quiet = SuppressInstrumentationScope.Begin();
-        return await rqlite.QueryAsync(RevisionSql.NewestSeq(_siteId), ReadConsistency.Weak, cancellationToken);
+        return await rqlite.QueryAsync(SyncLedgerSql.NewestOwn(_siteId), ReadConsistency.Weak, cancellationToken);
     }
 
-    /// <summary>Waits until no new revision arrived for one debounce period, or the maximum wait passed.</summary>
-    private async Task<long> SettleAsync(long newest, CancellationToken cancellationToken)
+    /// <summary>Waits until nothing new arrived for one debounce period, or the maximum wait passed.</summary>
+    private async Task<ExportPosition> SettleAsync(ExportPosition newest, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         while (time.GetElapsedTime(started) < _options.MaxDebounce)
         {
             await Task.Delay(_options.Debounce, time, cancellationToken);
-            var now = await NewestOwnSeqAsync(cancellationToken);
+            var now = await NewestOwnAsync(cancellationToken);
             if (now == newest)
             {
                 break;
@@ -209,61 +210,86 @@ public sealed class ChangeExporter(
         return newest;
     }
 
-    private async Task<string> ExportChangesAsync(long through, CancellationToken cancellationToken)
+    private async Task<string> ExportChangesAsync(ExportPosition through, CancellationToken cancellationToken)
     {
         using var activity = SyncTelemetry.ActivitySource.StartActivity("sync export");
-        var rows = await rqlite.QueryAsync(RevisionSql.Since(_siteId, _exportedThrough, through, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken);
-        // Cut to what a peer accepts: the rest goes into the next file.
-        while (rows.Count > 1 && ChangeFile.ContentBytes(rows.Select(r => r.Revision).ToArray()) > _options.Limits.MaxContentBytes)
+        var rows = await rqlite.QueryAsync(RevisionSql.Since(_siteId, _exported.Revisions, through.Revisions, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken);
+        var properties = await rqlite.QueryAsync(PropertySql.Since(_siteId, _exported.Properties, through.Properties, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken);
+        var propertiesLeftOut = false;
+        ChangeSet Content() => new(rows.Select(r => r.Revision).ToArray(), properties.Select(p => p.Change).ToArray());
+        // Cut to what a peer accepts, revisions first: the rest goes into the next file.
+        while (rows.Count + properties.Count > 1 && ChangeFile.ContentBytes(Content()) > _options.Limits.MaxContentBytes)
         {
-            rows = rows.Take(rows.Count / 2).ToArray();
+            if (rows.Count > 0 && properties.Count > 0)
+            {
+                (properties, propertiesLeftOut) = ([], true);
+            }
+            else if (rows.Count > 1)
+            {
+                rows = rows.Take(rows.Count / 2).ToArray();
+            }
+            else
+            {
+                properties = properties.Take(properties.Count / 2).ToArray();
+            }
         }
-        var path = await WriteAsync(ChangeFileKind.Changes, rows.Select(r => r.Revision).ToArray(), rows.Count == 0 ? through : rows[^1].Seq, activity, cancellationToken);
+        // Own rows are never cut to none, so none means there were none up to through.
+        var position = new ExportPosition(
+            rows.Count == 0 ? through.Revisions : rows[^1].Seq,
+            properties.Count > 0 ? properties[^1].Seq : propertiesLeftOut ? _exported.Properties : through.Properties);
+        var path = await WriteAsync(ChangeFileKind.Changes, Content(), position, activity, cancellationToken);
         _filesSinceSnapshot++;
         return path;
     }
 
     /// <summary>
-    /// All of this site's revisions in one file. It covers every earlier file of this site,
-    /// so those are removed; nothing later than what the snapshot holds is touched. When they no
-    /// longer fit in one file a peer accepts, there is no snapshot, and the change files stay.
+    /// All of this site's revisions and winning property writes in one file. It covers every
+    /// earlier file of this site, so those are removed; nothing later than what the snapshot
+    /// holds is touched. When they no longer fit in one file a peer accepts, there is no
+    /// snapshot, and the change files stay.
     /// </summary>
     private async Task<string?> ExportSnapshotAsync(CancellationToken cancellationToken)
     {
         using var activity = SyncTelemetry.ActivitySource.StartActivity("sync snapshot");
-        var revisions = new List<NoteRevision>();
-        long after = 0;
-        while (true)
-        {
-            var page = await rqlite.QueryAsync(RevisionSql.Since(_siteId, after, _exportedThrough, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken);
-            if (page.Count == 0)
-            {
-                break;
-            }
-            revisions.AddRange(page.Select(r => r.Revision));
-            after = page[^1].Seq;
-        }
+        var through = _exported;
+        var revisions = await ReadAllAsync((after, limit) => RevisionSql.Since(_siteId, after, through.Revisions, limit), r => r.Seq, cancellationToken);
+        var properties = await ReadAllAsync((after, limit) => PropertySql.Since(_siteId, after, through.Properties, limit), p => p.Seq, cancellationToken);
+        var content = new ChangeSet(revisions.Select(r => r.Revision).ToArray(), properties.Select(p => p.Change).ToArray());
         _filesSinceSnapshot = 0;
         _lastSnapshotAt = time.GetUtcNow();
-        if (ChangeFile.ContentBytes(revisions) > _options.Limits.MaxContentBytes)
+        if (ChangeFile.ContentBytes(content) > _options.Limits.MaxContentBytes)
         {
-            logger.LogWarning("No snapshot: this site's {Rows} revisions are more than one file may hold ({Limit} bytes); its change files stay in the folder",
-                revisions.Count, _options.Limits.MaxContentBytes);
+            logger.LogWarning("No snapshot: this site's {Rows} revisions and property writes are more than one file may hold ({Limit} bytes); its change files stay in the folder",
+                content.Count, _options.Limits.MaxContentBytes);
             return null;
         }
         var snapshotSeq = _nextFileSeq;
-        var path = await WriteAsync(ChangeFileKind.Snapshot, revisions, _exportedThrough, activity, cancellationToken);
+        var path = await WriteAsync(ChangeFileKind.Snapshot, content, through, activity, cancellationToken);
 
         var covered = folder.FilesOf(_siteId).Where(n => n.Sequence < snapshotSeq).ToArray();
         foreach (var old in covered)
         {
             File.Delete(folder.PathOf(old));
         }
-        logger.LogInformation("Snapshot {File} holds {Rows} revisions; removed {Covered} files it covers", Path.GetFileName(path), revisions.Count, covered.Length);
+        logger.LogInformation("Snapshot {File} holds {Rows} revisions and {Properties} property writes; removed {Covered} files it covers",
+            Path.GetFileName(path), content.Revisions.Length, content.Properties.Length, covered.Length);
         return path;
     }
 
-    private async Task<string> WriteAsync(ChangeFileKind kind, IReadOnlyList<NoteRevision> revisions, long throughSeq, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    /// <summary>Every row a paged query of this site's own rows returns, page by page in sequence order.</summary>
+    private async Task<List<T>> ReadAllAsync<T>(Func<long, int, SqlQuery<IReadOnlyList<T>>> page, Func<T, long> seq, CancellationToken cancellationToken)
+    {
+        var all = new List<T>();
+        long after = 0;
+        while (await rqlite.QueryAsync(page(after, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken) is { Count: > 0 } rows)
+        {
+            all.AddRange(rows);
+            after = seq(rows[^1]);
+        }
+        return all;
+    }
+
+    private async Task<string> WriteAsync(ChangeFileKind kind, ChangeSet changes, ExportPosition through, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
         ChangeFileName name;
         byte[] content;
@@ -271,7 +297,7 @@ public sealed class ChangeExporter(
         {
             name = new ChangeFileName(_siteId, kind, _nextFileSeq);
             // The importing site continues this trace from the header.
-            content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, revisions, activity?.Context ?? default);
+            content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, changes, activity?.Context ?? default);
             if (await folder.TryWriteOnceAsync(name, content, cancellationToken))
             {
                 break;
@@ -281,18 +307,19 @@ public sealed class ChangeExporter(
         }
         var path = folder.PathOf(name);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var exported = new ExportedFile(name.Sequence, kind, name.RelativePath, throughSeq, revisions.Count, content.Length, revisions.Count == 0 ? 0 : revisions.Max(r => r.Hlc), now);
+        var exported = new ExportedFile(name.Sequence, kind, name.RelativePath, through.Revisions, changes.Count, content.Length, changes.LastHlc, now, through.Properties);
         await rqlite.ExecuteAsync(SyncLedgerSql.RecordExport(exported), idempotent: true, cancellationToken);
         _nextFileSeq++;
-        _exportedThrough = Math.Max(_exportedThrough, throughSeq);
+        _exported = _exported.Max(through);
 
         activity?.SetTag("hermit.sync.file", name.RelativePath);
-        activity?.SetTag("hermit.sync.rows", revisions.Count);
+        activity?.SetTag("hermit.sync.rows", changes.Count);
         activity?.SetTag("file.size", content.Length);
         SyncTelemetry.FilesExported.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
-        SyncTelemetry.RowsExported.Add(revisions.Count);
+        SyncTelemetry.RowsExported.Add(changes.Count);
         SyncTelemetry.BytesExported.Add(content.Length);
-        logger.LogInformation("Exported {File}: {Rows} revisions, {Bytes} bytes", name.RelativePath, revisions.Count, content.Length);
+        logger.LogInformation("Exported {File}: {Rows} revisions, {Properties} property writes, {Bytes} bytes",
+            name.RelativePath, changes.Revisions.Length, changes.Properties.Length, content.Length);
         return path;
     }
 
@@ -313,3 +340,4 @@ public sealed class ChangeExporter(
         logger.LogWarning("Skipped {File}: {Detail}", name.RelativePath, detail);
     }
 }
+

@@ -299,10 +299,10 @@ public sealed class ChangeImporter(
         // The span starts once the file has verified, as a child of the export that wrote it, but covers the verification too.
         var started = time.GetUtcNow();
         ChangeFileHeader header;
-        NoteRevision[] revisions;
+        ChangeSet changes;
         try
         {
-            (header, revisions) = ChangeFile.Open(keyring, content, _options.Limits, started);
+            (header, changes) = ChangeFile.Open(keyring, content, _options.Limits, started);
             if (header.SiteId != name.SiteId || header.Kind != name.Kind || header.Sequence != name.Sequence)
             {
                 throw new ChangeFileRejectedException(RejectionReason.Replayed,
@@ -318,11 +318,11 @@ public sealed class ChangeImporter(
         using var activity = StartImportActivity(name, header.TraceContext, started);
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var file = new AppliedFile(header.SiteId, header.Kind, header.Sequence, name.RelativePath, revisions.Length, header.LastHlc, now);
+        var file = new AppliedFile(header.SiteId, header.Kind, header.Sequence, name.RelativePath, changes.Count, header.LastHlc, now);
         long rowsApplied;
         try
         {
-            rowsApplied = await rqlite.ExecuteAsync(SyncLedgerSql.ApplyFile(file, revisions), idempotent: true, cancellationToken);
+            rowsApplied = await rqlite.ExecuteAsync(SyncLedgerSql.ApplyFile(file, changes), idempotent: true, cancellationToken);
         }
         catch (RqliteStatementException e) when (SyncLedgerSql.AppliedBefore(e))
         {
@@ -332,7 +332,7 @@ public sealed class ChangeImporter(
         }
         _applied.Add(file.Key);
 
-        var conflicted = revisions.Length > 0 ? await CountConflictsAsync(revisions, cancellationToken) : 0;
+        var conflicted = changes.Revisions.Length > 0 ? await CountConflictsAsync(changes.Revisions, cancellationToken) : 0;
         var lag = Math.Max(0, now - HybridLogicalClock.Physical(header.LastHlc)) / 1000.0;
         SyncTelemetry.FilesImported.Add(1, new KeyValuePair<string, object?>("kind", header.Kind.ToString()));
         SyncTelemetry.RowsApplied.Add(rowsApplied);
@@ -343,8 +343,8 @@ public sealed class ChangeImporter(
             SyncTelemetry.Lag.Record(lag);
         }
         activity?.SetTag("hermit.sync.rows", rowsApplied);
-        logger.LogInformation("Applied {File}: {Rows} of {Total} revisions new, {Conflicts} notes in conflict, {Lag:0.000} s after it was written",
-            name.RelativePath, rowsApplied, revisions.Length, conflicted, lag);
+        logger.LogInformation("Applied {File}: {Rows} of {Total} revisions and property writes new, {Conflicts} notes in conflict, {Lag:0.000} s after it was written",
+            name.RelativePath, rowsApplied, changes.Count, conflicted, lag);
         return true;
     }
 

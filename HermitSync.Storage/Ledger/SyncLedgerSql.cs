@@ -10,43 +10,59 @@ namespace HermitSync.Storage;
 public static class SyncLedgerSql
 {
     public static SqlStatement RecordExport(ExportedFile file) => SqlStatement.Of(
-        "INSERT INTO sync_exports (file_seq, kind, file, through_seq, rows, bytes, last_hlc, exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        file.FileSeq, file.Kind.ToString(), file.File, file.ThroughSeq, file.Rows, file.Bytes, file.LastHlc, file.ExportedAt);
+        "INSERT INTO sync_exports (file_seq, kind, file, through_seq, rows, bytes, last_hlc, exported_at, through_property_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        file.FileSeq, file.Kind.ToString(), file.File, file.ThroughSeq, file.Rows, file.Bytes, file.LastHlc, file.ExportedAt, file.ThroughPropertySeq);
 
     /// <summary>
     /// Records one of this site's own files that the ledger did not list and merges what it
     /// holds, in one transaction, reading how many revisions were new here.
     /// </summary>
-    public static SqlBatch<long> RecoverExport(ExportedFile file, IReadOnlyList<NoteRevision> revisions) =>
-        RevisionSql.Merge(revisions).After(RecordExport(file));
+    public static SqlBatch<long> RecoverExport(ExportedFile file, ChangeSet changes) =>
+        Merge(changes).After(RecordExport(file));
 
     public static SqlQuery<ExportCursor> Cursor { get; } = new(
         SqlStatement.Of(
             $"""
             SELECT coalesce(max(through_seq), 0), coalesce(max(file_seq), 0),
                    coalesce(max(CASE WHEN kind = '{nameof(ChangeFileKind.Snapshot)}' THEN exported_at END), 0),
-                   count(*) FILTER (WHERE file_seq > coalesce((SELECT max(file_seq) FROM sync_exports WHERE kind = '{nameof(ChangeFileKind.Snapshot)}'), 0))
+                   count(*) FILTER (WHERE file_seq > coalesce((SELECT max(file_seq) FROM sync_exports WHERE kind = '{nameof(ChangeFileKind.Snapshot)}'), 0)),
+                   coalesce(max(through_property_seq), 0)
             FROM sync_exports
             """),
         result =>
         {
             var row = result.Rows[0];
-            return new ExportCursor(row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), (int)row.GetInt64(3));
+            return new ExportCursor(row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), (int)row.GetInt64(3), row.GetInt64(4));
         });
+
+    /// <summary>The newest of a site's own revisions and property writes, by local sequence number.</summary>
+    public static SqlQuery<ExportPosition> NewestOwn(string siteId) => new(
+        SqlStatement.Of(
+            """
+            SELECT (SELECT coalesce(max(seq), 0) FROM note_revisions WHERE site_id = ?),
+                   (SELECT coalesce(max(seq), 0) FROM properties WHERE site_id = ?)
+            """,
+            siteId, siteId),
+        result => new ExportPosition(result.Rows[0].GetInt64(0), result.Rows[0].GetInt64(1)));
 
     /// <summary>The files exported after file <paramref name="fileSeq"/>, oldest first.</summary>
     public static SqlQuery<IReadOnlyList<ExportedFile>> ExportsAfter(long fileSeq) => SqlQuery.Rows(
-        SqlStatement.Of("SELECT file_seq, kind, file, through_seq, rows, bytes, last_hlc, exported_at FROM sync_exports WHERE file_seq > ? ORDER BY file_seq", fileSeq),
-        row => new ExportedFile(row.GetInt64(0), Kind(row.GetString(1)), row.GetString(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7)));
+        SqlStatement.Of("SELECT file_seq, kind, file, through_seq, rows, bytes, last_hlc, exported_at, through_property_seq FROM sync_exports WHERE file_seq > ? ORDER BY file_seq", fileSeq),
+        row => new ExportedFile(row.GetInt64(0), Kind(row.GetString(1)), row.GetString(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7), row.GetInt64(8)));
 
     /// <summary>
-    /// Merges a peer file's revisions and marks the file applied, in one transaction: a file is
-    /// applied once or not at all. It reads how many revisions were new here.
+    /// Merges a peer file's revisions and property writes and marks the file applied, in one
+    /// transaction: a file is applied once or not at all. It reads how many revisions were new
+    /// here and how many property writes won.
     /// </summary>
-    public static SqlBatch<long> ApplyFile(AppliedFile file, IReadOnlyList<NoteRevision> revisions) =>
-        RevisionSql.Merge(revisions).After(SqlStatement.Of(
+    public static SqlBatch<long> ApplyFile(AppliedFile file, ChangeSet changes) =>
+        Merge(changes).After(SqlStatement.Of(
             "INSERT INTO sync_applied (site_id, kind, file_seq, file, rows, last_hlc, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             file.SiteId, file.Kind.ToString(), file.FileSeq, file.File, file.Rows, file.LastHlc, file.AppliedAt));
+
+    /// <summary>Revisions, then property writes; reads how many of both were new.</summary>
+    private static SqlBatch<long> Merge(ChangeSet changes) =>
+        RevisionSql.Merge(changes.Revisions).Then(PropertySql.Merge(changes.Properties), (revisions, properties) => revisions + properties);
 
     /// <summary>Whether <see cref="ApplyFile"/> failed because the file was applied before: its ledger row, the first statement, exists.</summary>
     public static bool AppliedBefore(RqliteStatementException failure) => failure.StatementIndex == 0 && failure.IsConstraintViolation;

@@ -23,11 +23,14 @@ public sealed record SyncPeer(string SiteId, long AppliedThrough, long FilesAppl
 
 public sealed record SyncRejection(string File, string? SiteId, string Reason, string Detail, long Bytes, DateTimeOffset At);
 
-/// <summary>A file this site wrote into the folder. <see cref="ThroughSeq"/> is the last local revision it holds.</summary>
-public sealed record ExportedFile(long FileSeq, ChangeFileKind Kind, string File, long ThroughSeq, long Rows, long Bytes, long LastHlc, long ExportedAt);
+/// <summary>
+/// A file this site wrote into the folder. <see cref="ThroughSeq"/> is the last local revision
+/// it holds, <see cref="ThroughPropertySeq"/> the last local property write.
+/// </summary>
+public sealed record ExportedFile(long FileSeq, ChangeFileKind Kind, string File, long ThroughSeq, long Rows, long Bytes, long LastHlc, long ExportedAt, long ThroughPropertySeq);
 
-/// <summary>Where the exporter stands: how far it exported, its last file, and when it last compacted.</summary>
-public sealed record ExportCursor(long ExportedThrough, long LastFileSeq, long LastSnapshotAt, int FilesSinceSnapshot);
+/// <summary>Where the exporter stands: how far it exported revisions and property writes, its last file, and when it last compacted.</summary>
+public sealed record ExportCursor(long ExportedThrough, long LastFileSeq, long LastSnapshotAt, int FilesSinceSnapshot, long PropertiesExportedThrough);
 
 /// <summary>A peer's file that this site applied.</summary>
 public sealed record AppliedFile(string SiteId, ChangeFileKind Kind, long FileSeq, string File, long Rows, long LastHlc, long AppliedAt)
@@ -43,3 +46,13 @@ public sealed record AppliedFileKey(string SiteId, ChangeFileKind Kind, long Fil
 /// not looked at twice and other content under the same name is.
 /// </summary>
 public sealed record RejectedFile(string File, string? SiteId, string Reason, string Detail, long Bytes, long RejectedAt, string ContentHash);
+
+/// <summary>A position among a site's own rows: the last local revision and the last local property write.</summary>
+public readonly record struct ExportPosition(long Revisions, long Properties)
+{
+    public static ExportPosition Start { get; } = new(0, 0);
+
+    public bool Covers(ExportPosition other) => Revisions >= other.Revisions && Properties >= other.Properties;
+
+    public ExportPosition Max(ExportPosition other) => new(Math.Max(Revisions, other.Revisions), Math.Max(Properties, other.Properties));
+}

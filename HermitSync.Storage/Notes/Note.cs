@@ -3,13 +3,13 @@ using System.Text.Json.Serialization;
 namespace HermitSync.Storage;
 
 /// <summary>
-/// A note as it stands: the winning revision. <see cref="Revision"/> names that revision and
-/// is the ETag; <see cref="Conflicts"/> counts concurrent versions that lost and are kept.
+/// A note as it stands: the winning revision and its labels. <see cref="Revision"/> names that
+/// revision and is the ETag; <see cref="Conflicts"/> counts concurrent versions that lost and are kept.
 /// <see cref="Stale"/> marks a read served while the cluster had no leader.
 /// </summary>
 public sealed record Note(
     Guid Id, string Title, string Body, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    string Revision, string SiteId, int Conflicts,
+    string Revision, string SiteId, int Conflicts, NoteLabels Labels,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Stale = false)
 {
     [JsonIgnore]
@@ -21,7 +21,7 @@ public sealed record Note(
 /// result also carries <see cref="Snippet"/>, the part of the body around what matched.
 /// </summary>
 public sealed record NoteSummary(
-    Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts,
+    Guid Id, string Title, string Excerpt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Conflicts, NoteLabels Labels,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SnippetPart>? Snippet = null);
 
 /// <summary>A stretch of a search result's snippet, and whether it is what the search matched.</summary>

@@ -16,16 +16,19 @@ public static class NoteSql
     /// <summary>Where a column selected after <see cref="Columns"/> lands.</summary>
     private static readonly int AfterColumns = Columns.Split(',').Length;
 
-    /// <summary>Read by <see cref="ReadSummary"/>: the body cut to an excerpt. Named with their table, as the search index has a title and a body too.</summary>
-    private static readonly string SummaryColumns =
-        $"notes.id, notes.title, substr(notes.body, 1, {NoteRules.ExcerptLength}), notes.version, notes.created_at, notes.updated_at, notes.conflicts";
+    /// <summary>Read by <see cref="ReadNote"/>: a row and its labels.</summary>
+    private static readonly string NoteColumns = $"{Columns}, {OrganizationSql.LabelsColumn}";
 
-    /// <summary>Where a column selected after <see cref="SummaryColumns"/> lands: <see cref="ReadSummary"/> reads seven.</summary>
-    private const int SummaryColumnCount = 7;
+    /// <summary>Read by <see cref="ReadSummary"/>: the body cut to an excerpt, and the labels. Named with their table, as the search index has a title and a body too.</summary>
+    private static readonly string SummaryColumns =
+        $"notes.id, notes.title, substr(notes.body, 1, {NoteRules.ExcerptLength}), notes.version, notes.created_at, notes.updated_at, notes.conflicts, {OrganizationSql.LabelsColumn}";
+
+    /// <summary>Where a column selected after <see cref="SummaryColumns"/> lands: <see cref="ReadSummary"/> reads eight.</summary>
+    private const int SummaryColumnCount = 8;
 
     /// <summary>One live note, or null.</summary>
     public static SqlQuery<Note?> Get(Guid id) => new(
-        SqlStatement.Of($"SELECT {Columns} FROM notes WHERE id = ? AND deleted = 0", Key(id)),
+        SqlStatement.Of($"SELECT {NoteColumns} FROM notes WHERE id = ? AND deleted = 0", Key(id)),
         result => result.Rows.Count == 0 ? null : ReadNote(result.Rows[0]) with { Stale = result.Stale });
 
     /// <summary>A page of live notes that pass the query's filters, latest edits first.</summary>
@@ -91,11 +94,12 @@ public static class NoteSql
     private const double TitleWeight = 10.0;
 
     /// <summary>The filters a search can carry besides its words, bound by <see cref="FilterParameters"/>.</summary>
-    private const string Filters = """
+    private const string Filters = $"""
         (:before IS NULL OR updated_at < :before) AND (:after IS NULL OR updated_at >= :after) AND (:has_conflict = 0 OR conflicts > 0)
+        AND {OrganizationSql.Filters}
         """;
 
-    private static Dictionary<string, object?> FilterParameters(SearchQuery query) => new()
+    private static Dictionary<string, object?> FilterParameters(SearchQuery query) => new(OrganizationSql.FilterParameters(query))
     {
         ["before"] = query.Before?.ToUnixTimeMilliseconds(),
         ["after"] = query.After?.ToUnixTimeMilliseconds(),
@@ -145,7 +149,7 @@ public static class NoteSql
                 RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
             ],
             // A note's only revision is its row, as RefreshNotes derives it.
-            results => results[0].RowsAffected == 1 ? ToNote(new NoteRow(id, title, body, 1, createdAt, updated, hlc, siteId, Deleted: false, Conflicts: 0)) : null);
+            results => results[0].RowsAffected == 1 ? ToNote(new NoteRow(id, title, body, 1, createdAt, updated, hlc, siteId, Deleted: false, Conflicts: 0), NoteLabels.None) : null);
     }
 
     /// <summary>
@@ -182,12 +186,12 @@ public static class NoteSql
 
     /// <summary>The note a create that wrote nothing found: its own, stored by an earlier try, or a different one.</summary>
     public static SqlQuery<CreateOutcome> Existing(Guid id, string title, string body) => new(
-        SelectRow(id),
+        SqlStatement.Of($"SELECT {NoteColumns} FROM notes WHERE id = ?", Key(id)),
         result =>
         {
             var stored = ReadRow(result.Rows[0]);
             var sameNote = stored is { Deleted: false, Version: 1 } && stored.Title == title && stored.Body == body;
-            return new CreateOutcome(ToNote(stored), sameNote ? CreateStatus.AlreadyExisted : CreateStatus.IdTaken);
+            return new CreateOutcome(ReadNote(result.Rows[0]), sameNote ? CreateStatus.AlreadyExisted : CreateStatus.IdTaken);
         });
 
     /// <summary>
@@ -226,7 +230,7 @@ public static class NoteSql
                     new Dictionary<string, object?> { ["id"] = Key(id), ["hlc"] = hlc, ["site"] = siteId, ["parents"] = parentsJson }),
                 RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
                 SqlStatement.Of(
-                    $"SELECT {Columns}, EXISTS (SELECT 1 FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?) FROM notes WHERE id = ?",
+                    $"SELECT {NoteColumns}, EXISTS (SELECT 1 FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?) FROM notes WHERE id = ?",
                     Key(id), hlc, siteId, Key(id)),
             ],
             results =>
@@ -237,10 +241,10 @@ public static class NoteSql
                 }
                 var row = results[3].Rows[0];
                 var stored = ReadRow(row);
-                var ours = row.GetBoolean(AfterColumns);
+                var ours = row.GetBoolean(AfterColumns + 1);
                 // A restore that finds the note moved on is stale, whether it was restored or deleted again meanwhile.
                 var status = ours ? WriteStatus.Done : stored.Deleted && !restoring ? WriteStatus.NotFound : WriteStatus.VersionMismatch;
-                return new WriteOutcome(ToNote(stored), status);
+                return new WriteOutcome(ReadNote(row), status);
             });
     }
 
@@ -253,7 +257,7 @@ public static class NoteSql
     /// reads, a page at a time, so the collection is never held whole. The primary key orders it.
     /// </summary>
     public static SqlQuery<IReadOnlyList<Note>> ExportPage(Guid? after, int limit) => SqlQuery.Rows(
-        SqlStatement.Of($"SELECT {Columns} FROM notes WHERE deleted = 0 AND id > ? ORDER BY id LIMIT ?", after is { } id ? Key(id) : "", limit),
+        SqlStatement.Of($"SELECT {NoteColumns} FROM notes WHERE deleted = 0 AND id > ? ORDER BY id LIMIT ?", after is { } id ? Key(id) : "", limit),
         ReadNote);
 
     /// <summary>Every row, tombstones included, in id order: what converged sites must hold alike.</summary>
@@ -284,12 +288,12 @@ public static class NoteSql
         SqlStatement.Of("SELECT id FROM notes WHERE deleted = 0 ORDER BY random() LIMIT ?", count),
         row => Guid.Parse(row.GetString(0)));
 
-    private static Note ReadNote(RqliteRow row) => ToNote(ReadRow(row));
+    private static Note ReadNote(RqliteRow row) => ToNote(ReadRow(row), OrganizationSql.ReadLabels(row.GetString(AfterColumns)));
 
-    private static Note ToNote(NoteRow row) => new(
+    private static Note ToNote(NoteRow row, NoteLabels labels) => new(
         row.Id, row.Title, row.Body, row.Version,
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
-        new RevisionId(row.Hlc, row.SiteId).ToString(), row.SiteId, row.Conflicts);
+        new RevisionId(row.Hlc, row.SiteId).ToString(), row.SiteId, row.Conflicts, labels);
 
     private static NoteSummary ReadSummary(RqliteRow row) => new(
         Guid.Parse(row.GetString(0)),
@@ -298,7 +302,8 @@ public static class NoteSql
         row.GetInt64(3),
         DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(4)),
         DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)),
-        (int)row.GetInt64(6));
+        (int)row.GetInt64(6),
+        OrganizationSql.ReadLabels(row.GetString(7)));
 
     private static TrashedNote ReadTrashed(RqliteRow row) => new(
         Guid.Parse(row.GetString(0)),

@@ -10,7 +10,9 @@ namespace HermitSync.Storage;
 /// ever read as FTS5 syntax (no column filter, NEAR, or unbalanced quote can reach SQLite), and
 /// its size is bounded, so no query costs more than a few of its words.
 /// </summary>
-public sealed record SearchQuery(IReadOnlyList<string> Words, IReadOnlyList<string> Phrases, DateTimeOffset? Before, DateTimeOffset? After, bool HasConflict)
+public sealed record SearchQuery(
+    IReadOnlyList<string> Words, IReadOnlyList<string> Phrases, DateTimeOffset? Before, DateTimeOffset? After, bool HasConflict,
+    string? Tag = null, string? Notebook = null, bool Pinned = false)
 {
     public const int MaxLength = 256;
     public const int MaxTerms = 16;
@@ -62,6 +64,8 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, IReadOnlyList<stri
         var phrases = new List<string>();
         DateTimeOffset? before = null, after = null;
         var hasConflict = false;
+        var pinned = false;
+        string? tag = null, notebook = null;
         foreach (var (token, quoted) in Tokens(text))
         {
             if (quoted)
@@ -95,9 +99,28 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, IReadOnlyList<stri
                 case "has":
                     problem = $"“{token}”: the one has: filter is has:conflict.";
                     return false;
-                case "tag" or "notebook" or "is":
-                    problem = $"“{token}”: notes have no tags, notebooks or pins yet.";
+                case "is" when value.Equals("pinned", StringComparison.OrdinalIgnoreCase):
+                    pinned = true;
+                    break;
+                case "is":
+                    problem = $"“{token}”: the one is: filter is is:pinned.";
                     return false;
+                case "tag" when Properties.CheckTag(value) is { } wrong:
+                    problem = $"“{token}”: {wrong}";
+                    return false;
+                case "tag" when tag is not null:
+                case "notebook" when notebook is not null:
+                    problem = $"“{token}”: a search takes one {name}: filter.";
+                    return false;
+                case "tag":
+                    tag = value.Trim();
+                    break;
+                case "notebook" when Properties.CheckNotebookName(value) is { } wrong:
+                    problem = $"“{token}”: {wrong}";
+                    return false;
+                case "notebook":
+                    notebook = value.Trim();
+                    break;
                 default:
                     AddIfSearchable(words, token);
                     break;
@@ -108,11 +131,14 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, IReadOnlyList<stri
             problem = $"A search takes at most {MaxTerms} words and phrases.";
             return false;
         }
-        query = new SearchQuery(words, phrases, before, after, hasConflict);
+        query = new SearchQuery(words, phrases, before, after, hasConflict, tag, notebook, pinned);
         return true;
     }
 
-    /// <summary>Words split at white space, and "quoted phrases" kept whole; an unclosed quote runs to the end.</summary>
+    /// <summary>
+    /// Words split at white space, and "quoted phrases" kept whole; an unclosed quote runs to the
+    /// end. A filter's value may be quoted too (<c>notebook:"Work notes"</c>), and is unquoted.
+    /// </summary>
     private static IEnumerable<(string Token, bool Quoted)> Tokens(string text)
     {
         var i = 0;
@@ -135,6 +161,14 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, IReadOnlyList<stri
             while (i < text.Length && !char.IsWhiteSpace(text[i]) && text[i] != '"')
             {
                 i++;
+            }
+            if (i < text.Length && text[i] == '"' && i > start && text[i - 1] == ':')
+            {
+                var close = text.IndexOf('"', i + 1);
+                var end = close < 0 ? text.Length : close;
+                yield return (text[start..i] + text[(i + 1)..end], false);
+                i = end + 1;
+                continue;
             }
             yield return (text[start..i], false);
         }

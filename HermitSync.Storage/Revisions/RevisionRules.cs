@@ -22,9 +22,7 @@ public static class RevisionRules
     /// <summary>What is wrong with <paramref name="revision"/>, or null when it may be merged.</summary>
     public static string? Check(NoteRevision revision, DateTimeOffset now, TimeSpan maxClockAhead)
     {
-        var earliest = Earliest.ToUnixTimeMilliseconds();
-        var latest = (now + maxClockAhead).ToUnixTimeMilliseconds();
-        bool InRange(long unixMilliseconds) => unixMilliseconds >= earliest && unixMilliseconds <= latest;
+        bool InRange(long unixMilliseconds) => RevisionRules.InRange(unixMilliseconds, now, maxClockAhead);
         bool StampInRange(long hlc) => hlc >= 0 && InRange(HybridLogicalClock.Physical(hlc));
 
         if (revision.NoteId is null || revision.Title is null || revision.Body is null || revision.Parents is null || revision.SiteId is null)
@@ -61,6 +59,10 @@ public static class RevisionRules
         }
         return NoteRules.Check(revision.Title, revision.Body) is { } violation ? violation.Message : null;
     }
+
+    /// <summary>Whether a time (Unix milliseconds) lies between <see cref="Earliest"/> and <paramref name="maxClockAhead"/> past <paramref name="now"/>.</summary>
+    public static bool InRange(long unixMilliseconds, DateTimeOffset now, TimeSpan maxClockAhead) =>
+        unixMilliseconds >= Earliest.ToUnixTimeMilliseconds() && unixMilliseconds <= (now + maxClockAhead).ToUnixTimeMilliseconds();
 
     private static string Shorten(string text) => text.Length <= 40 ? text : $"{text[..40]}…";
 }

@@ -153,7 +153,7 @@ public static class RevisionSql
 
     /// <summary>The newest clock stamp stored, so a restarted site's clock never issues a smaller one.</summary>
     public static SqlQuery<long> NewestHlc { get; } =
-        SqlQuery.Scalar(SqlStatement.Of("SELECT coalesce(max(hlc), 0) FROM note_revisions"));
+        SqlQuery.Scalar(SqlStatement.Of("SELECT max(coalesce((SELECT max(hlc) FROM note_revisions), 0), coalesce((SELECT max(hlc) FROM properties), 0))"));
 
     /// <summary>Every revision's key.</summary>
     public static SqlQuery<IReadOnlyList<RevisionKey>> Keys { get; } = SqlQuery.Rows(

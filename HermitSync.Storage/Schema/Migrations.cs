@@ -138,5 +138,26 @@ public static class Migrations
             """,
             "INSERT INTO notes_search (notes_search) VALUES ('rebuild')",
         ]),
+        // Notebooks, tags and pins are registers beside the revisions, not part of them, so that
+        // moving or tagging a note never conflicts with an edit of its text. A register holds
+        // only its winning write; AUTOINCREMENT keeps the exporter's cursor (seq) from ever
+        // being handed out again after a row is replaced.
+        new(5, "notebooks, tags and pins",
+        [
+            """
+            CREATE TABLE properties (
+                seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+                entity_id TEXT    NOT NULL,
+                name      TEXT    NOT NULL,
+                value     TEXT    NOT NULL,
+                hlc       INTEGER NOT NULL,
+                site_id   TEXT    NOT NULL,
+                UNIQUE (entity_id, name)
+            )
+            """,
+            "CREATE INDEX properties_by_site ON properties (site_id, seq)",
+            "CREATE INDEX properties_by_value ON properties (name, value)",
+            "ALTER TABLE sync_exports ADD COLUMN through_property_seq INTEGER NOT NULL DEFAULT 0",
+        ]),
     ];
 }

@@ -29,7 +29,7 @@ public sealed class ChangeFileContentTests
     {
         var revisions = Revisions();
 
-        var (_, opened) = ChangeFile.Open(Keyring, SealWithContent(revisions, revisions));
+        var opened = ChangeFile.Open(Keyring, SealWithContent(revisions, revisions)).Revisions;
 
         Assert.Equal(revisions.Select(r => r.Id), opened.Select(r => r.Id));
     }
@@ -98,6 +98,47 @@ public sealed class ChangeFileContentTests
         AssertMalformed(SealWithContent(revisions, [revisions[0], revisions[1] with { Title = null! }, revisions[2]]), "a missing field");
     }
 
+    public static IEnumerable<object[]> HostilePropertyWrites()
+    {
+        var note = Guid.CreateVersion7().ToString();
+        PropertyChange Write(string name, string value, string? entity = null, string? site = null) => new(entity ?? note, name, value, Stamp, site ?? Site);
+        return new (PropertyChange Write, string Problem)[]
+        {
+            (Write(Properties.Pinned, "1", site: OtherSite), "a property write of another site"),
+            (Write(Properties.Pinned, "1", entity: "'; DROP TABLE properties; --"), "not a lower-case UUID"),
+            (Write(Properties.Pinned, "yes"), "breaks the rules of note.pinned"),
+            (Write("note.colour", "red"), "breaks the rules of note.colour"),
+            (Write(Properties.Notebook, "../../etc"), "breaks the rules of note.notebook"),
+            (Write(Properties.TagName("rust"), "Go"), "breaks the rules of note.tag:rust"),
+            (Write(Properties.TagPrefix + "a,b", "a,b"), "breaks the rules"),
+            (Write(Properties.TagName(new string('x', 65)), new string('x', 65)), "breaks the rules"),
+            (Write(Properties.NotebookName, ""), "breaks the rules of notebook.name"),
+            (Write(Properties.NotebookName, "bad\u0000name"), "breaks the rules of notebook.name"),
+            (Write(Properties.Pinned, "1") with { Hlc = HybridLogicalClock.FromPhysical(Now + (long)TimeSpan.FromDays(3).TotalMilliseconds) }, "a clock stamp outside"),
+            (Write(Properties.Pinned, null!), "a missing field"),
+        }.Select(c => new object[] { c.Write, c.Problem });
+    }
+
+    [Theory]
+    [MemberData(nameof(HostilePropertyWrites))]
+    public void A_property_write_that_breaks_the_rules_refuses_the_whole_file(PropertyChange write, string problem)
+    {
+        var revisions = Revisions();
+        var content = new ChangeSet(revisions, [new PropertyChange(revisions[0].NoteId, Properties.Pinned, "1", Stamp, Site), write]);
+        var file = ChangeFile.SealContent(Keyring, ChangeFileKind.Changes, Site, 7, content.FirstHlc, content.LastHlc, content.Count,
+            Compress(JsonSerializer.SerializeToUtf8Bytes(content, ChangeSetJson.Default.ChangeSet)));
+
+        AssertMalformed(file, problem);
+    }
+
+    [Fact]
+    public void Version_3_content_without_its_lists_is_malformed()
+    {
+        var file = ChangeFile.SealContent(Keyring, ChangeFileKind.Changes, Site, 7, 0, 0, 0, Compress("""{"r":[]}"""u8.ToArray()));
+
+        AssertMalformed(file, "a missing list");
+    }
+
     private static void AssertMalformed(byte[] file, string problem)
     {
         var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file));
@@ -112,7 +153,7 @@ public sealed class ChangeFileContentTests
     /// </summary>
     private static byte[] SealWithContent(NoteRevision[] described, NoteRevision[] content, ChangeFileKind kind = ChangeFileKind.Changes) =>
         ChangeFile.SealContent(Keyring, kind, Site, 7, described.Min(r => r.Hlc), described.Max(r => r.Hlc), described.Length,
-            Compress(JsonSerializer.SerializeToUtf8Bytes(content, RevisionJson.Default.NoteRevisionArray)));
+            Compress(JsonSerializer.SerializeToUtf8Bytes(ChangeSet.Of(content), ChangeSetJson.Default.ChangeSet)));
 
     private static byte[] Compress(byte[] data)
     {

@@ -30,9 +30,10 @@ public sealed class ChangeFileTests
     {
         var revisions = Revisions();
 
-        var (header, opened) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions));
+        var (header, changes) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions));
+        var opened = changes.Revisions;
 
-        Assert.Equal(new ChangeFileHeader(2, ChangeFileKind.Changes, Site, 7, Stamp, Stamp + 2, 3), header);
+        Assert.Equal(new ChangeFileHeader(3, ChangeFileKind.Changes, Site, 7, Stamp, Stamp + 2, 3), header);
         Assert.Equal(revisions.Length, opened.Length);
         for (var i = 0; i < revisions.Length; i++)
         {
@@ -134,17 +135,18 @@ public sealed class ChangeFileTests
     }
 
     /// <summary>
-    /// A version 1 file written here from the format's description (a 104-byte header with no
-    /// trace context, which is also the associated data), not by the code under test.
+    /// A version 1 or 2 file written here from the format's description, not by the code under
+    /// test: an array of revisions under a 104-byte header with no trace context (version 1) or
+    /// a 129-byte one with zeros for it (version 2); the header is the associated data.
     /// </summary>
-    private static byte[] Version1File()
+    private static byte[] Version1File(int version = 1)
     {
         const string site = "0123456789abcdef0123456789abcdef";
-        var revision = new NoteRevision(Guid.CreateVersion7().ToString(), Stamp, site, [], 1, "Written by version 1", "body", false, 1_764_000_000_000, 1_764_000_000_000);
+        var revision = new NoteRevision(Guid.CreateVersion7().ToString(), Stamp, site, [], 1, $"Written by version {version}", "body", false, 1_764_000_000_000, 1_764_000_000_000);
         var key = Keyring.ForOwnSite(site);
-        var header = new byte[ChangeFile.Version1HeaderBytes];
+        var header = new byte[version == 1 ? ChangeFile.Version1HeaderBytes : ChangeFile.HeaderBytes];
         "HRMTSYNC"u8.CopyTo(header);
-        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(8), (ushort)version);
         header[10] = (byte)ChangeFileKind.Changes;
         Convert.FromHexString(site).CopyTo(header, 12);
         BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(28), 7);
@@ -169,10 +171,33 @@ public sealed class ChangeFileTests
     [Fact]
     public void A_version_1_file_is_still_read()
     {
-        var (header, revisions) = ChangeFile.Open(Keyring, Version1File());
+        var (header, changes) = ChangeFile.Open(Keyring, Version1File());
 
         Assert.Equal(new ChangeFileHeader(1, ChangeFileKind.Changes, "0123456789abcdef0123456789abcdef", 7, Stamp, Stamp, 1), header);
-        Assert.Equal("Written by version 1", Assert.Single(revisions).Title);
+        Assert.Equal("Written by version 1", Assert.Single(changes.Revisions).Title);
+    }
+
+    [Fact]
+    public void A_version_2_file_of_revisions_alone_is_still_read()
+    {
+        var (header, changes) = ChangeFile.Open(Keyring, Version1File(version: 2));
+
+        Assert.Equal(2, header.FormatVersion);
+        Assert.Equal("Written by version 2", Assert.Single(changes.Revisions).Title);
+        Assert.Empty(changes.Properties);
+    }
+
+    [Fact]
+    public void Property_writes_travel_beside_revisions_and_count_in_the_header()
+    {
+        var note = Revisions()[0];
+        var tag = new PropertyChange(note.NoteId, Properties.TagName("Rust"), "Rust", Stamp + 5, Site);
+        var unpinned = new PropertyChange(note.NoteId, Properties.Pinned, "", Stamp - 1, Site);
+
+        var (header, changes) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, new ChangeSet([note], [tag, unpinned])));
+
+        Assert.Equal((3, Stamp - 1, Stamp + 5), (header.RowCount, header.FirstHlc, header.LastHlc));
+        Assert.Equal([tag, unpinned], changes.Properties);
     }
 
     [Fact]
@@ -193,19 +218,22 @@ public sealed class ChangeFileTests
     }
 
     [Fact]
-    public void A_version_2_file_relabelled_as_version_1_is_rejected()
+    public void A_version_3_file_relabelled_as_version_1_or_2_is_rejected()
     {
-        var file = Sealed();
-        file[9] = 1;
+        foreach (var older in new byte[] { 1, 2 })
+        {
+            var file = Sealed();
+            file[9] = older;
 
-        Assert.Equal(RejectionReason.AuthenticationFailed, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
+            Assert.Equal(RejectionReason.AuthenticationFailed, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
+        }
     }
 
     [Fact]
     public void A_future_format_version_is_rejected()
     {
         var file = Sealed();
-        file[9] = 3;
+        file[9] = 4;
 
         Assert.Equal(RejectionReason.UnknownVersion, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
     }

@@ -78,7 +78,7 @@ public sealed class HostileChangeFileTests
     public void A_header_that_disagrees_with_the_rows_is_refused()
     {
         var rows = new[] { Good(0), Good(1) };
-        var content = Compress(JsonSerializer.SerializeToUtf8Bytes(rows, RevisionJson.Default.NoteRevisionArray));
+        var content = Compress(JsonSerializer.SerializeToUtf8Bytes(ChangeSet.Of(rows), ChangeSetJson.Default.ChangeSet));
 
         var wrongCount = ChangeFile.SealContent(_keyring, ChangeFileKind.Changes, _site, 1, Stamp, Stamp + 1, 3, content);
         var wrongRange = ChangeFile.SealContent(_keyring, ChangeFileKind.Changes, _site, 1, Stamp - 5, Stamp + 1, 2, content);

@@ -108,7 +108,7 @@ public sealed class ExportFormatTests
     private static Note Note(string title, string body) => new(
         Guid.CreateVersion7(), title, body, 1,
         DateTimeOffset.Parse("2026-12-01T08:30:00.123Z"), DateTimeOffset.Parse("2026-12-01T09:45:01Z"),
-        "0000000000000001-00000000000000000000000000000001", "00000000000000000000000000000001", 0);
+        "0000000000000001-00000000000000000000000000000001", "00000000000000000000000000000001", 0, NoteLabels.None);
 
     /// <summary>The front matter as a YAML parser reads it, and what follows its closing line and the blank line after.</summary>
     private static (Dictionary<string, string> FrontMatter, string Body) Split(string markdown)

@@ -9,7 +9,9 @@ namespace HermitSync.UnitTests.Storage;
 /// change files of one or many revisions and snapshots of all they made, delivered in random
 /// order, duplicated and delayed. After full delivery every site must hold the same set of
 /// revisions as the model, and every note's row and conflicts must be what the merge rule says
-/// for that set. Everything random comes from the seed, so a failing seed replays alone.
+/// for that set. Sites also tag, pin and move notes and make, rename, move and delete
+/// notebooks; every site must end with the same property registers, each holding the greatest
+/// write made to it. Everything random comes from the seed, so a failing seed replays alone.
 /// </summary>
 public sealed class ConvergenceTests
 {
@@ -29,6 +31,9 @@ public sealed class ConvergenceTests
         Assert.True(outcomes.Sum(o => o.DeletesOutvoted) > 0, "no delete ever lost to a concurrent edit");
         Assert.True(outcomes.Sum(o => o.MultiRevisionFiles) > 50, "too few files of several revisions");
         Assert.True(outcomes.Sum(o => o.Snapshots) > 20, "too few snapshots");
+        Assert.True(outcomes.Sum(o => o.Sites[0].Properties.Count(p => p.Name.StartsWith(Properties.TagPrefix) && p.Value.Length == 0)) > 10, "too few tags removed");
+        Assert.True(outcomes.Sum(o => o.Sites[0].Properties.Count(p => p.Name == Properties.NotebookDeleted && p.Value.Length > 0)) > 5, "too few notebooks deleted");
+        Assert.True(outcomes.Sum(o => o.SameRegisterWrittenConcurrently) > 20, "too few registers written at two sites before they met");
     }
 
     [Fact]
@@ -56,8 +61,11 @@ public sealed class ConvergenceTests
     }
 
     private sealed record Outcome(
-        IReadOnlyList<NoteRevision> Revisions, IReadOnlyList<SiteState> Sites, int MultiRevisionFiles, int Snapshots)
+        IReadOnlyList<NoteRevision> Revisions, IReadOnlyList<PropertyChange> PropertyWrites, IReadOnlyList<SiteState> Sites, int MultiRevisionFiles, int Snapshots)
     {
+        /// <summary>Registers that two sites wrote: the cases where last-writer-wins decides.</summary>
+        public int SameRegisterWrittenConcurrently => PropertyWrites.GroupBy(p => (p.EntityId, p.Name)).Count(g => g.Select(p => p.SiteId).Distinct().Count() > 1);
+
         public int Conflicts => Sites[0].Conflicts.Count;
 
         public int Tombstones => Sites[0].Notes.Count(n => n.Deleted);
@@ -66,7 +74,8 @@ public sealed class ConvergenceTests
     }
 
     /// <summary>What a site ends with: its rows, its revision keys, and every note's conflicts.</summary>
-    private sealed record SiteState(IReadOnlyList<NoteRow> Notes, IReadOnlyList<RevisionKey> Revisions, IReadOnlyList<(Guid Note, NoteVersion Conflict)> Conflicts);
+    private sealed record SiteState(
+        IReadOnlyList<NoteRow> Notes, IReadOnlyList<RevisionKey> Revisions, IReadOnlyList<(Guid Note, NoteVersion Conflict)> Conflicts, IReadOnlyList<PropertyChange> Properties);
 
     private static Outcome Simulate(int seed)
     {
@@ -76,13 +85,14 @@ public sealed class ConvergenceTests
             // One site's clock may be an hour behind or ahead.
             .Select(i => new SimulatedSite(RandomSiteId(random), start.AddMinutes(i == 0 ? random.Next(-60, 61) : 0)))
             .ToArray();
-        var inFlight = new List<(SimulatedSite To, NoteRevision[] File)>();
+        var inFlight = new List<(SimulatedSite To, ChangeSet File)>();
         var all = new List<NoteRevision>();
+        var writes = new List<PropertyChange>();
         var (multiRevisionFiles, snapshots) = (0, 0);
 
-        void Send(SimulatedSite from, NoteRevision[] file)
+        void Send(SimulatedSite from, ChangeSet file)
         {
-            multiRevisionFiles += file.Length > 1 ? 1 : 0;
+            multiRevisionFiles += file.Revisions.Length > 1 ? 1 : 0;
             foreach (var peer in sites.Where(s => s != from))
             {
                 inFlight.Add((peer, file));
@@ -98,8 +108,11 @@ public sealed class ConvergenceTests
         {
             var site = sites[random.Next(sites.Length)];
             site.Time.Now += TimeSpan.FromMilliseconds(random.Next(0, 2000));
-            switch (random.Next(8))
+            switch (random.Next(11))
             {
+                case 8 or 9 or 10:
+                    writes.AddRange(site.MakeRandomPropertyWrites(random));
+                    break;
                 case 0 when inFlight.Count > 0:
                     Deliver(random, inFlight);
                     break;
@@ -109,7 +122,7 @@ public sealed class ConvergenceTests
                 case 2:
                     // A snapshot holds everything the site made, so it also repeats what was sent before.
                     snapshots++;
-                    Send(site, site.Own.ToArray());
+                    Send(site, site.Snapshot());
                     break;
                 default:
                     if (site.MakeRandomEdit(random) is { } revision)
@@ -133,7 +146,7 @@ public sealed class ConvergenceTests
         {
             site.Dispose();
         }
-        return new Outcome(all, states, multiRevisionFiles, snapshots);
+        return new Outcome(all, writes, states, multiRevisionFiles, snapshots);
     }
 
     private static void Check(Outcome outcome)
@@ -145,6 +158,7 @@ public sealed class ConvergenceTests
             Assert.Equal(keys, Sorted(site.Revisions));
             Assert.Equal(rows, site.Notes);
             Assert.Equal(conflicts, site.Conflicts);
+            Assert.Equal(Winners(outcome.PropertyWrites), site.Properties);
         }
         Assert.All(outcome.Revisions.Where(r => r.Parents.Count > 0), revision =>
             Assert.All(revision.Parents, p => Assert.True(revision.Hlc > p.Hlc, "an edit must come after what it replaced")));
@@ -153,7 +167,14 @@ public sealed class ConvergenceTests
     private static RevisionKey[] Sorted(IEnumerable<RevisionKey> keys) =>
         keys.OrderBy(k => k.NoteId).ThenBy(k => k.Hlc).ThenBy(k => k.SiteId, StringComparer.Ordinal).ToArray();
 
-    private static void Deliver(Random random, List<(SimulatedSite To, NoteRevision[] File)> inFlight)
+    /// <summary>The property rule stated plainly: each register holds its greatest write by (HLC, site, value).</summary>
+    private static PropertyChange[] Winners(IEnumerable<PropertyChange> writes) => writes
+        .GroupBy(w => (w.EntityId, w.Name))
+        .Select(g => g.OrderByDescending(w => w.Hlc).ThenByDescending(w => w.SiteId, StringComparer.Ordinal).ThenByDescending(w => w.Value, StringComparer.Ordinal).First())
+        .OrderBy(w => w.EntityId, StringComparer.Ordinal).ThenBy(w => w.Name, StringComparer.Ordinal)
+        .ToArray();
+
+    private static void Deliver(Random random, List<(SimulatedSite To, ChangeSet File)> inFlight)
     {
         var index = random.Next(inFlight.Count);
         var (to, file) = inFlight[index];
@@ -203,6 +224,8 @@ public sealed class ConvergenceTests
     {
         private readonly InMemorySqlite _db = new();
         private readonly List<NoteRevision> _unsent = [];
+        private readonly List<PropertyChange> _unsentWrites = [];
+        private static readonly string[] TagChoices = ["Work", "work", "home", "Ideas", "to do"];
         private readonly string _siteId;
         private readonly HybridLogicalClock _clock;
 
@@ -243,27 +266,61 @@ public sealed class ConvergenceTests
                     note.Id.ToString("D"), _clock.Next(after: parents.Max(p => p.Hlc)), _siteId, parents, note.Version + 1,
                     deleted ? note.Title : $"edit {random.Next(1000)}", deleted ? note.Body : $"at {_siteId[..4]}", deleted, note.CreatedAt, Math.Max(now, note.UpdatedAt));
             }
-            Apply([revision]);
+            Apply(ChangeSet.Of([revision]));
             Own.Add(revision);
             _unsent.Add(revision);
             return revision;
         }
 
-        public NoteRevision[] TakeUnsent()
+        /// <summary>
+        /// A person organizing: tagging or untagging a note, pinning it, moving it to a notebook,
+        /// or making, renaming, moving or deleting a notebook, as the API writes it.
+        /// </summary>
+        public PropertyChange[] MakeRandomPropertyWrites(Random random)
         {
-            var file = _unsent.ToArray();
+            var notes = _db.Query(NoteSql.All);
+            var notebooks = _db.Query(OrganizationSql.Notebooks);
+            var hlc = _clock.Next();
+            string Note() => notes[random.Next(notes.Count)].Id.ToString("D");
+            string Notebook() => notebooks[random.Next(notebooks.Count)].Id;
+            PropertyChange Write(string entity, string name, string value) => new(entity, name, value, hlc, _siteId);
+            PropertyChange[] writes = random.Next(7) switch
+            {
+                0 when notes.Count > 0 && TagChoices[random.Next(TagChoices.Length)] is var tag =>
+                    [Write(Note(), Properties.TagName(tag), random.Next(3) == 0 ? "" : tag)],
+                1 when notes.Count > 0 => [Write(Note(), Properties.Pinned, random.Next(2) == 0 ? Properties.Set : "")],
+                2 when notes.Count > 0 && notebooks.Count > 0 => [Write(Note(), Properties.Notebook, random.Next(4) == 0 ? "" : Notebook())],
+                3 when notebooks.Count > 0 => [Write(Notebook(), Properties.NotebookName, $"renamed {random.Next(100)}")],
+                4 when notebooks.Count > 1 => [Write(Notebook(), Properties.NotebookParent, random.Next(3) == 0 ? "" : Notebook())],
+                5 when notebooks.Count > 0 => [Write(Notebook(), Properties.NotebookDeleted, Properties.Set)],
+                _ => NewNotebook(RandomNoteId(random).ToString("D")),
+            };
+            PropertyChange[] NewNotebook(string id) => [Write(id, Properties.NotebookName, $"notebook {random.Next(100)}"), Write(id, Properties.NotebookParent, "")];
+            Apply(new ChangeSet([], writes));
+            _unsentWrites.AddRange(writes);
+            return writes;
+        }
+
+        public ChangeSet TakeUnsent()
+        {
+            var file = new ChangeSet(_unsent.ToArray(), _unsentWrites.ToArray());
             _unsent.Clear();
+            _unsentWrites.Clear();
             return file;
         }
 
-        public void Apply(NoteRevision[] revisions) => _db.Execute(RevisionSql.Merge(revisions));
+        /// <summary>Everything the site made, and its own winning property writes, read as the exporter reads them.</summary>
+        public ChangeSet Snapshot() => new(Own.ToArray(), _db.Query(PropertySql.Since(_siteId, 0, long.MaxValue, int.MaxValue)).Select(p => p.Change).ToArray());
+
+        public void Apply(ChangeSet changes) => _db.Execute(RevisionSql.Merge(changes.Revisions).Then(PropertySql.Merge(changes.Properties), (_, _) => 0));
 
         public SiteState State()
         {
             // The search index follows every merge inside its transaction, or this throws.
             _db.Execute(NoteSql.CheckSearchIndex);
             var notes = _db.Query(NoteSql.All);
-            return new SiteState(notes, _db.Query(RevisionSql.Keys), notes.SelectMany(n => _db.Query(RevisionSql.Conflicts(n.Id)).Select(c => (n.Id, c))).ToArray());
+            return new SiteState(notes, _db.Query(RevisionSql.Keys), notes.SelectMany(n => _db.Query(RevisionSql.Conflicts(n.Id)).Select(c => (n.Id, c))).ToArray(),
+                _db.Query(PropertySql.All));
         }
 
         public void Dispose() => _db.Dispose();

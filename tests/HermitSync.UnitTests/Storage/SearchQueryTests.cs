@@ -49,12 +49,27 @@ public sealed class SearchQueryTests
         Assert.True(query.HasConflict);
     }
 
+    [Fact]
+    public void Tag_notebook_and_pinned_filters_are_read_and_a_quoted_value_may_hold_spaces()
+    {
+        var query = Parse("budget tag:Work notebook:\"Home and garden\" IS:Pinned");
+
+        Assert.Equal(["budget"], query.Words);
+        Assert.Equal("Work", query.Tag);
+        Assert.Equal("Home and garden", query.Notebook);
+        Assert.True(query.Pinned);
+        Assert.Empty(query.Phrases);
+    }
+
     [Theory]
     [InlineData("before:yesterday", "before:2024-01-31")]
     [InlineData("after:2024-13-01", "after:2024-01-31")]
     [InlineData("has:attachment", "has:conflict")]
-    [InlineData("tag:work", "no tags")]
-    [InlineData("is:pinned", "no tags")]
+    [InlineData("is:archived", "is:pinned")]
+    [InlineData("tag:a,b", "comma")]
+    [InlineData("tag:", "cannot be empty")]
+    [InlineData("notebook:", "needs a name")]
+    [InlineData("tag:work tag:home", "one tag: filter")]
     public void A_filter_it_cannot_read_is_refused_with_what_to_write(string text, string hint)
     {
         Assert.False(SearchQuery.TryParse(text, out _, out var problem));
