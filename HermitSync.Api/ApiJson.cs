@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HermitSync.Api.Cluster;
 using HermitSync.Api.Notes;
+using HermitSync.Api.Organization;
 using HermitSync.Api.Sync;
 using HermitSync.Storage;
 
@@ -27,4 +28,10 @@ namespace HermitSync.Api;
 [JsonSerializable(typeof(SyncStatus))]
 [JsonSerializable(typeof(PairRequest))]
 [JsonSerializable(typeof(IgnoreRequest))]
+[JsonSerializable(typeof(LabelsRequest))]
+[JsonSerializable(typeof(NoteLabels))]
+[JsonSerializable(typeof(NotebookRequest))]
+[JsonSerializable(typeof(NotebookCreated))]
+[JsonSerializable(typeof(IReadOnlyList<NotebookEntry>))]
+[JsonSerializable(typeof(IReadOnlyList<TagCount>))]
 internal sealed partial class ApiJson : JsonSerializerContext;

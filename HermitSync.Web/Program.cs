@@ -36,6 +36,7 @@ builder.Services.AddAuthorizationBuilder()
 // The API answers only callers with the AppHost's internal credential, which every call here adds.
 var apiAddress = new Uri(builder.Configuration["HermitSync:Api"] ?? "http://api");
 builder.Services.AddHttpClient<NotesApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
+builder.Services.AddHttpClient<OrganizationApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
 builder.Services.AddHttpClient<ClusterApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
 builder.Services.AddHttpClient<SyncApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
 // An upload may take minutes and cannot be sent twice: no retries, no short timeouts. Removing

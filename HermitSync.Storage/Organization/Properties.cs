@@ -41,9 +41,10 @@ public static class Properties
         {
             return $"A tag may have at most {MaxTagLength} characters.";
         }
-        if (trimmed.Any(c => char.IsControl(c) || c == ','))
+        // A comma separates tags where people type them; a double quote ends a filter's value.
+        if (trimmed.Any(c => char.IsControl(c) || c is ',' or '"'))
         {
-            return "A tag may not hold a comma or a control character.";
+            return "A tag may not hold a comma, a double quote or a control character.";
         }
         return null;
     }
@@ -60,9 +61,9 @@ public static class Properties
         {
             return $"A notebook's name may have at most {MaxNotebookNameLength} characters.";
         }
-        if (trimmed.Any(char.IsControl))
+        if (trimmed.Any(c => char.IsControl(c) || c == '"'))
         {
-            return "A notebook's name may not hold a control character.";
+            return "A notebook's name may not hold a double quote or a control character.";
         }
         return null;
     }

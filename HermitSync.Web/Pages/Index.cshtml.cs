@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace HermitSync.Web.Pages;
 
-public sealed class IndexModel(NotesApi notes) : PageModel
+public sealed class IndexModel(NotesApi notes, OrganizationApi organization) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "q")]
     public string? Query { get; set; }
@@ -17,6 +17,19 @@ public sealed class IndexModel(NotesApi notes) : PageModel
     /// <summary>Why the search could not be run, in words to show beside the box.</summary>
     public string? SearchProblem { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) =>
-        (Results, SearchProblem) = await notes.SearchAsync(Query, Cursor, cancellationToken);
+    public IReadOnlyList<NotebookEntry> Notebooks { get; private set; } = [];
+
+    public IReadOnlyList<TagCount> Tags { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        var search = notes.SearchAsync(Query, Cursor, cancellationToken);
+        var notebooks = organization.NotebooksAsync(cancellationToken);
+        var tags = organization.TagsAsync(cancellationToken);
+        (Results, SearchProblem) = await search;
+        (Notebooks, Tags) = (await notebooks, await tags);
+    }
+
+    /// <summary>A search filter for a name, quoted when it holds a space.</summary>
+    public static string Filter(string name, string value) => value.Any(char.IsWhiteSpace) ? $"{name}:\"{value}\"" : $"{name}:{value}";
 }

@@ -31,6 +31,66 @@ public sealed class NotesApiTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Notebooks_tags_and_pins_filter_the_list_and_deleting_a_notebook_loses_no_note()
+    {
+        using var api = stack.WebBrowserClient();
+        var marker = $"m{Guid.NewGuid():N}"[..12];
+        async Task<string> NotebookAsync(string name, string? parentId = null) =>
+            (await (await api.PostAsJsonAsync("/api/notebooks", new { name, parentId })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<NotebookCreated>())!.Id;
+        async Task<Guid[]> FoundAsync(string q) => [.. (await api.GetFromJsonAsync<NotePage>($"/api/notes?q={Uri.EscapeDataString(q)}"))!.Items.Select(n => n.Id).Order()];
+        var work = await NotebookAsync($"Work {marker}");
+        var projects = await NotebookAsync($"Projects {marker}", work);
+        var inProjects = await Sites.CreateAsync(api, "in projects", "");
+        var inWork = await Sites.CreateAsync(api, "in work", "");
+
+        using var labelled = await api.PutAsJsonAsync($"/api/notes/{inProjects.Id}/labels", new { notebookId = projects, pinned = true, tags = new[] { marker, "Second Tag" } });
+        (await api.PutAsJsonAsync($"/api/notes/{inWork.Id}/labels", new { notebookId = work, tags = new[] { marker.ToUpperInvariant() } })).EnsureSuccessStatusCode();
+
+        Assert.Equal(new NoteLabels(projects, true, [marker, "Second Tag"]), await labelled.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<NoteLabels>());
+        Assert.Equal(new NoteLabels(projects, true, [marker, "Second Tag"]), (await Sites.GetAsync(api, inProjects)).Labels);
+        Assert.Equal([inProjects.Id, inWork.Id], await FoundAsync($"notebook:\"Work {marker}\""));
+        Assert.Equal([inProjects.Id], await FoundAsync($"notebook:\"projects {marker}\""));
+        Assert.Equal([inProjects.Id, inWork.Id], await FoundAsync($"tag:{marker}"));
+        Assert.Equal([inProjects.Id], await FoundAsync($"tag:{marker} is:pinned"));
+        Assert.Equal([inWork.Id], await FoundAsync($"work tag:{marker}"));
+        Assert.Contains((await api.GetFromJsonAsync<TagCount[]>("/api/tags"))!, t => t.Tag.Equals(marker, StringComparison.OrdinalIgnoreCase) && t.Notes == 2);
+
+        // A tag left out is removed; the other labels stay as they are.
+        (await api.PutAsJsonAsync($"/api/notes/{inProjects.Id}/labels", new { tags = new[] { marker } })).EnsureSuccessStatusCode();
+        Assert.Equal(new NoteLabels(projects, true, [marker]), (await Sites.GetAsync(api, inProjects)).Labels);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.PutAsJsonAsync($"/api/notebooks/{work}", new { parentId = projects })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/notebooks/{projects}")).StatusCode);
+
+        // The deleted notebook's note shows in the one above it, and nothing was deleted with it.
+        Assert.Equal([inProjects.Id, inWork.Id], await FoundAsync($"notebook:\"Work {marker}\""));
+        Assert.Empty(await FoundAsync($"notebook:\"Projects {marker}\""));
+        var notebooks = (await api.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!;
+        Assert.DoesNotContain(notebooks, n => n.Id == projects);
+        Assert.Equal(2, Assert.Single(notebooks, n => n.Id == work).Notes);
+        Assert.Equal(projects, (await Sites.GetAsync(api, inProjects)).Labels.NotebookId);
+    }
+
+    [Theory]
+    [InlineData("""{"tags":["a,b"]}""", "comma")]
+    [InlineData("""{"tags":[""]}""", "cannot be empty")]
+    [InlineData("""{"notebookId":"0195e5a1-7c2b-7000-8000-000000000000"}""", "no notebook")]
+    public async Task Labels_that_break_the_rules_are_400_with_the_reason(string body, string reason)
+    {
+        using var api = stack.WebBrowserClient();
+        var note = await Sites.CreateAsync(api, "labels refused", "");
+
+        using var response = await api.PutAsync($"/api/notes/{note.Id}/labels", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, (await response.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
+        Assert.Equal(NoteLabels.None, (await Sites.GetAsync(api, note)).Labels);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.PutAsJsonAsync($"/api/notes/{Guid.CreateVersion7()}/labels", new { pinned = true })).StatusCode);
+    }
+
+    private sealed record NotebookCreated(string Id);
+
+    [Fact]
     public async Task An_edit_without_if_match_is_428_and_changes_nothing()
     {
         using var api = stack.WebBrowserClient();
@@ -77,7 +137,7 @@ public sealed class NotesApiTests(StackFixture stack)
     }
 
     [Theory]
-    [InlineData("tag:work", "no tags")]
+    [InlineData("is:archived", "is:pinned")]
     [InlineData("before:soon", "before:2024-01-31")]
     public async Task A_search_it_cannot_read_is_a_400_that_says_why_and_the_page_shows_it(string query, string reason)
     {

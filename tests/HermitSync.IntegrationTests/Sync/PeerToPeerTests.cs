@@ -97,6 +97,42 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         [.. (await site.GetFromJsonAsync<NotePage>($"/api/notes?q={word}"))!.Items.Select(n => n.Id)];
 
     [Fact]
+    public async Task A_tag_added_at_both_sites_is_one_tag_and_a_move_while_the_text_is_edited_elsewhere_is_no_conflict()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var rejections = await Sites.RejectionCountsAsync(_stack);
+        var tag = $"shared{Guid.NewGuid():N}"[..20];
+        var note = await Sites.CreateAsync(a, "organized apart", "before");
+        var notebook = (await (await a.PostAsJsonAsync("/api/notebooks", new { name = $"Moved {tag}" })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<IdOnly>())!.Id;
+        var noteAtB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
+        await Sites.EventuallyAsync(async () => (await b.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!.Any(n => n.Id == notebook) ? true : (bool?)null,
+            "the notebook did not reach B");
+
+        await Sites.WhileApartAsync(_stack, async () =>
+        {
+            (await a.PutAsJsonAsync($"/api/notes/{note.Id}/labels", new { notebookId = notebook, tags = new[] { tag.ToUpperInvariant(), "only-at-a" } })).EnsureSuccessStatusCode();
+            (await b.PutAsJsonAsync($"/api/notes/{note.Id}/labels", new { tags = new[] { tag }, pinned = true })).EnsureSuccessStatusCode();
+            await Sites.EditAsync(b, noteAtB, "organized apart", "edited at B while A moved it");
+        });
+
+        foreach (var site in new[] { a, b })
+        {
+            var converged = await Sites.GetAsync(site, note);
+            Assert.Equal(("edited at B while A moved it", 0), (converged.Body, converged.Conflicts));
+            Assert.Equal(notebook, converged.Labels.NotebookId);
+            Assert.True(converged.Labels.Pinned);
+            // One tag, whichever spelling wrote last, beside the tag only A added.
+            Assert.Equal(["only-at-a", tag], converged.Labels.Tags.Select(t => t.ToLowerInvariant()).Order());
+            Assert.Equal([note.Id], (await site.GetFromJsonAsync<NotePage>($"/api/notes?q=tag:{tag}"))!.Items.Select(n => n.Id));
+            Assert.Equal([note.Id], (await site.GetFromJsonAsync<NotePage>($"/api/notes?q=notebook:%22Moved {tag}%22"))!.Items.Select(n => n.Id));
+        }
+        Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
+    }
+
+    private sealed record IdOnly(string Id);
+
+    [Fact]
     public async Task Edits_made_while_apart_converge_and_the_conflict_shows_in_both_web_apps()
     {
         using var a = _stack.WebBrowserClient("a");

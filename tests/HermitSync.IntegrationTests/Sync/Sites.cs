@@ -53,18 +53,23 @@ internal static class Sites
     public static Task<IReadOnlyList<NoteRow>> NotesAsync(StackFixture stack, string site = "") =>
         stack.Rqlite(site).QueryAsync(NoteSql.All, ReadConsistency.Strong);
 
+    /// <summary>Every property register a site holds, with its winning write.</summary>
+    public static Task<IReadOnlyList<PropertyChange>> PropertiesAsync(StackFixture stack, string site = "") =>
+        stack.Rqlite(site).QueryAsync(PropertySql.All, ReadConsistency.Strong);
+
     /// <summary>Every revision a site holds: equal at converged sites only if nothing was applied twice or in part.</summary>
     public static Task<IReadOnlyList<RevisionKey>> RevisionsAsync(StackFixture stack, string site = "") =>
         stack.Rqlite(site).QueryAsync(RevisionSql.Keys, ReadConsistency.Strong);
 
-    /// <summary>Waits until the site's exporter has written every revision the site made.</summary>
+    /// <summary>Waits until the site's exporter has written every revision and property write the site made.</summary>
     public static async Task WaitForExportAsync(StackFixture stack, string site = "")
     {
         var rqlite = stack.Rqlite(site);
         var siteId = (await SiteIdentity.ReadAsync(rqlite, CancellationToken.None))!.SiteId;
         await EventuallyAsync(
-            async () => await rqlite.QueryAsync(RevisionSql.NewestSeq(siteId), ReadConsistency.Strong)
-                <= (await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Strong)).ExportedThrough ? true : (bool?)null,
+            async () => await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Strong) is var cursor
+                && new ExportPosition(cursor.ExportedThrough, cursor.PropertiesExportedThrough).Covers(await rqlite.QueryAsync(SyncLedgerSql.NewestOwn(siteId), ReadConsistency.Strong))
+                    ? true : (bool?)null,
             "the exporter did not export");
     }
 
@@ -79,8 +84,9 @@ internal static class Sites
         (await RejectionCountAsync(paired, "a"), await RejectionCountAsync(paired, "b"));
 
     /// <summary>
-    /// Waits until two sites hold the same <c>notes</c> rows and the same set of revisions (note,
-    /// HLC, site): nothing lost, and nothing applied twice or in part. The failure names what differs.
+    /// Waits until two sites hold the same <c>notes</c> rows, the same set of revisions (note,
+    /// HLC, site) and the same property registers: nothing lost, and nothing applied twice or in
+    /// part. The failure names what differs.
     /// A cluster between leaders, as after a heavy load on a busy machine, is waited for too: what
     /// is asked here is whether the sites agree, not whether they answer at every moment.
     /// </summary>
@@ -91,17 +97,19 @@ internal static class Sites
         {
             IReadOnlyList<NoteRow> notesLeft, notesRight;
             HashSet<RevisionKey> revisionsLeft, revisionsRight;
+            IReadOnlyList<PropertyChange> propertiesLeft, propertiesRight;
             try
             {
                 (notesLeft, notesRight) = (await NotesAsync(left.Stack, left.Site), await NotesAsync(right.Stack, right.Site));
                 (revisionsLeft, revisionsRight) = ((await RevisionsAsync(left.Stack, left.Site)).ToHashSet(), (await RevisionsAsync(right.Stack, right.Site)).ToHashSet());
+                (propertiesLeft, propertiesRight) = (await PropertiesAsync(left.Stack, left.Site), await PropertiesAsync(right.Stack, right.Site));
             }
             catch (RqliteUnavailableException) when (DateTime.UtcNow < deadline)
             {
                 await Task.Delay(500);
                 continue;
             }
-            if (notesLeft.SequenceEqual(notesRight) && revisionsLeft.SetEquals(revisionsRight))
+            if (notesLeft.SequenceEqual(notesRight) && revisionsLeft.SetEquals(revisionsRight) && propertiesLeft.SequenceEqual(propertiesRight))
             {
                 return;
             }
@@ -111,6 +119,8 @@ internal static class Sites
                 rows only at the second: {Describe(notesRight.Except(notesLeft))}
                 revisions only at the first: {revisionsLeft.Except(revisionsRight).Count()}, e.g. {string.Join("; ", revisionsLeft.Except(revisionsRight).Take(5))}
                 revisions only at the second: {revisionsRight.Except(revisionsLeft).Count()}, e.g. {string.Join("; ", revisionsRight.Except(revisionsLeft).Take(5))}
+                property registers only at the first: {string.Join("; ", propertiesLeft.Except(propertiesRight).Take(5))}
+                property registers only at the second: {string.Join("; ", propertiesRight.Except(propertiesLeft).Take(5))}
                 """);
             await Task.Delay(100);
         }
@@ -132,9 +142,27 @@ internal static class Sites
     {
         using var a = stack.WebBrowserClient("a");
         using var b = stack.WebBrowserClient("b");
-        using var syncthingA = stack.SyncthingClient("a");
         var note = await CreateAsync(a, title, "before");
         var noteAtB = await EventuallyAsync(() => TryGetAsync(b, note), "the note did not reach B");
+
+        await WhileApartAsync(stack, async () =>
+        {
+            await EditAsync(a, note, title, atA);
+            await EditAsync(b, noteAtB, title, atB);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(atB, (await TryGetAsync(b, note))!.Body);
+        });
+
+        // Equal sets hold both edits, so one of them wins and the other is kept as the conflict.
+        Assert.Equal(1, (await GetAsync(a, note)).Conflicts);
+        return note;
+    }
+
+    /// <summary>Cuts A and B off from each other, runs <paramref name="apart"/>, joins them again and waits until they converge.</summary>
+    public static async Task WhileApartAsync(StackFixture stack, Func<Task> apart)
+    {
+        using var b = stack.WebBrowserClient("b");
+        using var syncthingA = stack.SyncthingClient("a");
         var deviceB = await DeviceIdAsync(b);
 
         // Pausing the peer on one side closes the connection both ways.
@@ -142,20 +170,13 @@ internal static class Sites
         try
         {
             await EventuallyAsync(async () => await PeerConnectedAsync(b) ? null : (bool?)true, "B still sees A connected");
-            await EditAsync(a, note, title, atA);
-            await EditAsync(b, noteAtB, title, atB);
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.Equal(atB, (await TryGetAsync(b, note))!.Body);
+            await apart();
         }
         finally
         {
             (await syncthingA.PostAsync($"/rest/system/resume?device={deviceB}", null)).EnsureSuccessStatusCode();
         }
-
-        // Equal sets hold both edits, so one of them wins and the other is kept as the conflict.
         await WaitUntilConvergedAsync(stack);
-        Assert.Equal(1, (await GetAsync(a, note)).Conflicts);
-        return note;
     }
 
     /// <summary>Polls until <paramref name="probe"/> has a value, for up to 30 s.</summary>
