@@ -34,4 +34,5 @@ namespace HermitSync.Api;
 [JsonSerializable(typeof(NotebookCreated))]
 [JsonSerializable(typeof(IReadOnlyList<NotebookEntry>))]
 [JsonSerializable(typeof(IReadOnlyList<TagCount>))]
+[JsonSerializable(typeof(IReadOnlyList<NoteSummary>))]
 internal sealed partial class ApiJson : JsonSerializerContext;

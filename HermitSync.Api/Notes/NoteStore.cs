@@ -19,6 +19,12 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
     public Task<NotePage> SearchAsync(SearchQuery query, int limit, RankCursor? after, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Search(query, after, limit), cancellationToken);
 
+    public Task<IReadOnlyList<NoteSummary>> TitledAsync(string title, CancellationToken cancellationToken) =>
+        rqlite.QueryOrStaleAsync(NoteSql.Titled(title), cancellationToken);
+
+    public Task<IReadOnlyList<NoteSummary>> LinkingToAsync(Note note, int limit, CancellationToken cancellationToken) =>
+        rqlite.QueryOrStaleAsync(NoteSql.LinkingTo(note.Id, note.Title, limit), cancellationToken);
+
     public Task<IReadOnlyList<NoteVersion>> ConflictsAsync(Guid id, CancellationToken cancellationToken) =>
         rqlite.QueryAsync(RevisionSql.Conflicts(id), ReadConsistency.Weak, cancellationToken);
 

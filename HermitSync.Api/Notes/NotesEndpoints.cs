@@ -15,6 +15,8 @@ public static class NotesEndpoints
         var notes = app.MapGroup("/api/notes").WithTags("Notes");
         notes.MapGet("/", Search).WithName("SearchNotes");
         notes.MapGet("/{id:guid}", Get).WithName("GetNote");
+        notes.MapGet("/titled", Titled).WithName("GetNotesByTitle");
+        notes.MapGet("/{id:guid}/backlinks", Backlinks).WithName("GetNoteBacklinks");
         notes.MapPost("/", Create).WithName("CreateNote");
         notes.MapPut("/{id:guid}", Update).WithName("UpdateNote");
         notes.MapDelete("/{id:guid}", Delete).WithName("DeleteNote");
@@ -45,6 +47,21 @@ public static class NotesEndpoints
             ? TypedResults.Ok(await store.ListAsync(query, listSize, listAfter, cancellationToken))
             : listProblem;
     }
+
+    /// <summary>The live notes with this title, case aside: where a <c>[[link]]</c> to it leads.</summary>
+    private static async Task<Results<Ok<IReadOnlyList<NoteSummary>>, ProblemHttpResult>> Titled(NoteStore store, string? title, CancellationToken cancellationToken) =>
+        NoteRules.CheckTitle(title) is { } violation
+            ? TypedResults.Problem(violation.Message, statusCode: StatusCodes.Status400BadRequest)
+            : TypedResults.Ok(await store.TitledAsync(title!.Trim(), cancellationToken));
+
+    /// <summary>The live notes that link to this one by its title, the latest edited first.</summary>
+    private static async Task<Results<Ok<IReadOnlyList<NoteSummary>>, ProblemHttpResult>> Backlinks(NoteStore store, Guid id, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken) is { } note
+            ? TypedResults.Ok(await store.LinkingToAsync(note, MaxBacklinks, cancellationToken))
+            : NotFound(id);
+
+    /// <summary>A note linked from more places than this lists the latest; a search for its title finds the rest.</summary>
+    private const int MaxBacklinks = 200;
 
     private static async Task<Results<Ok<TrashPage>, ProblemHttpResult>> Trash(NoteStore store, int? limit, string? cursor, CancellationToken cancellationToken)
     {

@@ -85,6 +85,41 @@ public static class NoteSql
             });
     }
 
+    /// <summary>The live notes with this title, case aside, the latest edited first: where a <c>[[link]]</c> leads.</summary>
+    public static SqlQuery<IReadOnlyList<NoteSummary>> Titled(string title) => SqlQuery.Rows(
+        SqlStatement.Of($"SELECT {SummaryColumns} FROM notes WHERE deleted = 0 AND title = ? COLLATE NOCASE ORDER BY updated_at DESC LIMIT ?", title, MaxTitled),
+        ReadSummary);
+
+    /// <summary>How many notes of one title a link lists; a person who has more renames some.</summary>
+    public const int MaxTitled = 20;
+
+    /// <summary>
+    /// The live notes whose body links to <paramref name="title"/> (<c>[[title]]</c> or
+    /// <c>[[title|label]]</c>, case aside), the latest edited first. The search index finds the
+    /// notes that hold the title's words in their body, and only those are read whole; a title
+    /// with no word to look up is searched for in every body.
+    /// </summary>
+    public static SqlQuery<IReadOnlyList<NoteSummary>> LinkingTo(Guid id, string title, int limit)
+    {
+        var parameters = new Dictionary<string, object?> { ["id"] = Key(id), ["title"] = title, ["limit"] = limit };
+        var source = "notes WHERE";
+        if (title.Any(char.IsLetterOrDigit))
+        {
+            source = "notes_search JOIN notes ON notes.rowid = notes_search.rowid WHERE notes_search MATCH :match AND";
+            parameters["match"] = $"body : {SearchQuery.Quoted(title)}";
+        }
+        return SqlQuery.Rows(
+            SqlStatement.Named(
+                $"""
+                SELECT {SummaryColumns} FROM {source} notes.deleted = 0 AND notes.id <> :id
+                  AND (instr(lower(notes.body), lower('[[' || :title || ']]')) > 0 OR instr(lower(notes.body), lower('[[' || :title || '|')) > 0)
+                ORDER BY notes.updated_at DESC
+                LIMIT :limit
+                """,
+                parameters),
+            ReadSummary);
+    }
+
     /// <summary>
     /// Fails ("database disk image is malformed") unless the search index holds exactly what the
     /// notes table says, the check to run after anything but these statements touched the table.

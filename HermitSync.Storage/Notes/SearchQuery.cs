@@ -185,5 +185,5 @@ public sealed record SearchQuery(
     }
 
     /// <summary>An FTS5 string: double quotes inside are doubled, and nothing in it is syntax.</summary>
-    private static string Quoted(string term) => new StringBuilder(term.Length + 2).Append('"').Append(term.Replace("\"", "\"\"")).Append('"').ToString();
+    internal static string Quoted(string term) => new StringBuilder(term.Length + 2).Append('"').Append(term.Replace("\"", "\"\"")).Append('"').ToString();
 }

@@ -142,7 +142,7 @@ public static class Migrations
         // moving or tagging a note never conflicts with an edit of its text. A register holds
         // only its winning write; AUTOINCREMENT keeps the exporter's cursor (seq) from ever
         // being handed out again after a row is replaced.
-        new(5, "notebooks, tags and pins",
+        new(5, "notebooks, tags, pins and links",
         [
             """
             CREATE TABLE properties (
@@ -158,6 +158,8 @@ public static class Migrations
             "CREATE INDEX properties_by_site ON properties (site_id, seq)",
             "CREATE INDEX properties_by_value ON properties (name, value)",
             "ALTER TABLE sync_exports ADD COLUMN through_property_seq INTEGER NOT NULL DEFAULT 0",
+            // A [[link]] names a note by its title, whatever its case.
+            "CREATE INDEX notes_by_title ON notes (title COLLATE NOCASE)",
         ]),
     ];
 }

@@ -14,6 +14,7 @@ public sealed class MarkdownRenderer
         .UseTaskLists()
         .UseEmphasisExtras()
         .Use<TaskListsAsText>()
+        .Use<WikiLinks>()
         .Use<TableAlignmentAsAttribute>()
         .Build();
 

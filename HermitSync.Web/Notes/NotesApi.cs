@@ -44,6 +44,14 @@ public sealed class NotesApi(HttpClient http)
     public Task<Note?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         GetOrNullAsync<Note>($"/api/notes/{id}", cancellationToken);
 
+    /// <summary>The live notes with this title, case aside.</summary>
+    public async Task<IReadOnlyList<NoteSummary>> TitledAsync(string title, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<NoteSummary[]>($"/api/notes/titled{Query(("title", title))}", cancellationToken) ?? [];
+
+    /// <summary>The notes that link to this one, the latest edited first.</summary>
+    public async Task<IReadOnlyList<NoteSummary>> BacklinksAsync(Guid id, CancellationToken cancellationToken) =>
+        await GetOrNullAsync<NoteSummary[]>($"/api/notes/{id}/backlinks", cancellationToken) ?? [];
+
     public async Task<IReadOnlyList<NoteVersion>> ConflictsAsync(Guid id, CancellationToken cancellationToken) =>
         await http.GetFromJsonAsync<NoteVersion[]>($"/api/notes/{id}/conflicts", cancellationToken) ?? [];
 

@@ -13,7 +13,12 @@ public sealed class NewModel(NotesApi notes) : PageModel
     [BindProperty]
     public NoteInput Input { get; set; } = new();
 
-    public void OnGet() => Id = Guid.CreateVersion7();
+    /// <summary>A link to a note that does not exist yet offers this page with its title filled in.</summary>
+    public void OnGet(string? title)
+    {
+        Id = Guid.CreateVersion7();
+        Input.Title = title?.Trim() ?? "";
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {

@@ -18,6 +18,9 @@ public sealed class ViewModel(NotesApi notes, OrganizationApi organization, Mark
 
     public IReadOnlyList<NotebookEntry> Notebooks { get; private set; } = [];
 
+    /// <summary>The notes that link here by this note's title.</summary>
+    public IReadOnlyList<NoteSummary> LinkedFrom { get; private set; } = [];
+
     /// <summary>The notebook the note shows in: its own, or the nearest one above it left after a delete.</summary>
     public NotebookEntry? Notebook { get; private set; }
 
@@ -31,6 +34,7 @@ public sealed class ViewModel(NotesApi notes, OrganizationApi organization, Mark
         BodyHtml = markdown.ToSafeHtml(note.Body);
         History = await notes.HistoryAsync(id, cursor: null, RecentVersions, cancellationToken) ?? History;
         Notebooks = await organization.NotebooksAsync(cancellationToken);
+        LinkedFrom = await notes.BacklinksAsync(id, cancellationToken);
         Notebook = Notebooks.FirstOrDefault(n => n.Id == note.Labels.NotebookId);
         return Page();
     }
