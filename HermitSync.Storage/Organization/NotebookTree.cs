@@ -19,13 +19,19 @@ public sealed class NotebookTree
             .GroupBy(n => ParentOf(n.Id))
             .ToDictionary(g => g.Key ?? "", g => g.OrderBy(n => n.Name, StringComparer.CurrentCultureIgnoreCase).ThenBy(n => n.Id, StringComparer.Ordinal).ToArray());
         var entries = new List<NotebookEntry>();
-        void Walk(string parent, int depth)
+        // Returns how many notes the notebooks it listed hold, theirs and their notebooks'.
+        long Walk(string parent, int depth)
         {
+            long total = 0;
             foreach (var notebook in children.GetValueOrDefault(parent, []))
             {
-                entries.Add(new NotebookEntry(notebook.Id, notebook.Name, parent.Length == 0 ? null : parent, depth, notebook.Notes + DeletedBelow(notebook.Id)));
-                Walk(notebook.Id, depth + 1);
+                var at = entries.Count;
+                entries.Add(null!);
+                var notes = notebook.Notes + DeletedBelow(notebook.Id) + Walk(notebook.Id, depth + 1);
+                entries[at] = new NotebookEntry(notebook.Id, notebook.Name, parent.Length == 0 ? null : parent, depth, notes);
+                total += notes;
             }
+            return total;
         }
         Walk("", 0);
         Entries = entries;
@@ -66,5 +72,5 @@ public sealed class NotebookTree
         _all.Values.Where(n => n.Deleted && n.Notes > 0 && Resolve(n.Id) == id).Sum(n => n.Notes);
 }
 
-/// <summary>A notebook as a list shows it: under <see cref="ParentId"/> (null at the top), <see cref="Depth"/> levels down, with how many notes show in it.</summary>
+/// <summary>A notebook as a list shows it: under <see cref="ParentId"/> (null at the top), <see cref="Depth"/> levels down, with how many notes show in it and in the notebooks inside it.</summary>
 public sealed record NotebookEntry(string Id, string Name, string? ParentId, int Depth, long Notes);

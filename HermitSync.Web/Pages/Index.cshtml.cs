@@ -17,6 +17,12 @@ public sealed class IndexModel(NotesApi notes, OrganizationApi organization) : P
     /// <summary>Why the search could not be run, in words to show beside the box.</summary>
     public string? SearchProblem { get; private set; }
 
+    /// <summary>The note shown in the third pane; on a phone, alone.</summary>
+    [BindProperty(SupportsGet = true)]
+    public Guid? Open { get; set; }
+
+    public Note? Opened { get; private set; }
+
     public IReadOnlyList<NotebookEntry> Notebooks { get; private set; } = [];
 
     public IReadOnlyList<TagCount> Tags { get; private set; } = [];
@@ -26,7 +32,9 @@ public sealed class IndexModel(NotesApi notes, OrganizationApi organization) : P
         var search = notes.SearchAsync(Query, Cursor, cancellationToken);
         var notebooks = organization.NotebooksAsync(cancellationToken);
         var tags = organization.TagsAsync(cancellationToken);
+        var opened = Open is { } id ? notes.GetAsync(id, cancellationToken) : Task.FromResult<Note?>(null);
         (Results, SearchProblem) = await search;
+        Opened = await opened;
         (Notebooks, Tags) = (await notebooks, await tags);
     }
 

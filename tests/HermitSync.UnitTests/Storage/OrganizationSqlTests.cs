@@ -82,7 +82,7 @@ public sealed class OrganizationSqlTests : IDisposable
         _sqlite.Db.Execute(PropertySql.Merge([Write(projects, Properties.NotebookDeleted, Properties.Set, _sqlite.SiteId)]));
 
         var tree = new NotebookTree(_sqlite.Db.Query(OrganizationSql.Notebooks));
-        Assert.Equal([("Work", (string?)null, 0, 1L), ("Archive", work, 1, 1L)], tree.Entries.Select(e => (e.Name, e.ParentId, e.Depth, e.Notes)));
+        Assert.Equal([("Work", (string?)null, 0, 2L), ("Archive", work, 1, 1L)], tree.Entries.Select(e => (e.Name, e.ParentId, e.Depth, e.Notes)));
         Assert.Equal(work, tree.Resolve(projects));
         Assert.Equal(2, List("notebook:Work").Length);
         Assert.Empty(List("notebook:Projects"));
