@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using HermitSync.Api.Notes;
+using HermitSync.Api.Organization;
 using HermitSync.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -25,10 +26,13 @@ public static class ExportEndpoints
     /// usual 503. A failure after that aborts the response: the zip then has no central
     /// directory and no unzip takes it for a whole export.
     /// </summary>
-    private static async Task ExportAll(NoteStore store, IOptions<ExportOptions> options, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
+    private static async Task ExportAll(
+        NoteStore store, OrganizationStore organization, IOptions<ExportOptions> options, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
     {
         var pageSize = options.Value.PageSize;
         var page = await store.ExportPageAsync(null, pageSize, cancellationToken);
+        var notebooks = await organization.NotebooksAsync(cancellationToken);
+        var folders = new Dictionary<string, string>();
         http.Response.ContentType = "application/zip";
         http.Response.Headers.ContentDisposition = Attachment($"hermit-notes-{time.GetUtcNow():yyyy-MM-dd}.zip");
         var output = new DrainedBuffer(http.Response.BodyWriter);
@@ -40,14 +44,15 @@ public static class ExportEndpoints
             var next = page.Count < pageSize ? null : store.ExportPageAsync(page[^1].Id, pageSize, cancellationToken);
             foreach (var note in page)
             {
-                var entry = zip.CreateEntry(names.Next(note.Title), CompressionLevel.Fastest);
+                var notebook = notebooks.PathOf(note.Labels.NotebookId);
+                var entry = zip.CreateEntry(Folder(notebook, folders) + names.Next(note.Title), CompressionLevel.Fastest);
                 if (note.UpdatedAt.Year is >= 1980 and < 2108)
                 {
                     entry.LastWriteTime = note.UpdatedAt;
                 }
                 using (var content = entry.Open())
                 {
-                    content.Write(Encoding.UTF8.GetBytes(NoteMarkdown.Write(note)));
+                    content.Write(Encoding.UTF8.GetBytes(NoteMarkdown.Write(note, notebook)));
                 }
                 await output.DrainAsync(all: false, cancellationToken);
             }
@@ -62,14 +67,30 @@ public static class ExportEndpoints
         await output.DrainAsync(all: true, cancellationToken);
     }
 
-    private static async Task<IResult> ExportOne(NoteStore store, Guid id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The folder a notebook's notes go in, <c>Work/Projects/</c>, each level's name made safe
+    /// as a file's is; "" for notes in no notebook. Folders are for people browsing the export:
+    /// an import reads the notebook from the front matter.
+    /// </summary>
+    private static string Folder(IReadOnlyList<string> notebook, Dictionary<string, string> folders)
+    {
+        var key = string.Join('\0', notebook);
+        if (!folders.TryGetValue(key, out var folder))
+        {
+            folders[key] = folder = string.Concat(notebook.Select(name => ExportFileNames.Stem(name) + "/"));
+        }
+        return folder;
+    }
+
+    private static async Task<IResult> ExportOne(NoteStore store, OrganizationStore organization, Guid id, CancellationToken cancellationToken)
     {
         var note = await store.GetAsync(id, cancellationToken);
         if (note is null)
         {
             return NotesEndpoints.NotFound(id);
         }
-        return TypedResults.File(Encoding.UTF8.GetBytes(NoteMarkdown.Write(note)), "text/markdown; charset=utf-8", $"{ExportFileNames.Stem(note.Title)}.md");
+        var notebook = (await organization.NotebooksAsync(cancellationToken)).PathOf(note.Labels.NotebookId);
+        return TypedResults.File(Encoding.UTF8.GetBytes(NoteMarkdown.Write(note, notebook)), "text/markdown; charset=utf-8", $"{ExportFileNames.Stem(note.Title)}.md");
     }
 
     private static string Attachment(string fileName) =>

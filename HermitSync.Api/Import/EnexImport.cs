@@ -25,7 +25,11 @@ public static class EnexImport
         MaxCharactersFromEntities = 0,
     };
 
-    public static IEnumerable<ImportItem> Read(Stream file, ImportOptions limits, Action<int> total)
+    /// <summary>
+    /// Evernote exports one notebook to one file named after it, and the file does not name it,
+    /// so its notes go into the notebook <paramref name="notebook"/> (the file's name).
+    /// </summary>
+    public static IEnumerable<ImportItem> Read(Stream file, string notebook, ImportOptions limits, Action<int> total)
     {
         var number = 0;
         foreach (var chunk in NoteChunks(new StreamReader(file, new UTF8Encoding(false, throwOnInvalidBytes: false))))
@@ -37,7 +41,7 @@ public static class EnexImport
             }
             yield return chunk.TooLarge
                 ? ImportItem.Refused($"note {number}", $"Its text is larger than {MaxNoteChars:N0} characters; it was skipped.")
-                : ReadNote(number, chunk.Xml);
+                : ReadNote(number, chunk.Xml, notebook);
         }
         if (number == 0)
         {
@@ -46,9 +50,10 @@ public static class EnexImport
         total(number);
     }
 
-    private static ImportItem ReadNote(int number, string xml)
+    private static ImportItem ReadNote(int number, string xml, string notebook)
     {
         string? title = null, created = null, updated = null, content = null;
+        var tags = new List<string>();
         var attachments = new Dictionary<string, string>();
         var unnamed = 0;
         try
@@ -64,6 +69,7 @@ public static class EnexImport
                     case "created": created = reader.ReadElementContentAsString(); break;
                     case "updated": updated = reader.ReadElementContentAsString(); break;
                     case "content": content = reader.ReadElementContentAsString(); break;
+                    case "tag": tags.Add(reader.ReadElementContentAsString()); break;
                     case "resource":
                         var (hash, name) = ReadResource(reader.ReadSubtree());
                         reader.Skip();
@@ -101,7 +107,7 @@ public static class EnexImport
             return ImportItem.Refused(source, violation.Message);
         }
         var id = ImportIds.From("enex", title ?? "", created ?? "", content ?? "");
-        return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(title, "Untitled"), body, Time(created), Time(updated)), null);
+        return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(title, "Untitled"), body, Time(created), Time(updated), tags, [notebook]), null);
     }
 
     private static (string? Hash, string? Name) ReadResource(XmlReader resource)

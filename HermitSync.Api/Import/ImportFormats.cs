@@ -18,7 +18,7 @@ public static class ImportFormats
     {
         ImportFormat.Markdown => MarkdownImport.ReadFile(file, fileName, limits, total),
         ImportFormat.MarkdownArchive => MarkdownImport.ReadArchive(file, limits, total),
-        ImportFormat.Evernote => EnexImport.Read(file, limits, total),
+        ImportFormat.Evernote => EnexImport.Read(file, Path.GetFileNameWithoutExtension(fileName), limits, total),
         ImportFormat.Joplin => JoplinImport.Read(file, limits, total),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };

@@ -9,5 +9,41 @@ public sealed record ImportItem(string Source, ImportedNote? Note, string? Probl
     public static ImportItem Refused(string source, string problem) => new(source, null, problem);
 }
 
-/// <summary>A note as read from a file: an id that is the same on every import of that file, its text, and its times when the file had them.</summary>
-public sealed record ImportedNote(Guid Id, string Title, string Body, DateTimeOffset? Created, DateTimeOffset? Updated);
+/// <summary>
+/// A note as read from a file: an id that is the same on every import of that file, its text,
+/// its times when the file had them, its tags, the path of names of its notebook from the top,
+/// and whether it was pinned.
+/// </summary>
+public sealed record ImportedNote(
+    Guid Id, string Title, string Body, DateTimeOffset? Created, DateTimeOffset? Updated,
+    IReadOnlyList<string>? Tags = null, IReadOnlyList<string>? Notebook = null, bool Pinned = false)
+{
+    public bool Equals(ImportedNote? other) =>
+        other is not null && (Id, Title, Body, Created, Updated, Pinned) == (other.Id, other.Title, other.Body, other.Created, other.Updated, other.Pinned)
+        && (Tags ?? []).SequenceEqual(other.Tags ?? []) && (Notebook ?? []).SequenceEqual(other.Notebook ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Title, Body);
+}
+
+/// <summary>Tags and notebook names as other apps allow them, made into what Hermit Sync keeps.</summary>
+public static class ImportedLabels
+{
+    /// <summary>Each tag with the characters a tag may not hold made spaces, cut to the length a tag may have; empty ones and repeats dropped.</summary>
+    public static IReadOnlyList<string> Tags(IEnumerable<string> tags) =>
+        tags.Select(t => Clean(t, Storage.Properties.MaxTagLength, c => c is ',' or '"'))
+            .Where(t => t.Length > 0)
+            .DistinctBy(Storage.Properties.TagKey)
+            .Take(Storage.Properties.MaxTagsPerNote)
+            .ToArray();
+
+    /// <summary>A notebook path with each name made one a notebook may have; empty names dropped.</summary>
+    public static IReadOnlyList<string> Notebook(IEnumerable<string> names) =>
+        names.Select(n => Clean(n, Storage.Properties.MaxNotebookNameLength, c => c == '"')).Where(n => n.Length > 0).ToArray();
+
+    private static string Clean(string text, int maxRunes, Func<char, bool> refused)
+    {
+        var cleaned = new string(text.Select(c => char.IsControl(c) || refused(c) ? ' ' : c).ToArray()).Trim();
+        var runes = cleaned.EnumerateRunes().Take(maxRunes).ToArray();
+        return string.Concat(runes.Select(r => r.ToString())).Trim();
+    }
+}

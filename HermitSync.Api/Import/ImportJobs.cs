@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using HermitSync.Api.Notes;
+using HermitSync.Api.Organization;
 using HermitSync.Storage;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace HermitSync.Api.Import;
 /// whole or not at all; a note whose id is here already is left as it is. Statuses live in
 /// memory: what was imported is in rqlite, and a restart only forgets the page.
 /// </summary>
-public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportJobs> logger)
+public sealed class ImportJobs(NoteStore store, OrganizationStore organization, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportJobs> logger)
 {
     private readonly ConcurrentDictionary<Guid, ImportJob> _jobs = new();
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -58,6 +59,7 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
             await using var file = File.OpenRead(spool);
             var batch = new List<(ImportItem Item, NoteDraft Draft)>();
             var seen = new HashSet<Guid>();
+            var notebooks = new Dictionary<string, string>();
             var started = System.Diagnostics.Stopwatch.StartNew();
             // While rqlite commits one batch, the next is read: the file's parsing and the cluster's writes overlap.
             var writing = Task.CompletedTask;
@@ -80,12 +82,12 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
                     if (batch.Count >= Limits.BatchSize)
                     {
                         await writing;
-                        writing = WriteAsync(job, batch);
+                        writing = WriteAsync(job, batch, notebooks);
                         batch = [];
                     }
                 }
                 await writing;
-                await WriteAsync(job, batch);
+                await WriteAsync(job, batch, notebooks);
             }
             finally
             {
@@ -113,13 +115,25 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
         }
     }
 
-    private async Task WriteAsync(ImportJob job, IReadOnlyList<(ImportItem Item, NoteDraft Draft)> batch)
+    /// <summary>Writes a batch of notes, each with its tags and in its notebook (<paramref name="notebooks"/>: the ids of the paths met so far).</summary>
+    private async Task WriteAsync(ImportJob job, IReadOnlyList<(ImportItem Item, NoteDraft Draft)> batch, Dictionary<string, string> notebooks)
     {
         if (batch.Count == 0)
         {
             return;
         }
-        var written = await store.ImportAsync(batch.Select(b => b.Draft).ToArray(), CancellationToken.None);
+        var drafts = new List<NoteDraft>(batch.Count);
+        foreach (var (item, draft) in batch)
+        {
+            var path = ImportedLabels.Notebook(item.Note!.Notebook ?? []);
+            var key = string.Join('\0', path).ToLowerInvariant();
+            if (path.Count > 0 && !notebooks.ContainsKey(key))
+            {
+                notebooks[key] = await organization.NotebookAtAsync(path, CancellationToken.None);
+            }
+            drafts.Add(draft with { NotebookId = path.Count > 0 ? notebooks[key] : null });
+        }
+        var written = await store.ImportAsync(drafts, CancellationToken.None);
         var notWritten = batch.Where((_, i) => !written[i]).ToArray();
         job.CountImported(batch.Count - notWritten.Length);
         if (notWritten.Length == 0)
@@ -149,7 +163,7 @@ public sealed class ImportJobs(NoteStore store, IOptions<ImportOptions> options,
         var now = time.GetUtcNow();
         var created = Plausible(note.Created) ?? Plausible(note.Updated) ?? now;
         var updated = Plausible(note.Updated) ?? created;
-        return new NoteDraft(note.Id, note.Title, note.Body, created.ToUnixTimeMilliseconds(), updated.ToUnixTimeMilliseconds());
+        return new NoteDraft(note.Id, note.Title, note.Body, created.ToUnixTimeMilliseconds(), updated.ToUnixTimeMilliseconds(), ImportedLabels.Tags(note.Tags ?? []), Pinned: note.Pinned);
     }
 
     /// <summary>A time a note can have been written at: not before 1970, not after now.</summary>

@@ -8,14 +8,24 @@ namespace HermitSync.Api.Import;
 /// A Joplin export (<c>.jex</c>): a tar of Joplin's raw items, one <c>{id}.md</c> each. An item
 /// is its title on the first line, a blank line, the body, a blank line, then <c>key: value</c>
 /// lines, as Joplin's <c>BaseItem.unserialize</c> reads them from the end. Notes (<c>type_: 1</c>)
-/// come in with their Joplin id; notebooks, tags and attachments are not notes and are passed over.
+/// come in with their Joplin id, in their notebook (<c>type_: 2</c>, nested by <c>parent_id</c>)
+/// and with their tags (<c>type_: 5</c>, given to notes by <c>type_: 6</c>); attachments are passed over.
 /// </summary>
 public static class JoplinImport
 {
     private const string NoteType = "1";
+    private const string FolderType = "2";
+    private const string TagType = "5";
+    private const string NoteTagType = "6";
 
+    /// <summary>
+    /// Reads the archive twice: first its notebooks and tags, which may come after the notes
+    /// they hold, then its notes. The upload is a file, so the second pass costs a read.
+    /// </summary>
     public static IEnumerable<ImportItem> Read(Stream file, ImportOptions limits, Action<int> total)
     {
+        var labels = ReadLabels(file, limits);
+        file.Position = 0;
         var reader = Open(file);
         var notes = 0;
         while (Next(reader) is { } entry)
@@ -45,7 +55,7 @@ public static class JoplinImport
                 yield return ImportItem.Refused(entry.Name, $"It is larger than it says, and than a note may hold ({limits.MaxItemBytes:N0}).");
                 continue;
             }
-            if (Read(entry.Name, content) is { } item)
+            if (Read(entry.Name, content, labels) is { } item)
             {
                 yield return item;
             }
@@ -53,8 +63,77 @@ public static class JoplinImport
         total(notes);
     }
 
-    /// <summary>One raw item as a note; null when it is an item of another kind.</summary>
-    public static ImportItem? Read(string source, byte[] content)
+    /// <summary>The notebooks and tags an export holds, and which tags each note has.</summary>
+    public sealed class Labels
+    {
+        public Dictionary<string, (string Title, string Parent)> Folders { get; } = [];
+
+        public Dictionary<string, string> Tags { get; } = [];
+
+        public Dictionary<string, List<string>> TagsOfNote { get; } = [];
+
+        public static Labels None { get; } = new();
+
+        /// <summary>The names of a notebook and those above it, from the top.</summary>
+        public IReadOnlyList<string> PathOf(string? folderId)
+        {
+            var names = new List<string>();
+            var seen = new HashSet<string>();
+            // A parent met again is a loop (two devices moved each under the other): the path stops there.
+            for (var at = folderId; at is { Length: > 0 } && seen.Add(at) && Folders.TryGetValue(at, out var folder); at = folder.Parent)
+            {
+                names.Add(folder.Title);
+            }
+            names.Reverse();
+            return names;
+        }
+
+        public IReadOnlyList<string> TagsOf(string noteId) =>
+            TagsOfNote.TryGetValue(noteId, out var ids) ? ids.Select(id => Tags.GetValueOrDefault(id)).OfType<string>().ToArray() : [];
+    }
+
+    private static Labels ReadLabels(Stream file, ImportOptions limits)
+    {
+        var labels = new Labels();
+        var reader = Open(file);
+        var items = 0;
+        while (Next(reader) is { } entry)
+        {
+            // Notebooks, tags and their links are a few lines each; notes and attachments are read in the second pass.
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.Name.Contains('/')
+                || !entry.Name.EndsWith(".md", StringComparison.Ordinal) || entry.Length > MaxLabelItemBytes || ++items > limits.MaxItems)
+            {
+                continue;
+            }
+            var content = entry.DataStream is { } data ? MarkdownImport.ReadAtMost(data, MaxLabelItemBytes) : null;
+            if (content is null || Parse(content).Item is not { } item)
+            {
+                continue;
+            }
+            var id = item.Properties.GetValueOrDefault("id") ?? "";
+            switch (item.Properties.GetValueOrDefault("type_"))
+            {
+                case FolderType:
+                    labels.Folders.TryAdd(id, (item.Title, item.Properties.GetValueOrDefault("parent_id") ?? ""));
+                    break;
+                case TagType:
+                    labels.Tags.TryAdd(id, item.Title);
+                    break;
+                case NoteTagType when item.Properties.GetValueOrDefault("note_id") is { } note && item.Properties.GetValueOrDefault("tag_id") is { } tag:
+                    (labels.TagsOfNote.TryGetValue(note, out var tags) ? tags : labels.TagsOfNote[note] = []).Add(tag);
+                    break;
+            }
+        }
+        return labels;
+    }
+
+    private const int MaxLabelItemBytes = 64 * 1024;
+
+    /// <summary>A raw item: its title (its first line), body and properties.</summary>
+    private sealed record RawItem(string Title, string Body, Dictionary<string, string> Properties);
+
+    /// <summary>A raw item read, or why it cannot be: it is not UTF-8, or its properties are not <c>key: value</c> lines.</summary>
+    private static (RawItem? Item, string? Problem) Parse(byte[] content)
     {
         string text;
         try
@@ -63,7 +142,7 @@ public static class JoplinImport
         }
         catch (DecoderFallbackException e)
         {
-            return ImportItem.Refused(source, $"It is not valid UTF-8 (at byte {e.Index:N0}).");
+            return (null, $"It is not valid UTF-8 (at byte {e.Index:N0}).");
         }
         var lines = text.Split('\n');
         var properties = new Dictionary<string, string>();
@@ -73,10 +152,23 @@ public static class JoplinImport
             var colon = line.IndexOf(':');
             if (colon < 0)
             {
-                return ImportItem.Refused(source, $"Its properties end in '{line[..Math.Min(40, line.Length)]}', which is no 'key: value'.");
+                return (null, $"Its properties end in '{line[..Math.Min(40, line.Length)]}', which is no 'key: value'.");
             }
             properties.TryAdd(line[..colon].Trim(), line[(colon + 1)..].Trim());
         }
+        var above = lines[..Math.Max(0, last)];
+        return (new RawItem(above.Length > 0 ? above[0] : "", string.Join('\n', above.Skip(2)), properties), null);
+    }
+
+    /// <summary>One raw item as a note; null when it is an item of another kind.</summary>
+    public static ImportItem? Read(string source, byte[] content, Labels? labels = null)
+    {
+        var (item, problem) = Parse(content);
+        if (item is null)
+        {
+            return ImportItem.Refused(source, problem!);
+        }
+        var properties = item.Properties;
         if (!properties.TryGetValue("type_", out var type))
         {
             return ImportItem.Refused(source, "It has no type_ property: it is not a Joplin item.");
@@ -93,14 +185,13 @@ public static class JoplinImport
         {
             return ImportItem.Refused(source, "Its id is not the 32 hexadecimal digits Joplin writes.");
         }
-        var above = lines[..Math.Max(0, last)];
-        var title = above.Length > 0 ? above[0] : "";
-        var body = string.Join('\n', above.Skip(2));
-        if (Storage.NoteRules.CheckBody(body) is { } violation)
+        if (Storage.NoteRules.CheckBody(item.Body) is { } violation)
         {
             return ImportItem.Refused(source, violation.Message);
         }
-        return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(title, "Untitled"), body, Time(properties, "created_time"), Time(properties, "updated_time")), null);
+        labels ??= Labels.None;
+        return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(item.Title, "Untitled"), item.Body, Time(properties, "created_time"), Time(properties, "updated_time"),
+            labels.TagsOf(properties["id"]), labels.PathOf(properties.GetValueOrDefault("parent_id"))), null);
     }
 
     private static TarReader Open(Stream file) => new(file, leaveOpen: true);

@@ -90,7 +90,10 @@ public static class MarkdownImport
         {
             return ImportItem.Refused(source, violation.Message);
         }
-        return new ImportItem(source, new ImportedNote(id, title, markdown.Body, Time(markdown.Fields, "created"), Time(markdown.Fields, "updated")), null);
+        // The front matter's notebook, else the folders the file sits in, as in a vault zipped by hand.
+        var notebook = markdown.List("notebook", '/') is { Count: > 0 } named ? named : source.Replace('\\', '/').Split('/')[..^1];
+        return new ImportItem(source, new ImportedNote(id, title, markdown.Body, Time(markdown.Fields, "created"), Time(markdown.Fields, "updated"),
+            markdown.List("tags", ','), notebook, Pinned: markdown.Fields.GetValueOrDefault("pinned")?.Equals("true", StringComparison.OrdinalIgnoreCase) == true), null);
     }
 
     private static ZipArchive OpenZip(Stream file)

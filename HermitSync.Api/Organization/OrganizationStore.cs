@@ -45,6 +45,23 @@ public sealed class OrganizationStore(RqliteClient rqlite, SiteIdentity site, Hy
         return id.ToString("D");
     }
 
+    /// <summary>
+    /// The notebook at a path of names from the top, as an import names it: each level the
+    /// notebook of that name (case aside) under the one above, made where there is none.
+    /// </summary>
+    public async Task<string> NotebookAtAsync(IReadOnlyList<string> path, CancellationToken cancellationToken)
+    {
+        var entries = (await NotebooksAsync(cancellationToken)).Entries;
+        string? parent = null;
+        foreach (var name in path)
+        {
+            var parentId = parent;
+            parent = entries.FirstOrDefault(e => e.ParentId == parentId && string.Equals(e.Name, name, StringComparison.CurrentCultureIgnoreCase))?.Id
+                ?? await CreateNotebookAsync(name, parentId, cancellationToken);
+        }
+        return parent ?? throw new ArgumentException("A notebook's path names at least one notebook.", nameof(path));
+    }
+
     public Task RenameNotebookAsync(Guid id, string name, CancellationToken cancellationToken) =>
         WriteAsync(id, [(Properties.NotebookName, name.Trim())], cancellationToken);
 

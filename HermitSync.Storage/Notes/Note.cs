@@ -71,8 +71,9 @@ public sealed record TrashPage(
 /// </summary>
 public sealed record NoteRow(Guid Id, string Title, string Body, long Version, long CreatedAt, long UpdatedAt, long Hlc, string SiteId, bool Deleted, int Conflicts);
 
-/// <summary>A note to be imported: its id and text, and the times it came with (Unix milliseconds).</summary>
-public sealed record NoteDraft(Guid Id, string Title, string Body, long CreatedAt, long UpdatedAt);
+/// <summary>A note to be imported: its id and text, the times it came with (Unix milliseconds), and its tags, notebook and pin if it had them.</summary>
+public sealed record NoteDraft(
+    Guid Id, string Title, string Body, long CreatedAt, long UpdatedAt, IReadOnlyList<string>? Tags = null, string? NotebookId = null, bool Pinned = false);
 
 public enum CreateStatus { Created, AlreadyExisted, IdTaken }
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using HermitSync.Rqlite;
 
 namespace HermitSync.Storage;
@@ -199,11 +201,43 @@ public static class NoteSql
         {
             throw new ArgumentException("An import batch holds one draft per id.", nameof(drafts));
         }
-        var inserts = drafts.Select(d => FirstRevision(d, nextHlc(), siteId));
-        return new(
-            [.. inserts, RevisionSql.RefreshNotes(RevisionSql.NoteIds(drafts.Select(d => Key(d.Id))))],
-            results => results.Take(drafts.Count).Select(r => r.RowsAffected == 1).ToArray());
+        var stamped = drafts.Select(d => (Draft: d, Hlc: nextHlc())).ToArray();
+        var labels = stamped.SelectMany(s => Labels(s.Draft).Select(l => new ImportedLabel(Key(s.Draft.Id), l.Name, l.Value, nextHlc(), siteId, s.Hlc))).ToArray();
+        List<SqlStatement> statements = [.. stamped.Select(s => FirstRevision(s.Draft, s.Hlc, siteId)), RevisionSql.RefreshNotes(RevisionSql.NoteIds(drafts.Select(d => Key(d.Id))))];
+        if (labels.Length > 0)
+        {
+            statements.Add(ImportLabels(labels));
+        }
+        return new(statements, results => results.Take(drafts.Count).Select(r => r.RowsAffected == 1).ToArray());
     }
+
+    /// <summary>A draft's tags, notebook and pin as the properties they are.</summary>
+    private static IEnumerable<(string Name, string Value)> Labels(NoteDraft draft) =>
+        (draft.Tags ?? []).Select(t => t.Trim()).DistinctBy(Properties.TagKey).Select(t => (Properties.TagName(t), t))
+            .Concat(draft.NotebookId is { } notebook ? [(Properties.Notebook, notebook)] : [])
+            .Concat(draft.Pinned ? [(Properties.Pinned, Properties.Set)] : []);
+
+    /// <summary>An imported note's label, written only if the note's own first revision (<see cref="RevisionHlc"/>) was written by the same import.</summary>
+    private sealed record ImportedLabel(
+        [property: JsonPropertyName("e")] string EntityId,
+        [property: JsonPropertyName("k")] string Name,
+        [property: JsonPropertyName("v")] string Value,
+        [property: JsonPropertyName("h")] long Hlc,
+        [property: JsonPropertyName("s")] string SiteId,
+        [property: JsonPropertyName("rh")] long RevisionHlc);
+
+    /// <summary>
+    /// The labels of the notes this import wrote: a note that was here already keeps its own, so
+    /// importing a file again never brings back a tag removed since.
+    /// </summary>
+    private static SqlStatement ImportLabels(IReadOnlyList<ImportedLabel> labels) => SqlStatement.Named(
+        """
+        INSERT INTO properties (entity_id, name, value, hlc, site_id)
+        SELECT l.value ->> '$.e', l.value ->> '$.k', l.value ->> '$.v', l.value ->> '$.h', l.value ->> '$.s' FROM json_each(:labels) l
+        WHERE EXISTS (SELECT 1 FROM note_revisions r WHERE r.note_id = l.value ->> '$.e' AND r.hlc = l.value ->> '$.rh' AND r.site_id = l.value ->> '$.s')
+        ON CONFLICT (entity_id, name) DO NOTHING
+        """,
+        new Dictionary<string, object?> { ["labels"] = JsonSerializer.Serialize(labels) });
 
     /// <summary>A note's first revision, unless a note with its id exists.</summary>
     private static SqlStatement FirstRevision(NoteDraft draft, long hlc, string siteId) => SqlStatement.Of(

@@ -46,6 +46,18 @@ public sealed class NotebookTree
     /// <summary>Where a note put in notebook <paramref name="id"/> shows: it, or its nearest live ancestor; null for none.</summary>
     public string? Resolve(string? id) => id is null || Loops(id) ? null : Chain(id).FirstOrDefault(IsLive);
 
+    /// <summary>The names from the top down to where a note put in notebook <paramref name="id"/> shows; empty for none.</summary>
+    public IReadOnlyList<string> PathOf(string? id)
+    {
+        var names = new List<string>();
+        for (var at = Resolve(id); at is not null; at = ParentOf(at))
+        {
+            names.Add(_all[at].Name);
+        }
+        names.Reverse();
+        return names;
+    }
+
     /// <summary>Whether <paramref name="id"/> is <paramref name="ancestor"/> or lies inside it: moving a notebook there would loop.</summary>
     public bool IsWithin(string id, string ancestor) => id == ancestor || (!Loops(id) && Chain(id).Contains(ancestor));
 

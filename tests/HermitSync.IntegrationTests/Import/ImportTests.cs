@@ -79,7 +79,7 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
             <?xml version="1.0" encoding="UTF-8"?>
             <!DOCTYPE en-export SYSTEM "http://xml.evernote.com/pub/evernote-export4.dtd">
             <en-export export-date="20231105T101010Z" application="Evernote" version="10.64.4">
-            <note><title>evernote {marker}</title><created>20190302T081500Z</created><updated>20200415T120000Z</updated>
+            <note><title>evernote {marker}</title><created>20190302T081500Z</created><updated>20200415T120000Z</updated><tag>from evernote</tag>
             <content><![CDATA[<?xml version="1.0" encoding="UTF-8" standalone="no"?><!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd"><en-note><div>Hello <b>there</b></div></en-note>]]></content></note>
             </en-export>
             """;
@@ -87,8 +87,18 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
         var jex = new MemoryStream();
         using (var tar = new System.Formats.Tar.TarWriter(jex, leaveOpen: true))
         {
-            var item = $"joplin {marker}\n\nfrom Joplin\n\nid: {joplinId:N}\ncreated_time: 2019-10-21T09:43:46.305Z\nupdated_time: 2019-10-22T10:00:00.000Z\ntype_: 1";
-            tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, $"{joplinId:N}.md") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(item)) });
+            var (folder, tag) = (Guid.NewGuid(), Guid.NewGuid());
+            var item = $"joplin {marker}\n\nfrom Joplin\n\nid: {joplinId:N}\nparent_id: {folder:N}\ncreated_time: 2019-10-21T09:43:46.305Z\nupdated_time: 2019-10-22T10:00:00.000Z\ntype_: 1";
+            foreach (var (id, text) in new[]
+            {
+                (joplinId, item),
+                (folder, $"Joplin book {marker}\n\nid: {folder:N}\nparent_id: \ntype_: 2"),
+                (tag, $"from joplin\n\nid: {tag:N}\ntype_: 5"),
+                (Guid.NewGuid(), $"\n\nid: {Guid.NewGuid():N}\nnote_id: {joplinId:N}\ntag_id: {tag:N}\ntype_: 6"),
+            })
+            {
+                tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, $"{id:N}.md") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) });
+            }
         }
 
         var fromEvernote = await ImportAsync(b, Encoding.UTF8.GetBytes(enex), "My Notes.enex");
@@ -106,7 +116,49 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
         var found = (await b.GetFromJsonAsync<NotePage>($"/api/notes?q={marker}"))!.Items;
         Assert.Equal(new[] { evernote.Id, joplin.Id }.Order(), found.Select(n => n.Id).Order());
         await _stack.Rqlite("b").ExecuteAsync(NoteSql.CheckSearchIndex);
+        // Tags come in; an Evernote note goes into the notebook its file is named after, a Joplin note into its own.
+        var notebooks = (await b.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!;
+        var evernoteLabels = (await b.GetFromJsonAsync<Note>($"/api/notes/{evernote.Id}"))!.Labels;
+        Assert.Equal(["from evernote"], evernoteLabels.Tags);
+        Assert.Equal("My Notes", Assert.Single(notebooks, n => n.Id == evernoteLabels.NotebookId).Name);
+        var joplinLabels = (await b.GetFromJsonAsync<Note>($"/api/notes/{joplin.Id}"))!.Labels;
+        Assert.Equal(["from joplin"], joplinLabels.Tags);
+        Assert.Equal($"Joplin book {marker}", Assert.Single(notebooks, n => n.Id == joplinLabels.NotebookId).Name);
     }
+
+    [Fact]
+    public async Task Tags_notebooks_and_pins_travel_through_an_export_and_importing_it_again_brings_back_no_tag_removed_since()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var marker = $"k{Guid.NewGuid():N}"[..10];
+        var kitchen = (await (await a.PostAsJsonAsync("/api/notebooks", new { name = $"Kitchen {marker}" })).Content.ReadFromJsonAsync<IdOnly>())!.Id;
+        var lists = (await (await a.PostAsJsonAsync("/api/notebooks", new { name = "Lists", parentId = kitchen })).Content.ReadFromJsonAsync<IdOnly>())!.Id;
+        var note = await Sites.CreateAsync(a, $"Shopping {marker}", "- flour");
+        (await a.PutAsJsonAsync($"/api/notes/{note.Id}/labels", new { notebookId = lists, pinned = true, tags = new[] { "food", marker } })).EnsureSuccessStatusCode();
+        var zip = await (await a.GetAsync("/api/export")).Content.ReadAsByteArrayAsync();
+        using (var archive = new ZipArchive(new MemoryStream(zip)))
+        {
+            Assert.Contains(archive.Entries, e => e.FullName == $"Kitchen {marker}/Lists/Shopping {marker}.md");
+        }
+
+        await ImportAsync(b, zip, "hermit-notes.zip");
+
+        var atB = (await b.GetFromJsonAsync<Note>($"/api/notes/{note.Id}"))!.Labels;
+        Assert.True(atB.Pinned);
+        Assert.Equal(new[] { "food", marker }.Order(), atB.Tags.Order());
+        var notebooks = (await b.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!;
+        var listsAtB = Assert.Single(notebooks, n => n.Id == atB.NotebookId);
+        Assert.Equal(("Lists", $"Kitchen {marker}"), (listsAtB.Name, Assert.Single(notebooks, n => n.Id == listsAtB.ParentId).Name));
+
+        (await b.PutAsJsonAsync($"/api/notes/{note.Id}/labels", new { tags = new[] { marker } })).EnsureSuccessStatusCode();
+        await ImportAsync(b, zip, "hermit-notes.zip");
+
+        Assert.Equal([marker], (await b.GetFromJsonAsync<Note>($"/api/notes/{note.Id}"))!.Labels.Tags);
+        Assert.Single((await b.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!, n => n.Name == $"Kitchen {marker}");
+    }
+
+    private sealed record IdOnly(string Id);
 
     [Fact]
     public async Task What_is_not_an_import_is_refused_with_a_reason()

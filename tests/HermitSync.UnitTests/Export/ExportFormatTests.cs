@@ -32,7 +32,7 @@ public sealed class ExportFormatTests
     {
         var note = Note(title, "# Body\n\nsecond line\n");
 
-        var (frontMatter, body) = Split(NoteMarkdown.Write(note));
+        var (frontMatter, body) = Split(NoteMarkdown.Write(note, []));
 
         Assert.Equal(title, frontMatter["title"]);
         Assert.Equal(note.Id.ToString(), frontMatter["id"]);
@@ -42,11 +42,26 @@ public sealed class ExportFormatTests
     }
 
     [Fact]
+    public void Tags_the_notebook_and_the_pin_are_in_the_front_matter_and_an_import_reads_them_back()
+    {
+        var note = Note("labelled", "text") with { Labels = new NoteLabels("ignored", true, ["Rust", "a \"quoted\" tag", "naïve"]) };
+
+        var markdown = NoteMarkdown.Write(note, ["Work", "Projects: 2026"]);
+        var imported = HermitSync.Api.Import.MarkdownImport.Read("Work/Projects 2026/labelled.md", System.Text.Encoding.UTF8.GetBytes(markdown)).Note!;
+
+        Assert.Contains("tags: [\"Rust\", \"a \\\"quoted\\\" tag\", \"naïve\"]", markdown);
+        Assert.Equal(["Rust", "a \"quoted\" tag", "naïve"], imported.Tags);
+        Assert.Equal(["Work", "Projects: 2026"], imported.Notebook);
+        Assert.True(imported.Pinned);
+        Assert.Equal((note.Id, "text"), (imported.Id, imported.Body));
+    }
+
+    [Fact]
     public void A_body_that_itself_opens_with_front_matter_stays_body()
     {
         var note = Note("front", "---\ntitle: not this\n---\ntext");
 
-        var (frontMatter, body) = Split(NoteMarkdown.Write(note));
+        var (frontMatter, body) = Split(NoteMarkdown.Write(note, []));
 
         Assert.Equal("front", frontMatter["title"]);
         Assert.Equal("---\ntitle: not this\n---\ntext", body);

@@ -30,6 +30,9 @@ public sealed class EnexImportTests
         Assert.Equal(DateTimeOffset.Parse("2019-03-02T08:15:00Z"), note.Created);
         Assert.Equal(DateTimeOffset.Parse("2020-04-15T12:00:00Z"), note.Updated);
         Assert.Equal("## Plan\n\nDay **one** — see [the map](https://example.org/?a=1&b=2)\n\n- trains\n- [x] tickets\n\n[attachment: map.png]", note.Body);
+        Assert.Equal(["travel", "Portugal 2019"], note.Tags);
+        // The export names no notebook; Evernote names the file after it.
+        Assert.Equal(["Travel"], note.Notebook);
     }
 
     [Fact]
@@ -103,7 +106,7 @@ public sealed class EnexImportTests
             + "</en-export>";
 
         var whole = Read(enex);
-        var trickled = EnexImport.Read(new OneByteAtATime(Encoding.UTF8.GetBytes(enex)), new ImportOptions(), _ => { }).ToList();
+        var trickled = EnexImport.Read(new OneByteAtATime(Encoding.UTF8.GetBytes(enex)), "Travel", new ImportOptions(), _ => { }).ToList();
 
         Assert.Equal(3, whole.Count);
         Assert.All(whole, item => Assert.Null(item.Problem));
@@ -113,7 +116,7 @@ public sealed class EnexImportTests
     }
 
     private static List<ImportItem> Read(string enex) =>
-        EnexImport.Read(new MemoryStream(Encoding.UTF8.GetBytes(enex)), new ImportOptions(), _ => { }).ToList();
+        EnexImport.Read(new MemoryStream(Encoding.UTF8.GetBytes(enex)), "Travel", new ImportOptions(), _ => { }).ToList();
 
     /// <summary>A stream that hands out one byte per read, so every token of the file is split across reads somewhere.</summary>
     private sealed class OneByteAtATime(byte[] data) : MemoryStream(data)
@@ -124,7 +127,7 @@ public sealed class EnexImportTests
     }
 
     private static string Note(string title, string created, string updated, string enml, string resources = "") => $"""
-        <note><title>{title}</title><created>{created}</created><updated>{updated}</updated><tag>travel</tag>
+        <note><title>{title}</title><created>{created}</created><updated>{updated}</updated><tag>travel</tag><tag>Portugal 2019</tag>
         <note-attributes><author>someone</author></note-attributes>
         <content><![CDATA[<?xml version="1.0" encoding="UTF-8" standalone="no"?>
         <!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd">

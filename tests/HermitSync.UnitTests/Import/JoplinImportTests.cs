@@ -27,6 +27,34 @@ public sealed class JoplinImportTests
     }
 
     [Fact]
+    public void A_note_comes_into_its_nested_notebook_with_its_tags_whatever_order_the_archive_holds_them_in()
+    {
+        const string work = "11111111111111111111111111111111", projects = "22222222222222222222222222222222", tag = "33333333333333333333333333333333";
+        var items = Read(Jex(
+            ($"{NoteId}.md", Item("Plan", "text", NoteId, "1", $"parent_id: {projects}")),
+            ("44444444444444444444444444444444.md", Item("", null, "44444444444444444444444444444444", "6", $"note_id: {NoteId}\ntag_id: {tag}")),
+            ($"{tag}.md", Item("urgent", null, tag, "5")),
+            ($"{projects}.md", Item("Projects", null, projects, "2", $"parent_id: {work}")),
+            ($"{work}.md", Item("Work", null, work, "2", "parent_id: "))));
+
+        var note = Assert.Single(items).Note!;
+        Assert.Equal(["Work", "Projects"], note.Notebook);
+        Assert.Equal(["urgent"], note.Tags);
+    }
+
+    [Fact]
+    public void Notebooks_whose_parents_loop_end_the_path_instead_of_the_import()
+    {
+        const string left = "11111111111111111111111111111111", right = "22222222222222222222222222222222";
+        var items = Read(Jex(
+            ($"{NoteId}.md", Item("Plan", "text", NoteId, "1", $"parent_id: {left}")),
+            ($"{left}.md", Item("Left", null, left, "2", $"parent_id: {right}")),
+            ($"{right}.md", Item("Right", null, right, "2", $"parent_id: {left}"))));
+
+        Assert.Equal(["Right", "Left"], Assert.Single(items).Note!.Notebook);
+    }
+
+    [Fact]
     public void Bad_items_are_refused_each_with_its_reason_and_the_good_one_comes_in()
     {
         var items = Read(Jex(

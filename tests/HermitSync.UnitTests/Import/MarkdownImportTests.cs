@@ -22,6 +22,27 @@ public sealed class MarkdownImportTests
         Assert.Equal(DateTimeOffset.Parse("2021-01-02T03:04:05Z"), note.Updated);
     }
 
+    [Theory]
+    [InlineData("tags: [x, \"y z\"]\nnotebook: [Home, Garden]", new[] { "x", "y z" }, new[] { "Home", "Garden" })]
+    [InlineData("tags: x, y z\nnotebook: Home/Garden", new[] { "x", "y z" }, new[] { "Home", "Garden" })]
+    [InlineData("title: from a vault", new string[0], new[] { "vault", "Home" })]
+    public void Tags_and_the_notebook_come_from_the_front_matter_else_the_folders_the_file_sits_in(string frontMatter, string[] tags, string[] notebook)
+    {
+        var note = MarkdownImport.Read("vault/Home/a.md", Utf8($"---\n{frontMatter}\n---\n\nbody")).Note!;
+
+        Assert.Equal(tags, note.Tags);
+        Assert.Equal(notebook, note.Notebook);
+    }
+
+    [Fact]
+    public void Tags_and_notebook_names_are_made_ones_hermit_sync_keeps()
+    {
+        Assert.Equal(["a b", "Rust", "c  d"], ImportedLabels.Tags(["a,b", "Rust", "rust", " ", "c\"\td", new string('x', 0)]));
+        Assert.Equal(64, ImportedLabels.Tags([new string('x', 100)])[0].Length);
+        Assert.Equal(64, ImportedLabels.Tags(Enumerable.Range(0, 100).Select(i => $"tag {i}")).Count);
+        Assert.Equal(["Work", "My  notes"], ImportedLabels.Notebook(["Work", "", "My \"notes\""]));
+    }
+
     [Fact]
     public void A_file_without_front_matter_is_all_body_titled_by_its_name_and_gets_the_same_id_each_time()
     {
