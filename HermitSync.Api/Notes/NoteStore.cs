@@ -103,6 +103,10 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
             {
                 return new WriteOutcome(null, WriteStatus.NotFound);
             }
+            if (version.Pruned)
+            {
+                return new WriteOutcome(null, WriteStatus.TextNotKept);
+            }
             (title, body) = (version.Title, version.Body);
         }
         // A note in the Trash may hold several concurrent deletes; bringing it back settles them all, as a delete settles every version.

@@ -197,6 +197,10 @@ public static class NotesEndpoints
                 return source is null ? NotFound(id) : RevisionNotFound(id, request.Revision!);
             case WriteStatus.VersionMismatch:
                 return Stale(outcome.Note!, basedOn);
+            case WriteStatus.TextNotKept:
+                return TypedResults.Problem(
+                    $"Revision {request.Revision} reached this site in a snapshot without its text, which is kept only for the latest versions of a note; restore it on a site that holds it.",
+                    statusCode: StatusCodes.Status409Conflict);
             default:
                 http.Response.Headers.ETag = outcome.Note!.ETag;
                 return TypedResults.Ok(outcome.Note);

@@ -243,8 +243,9 @@ public sealed class ChangeExporter(
     }
 
     /// <summary>
-    /// All of this site's revisions and winning property writes in one file. It covers every
-    /// earlier file of this site, so those are removed; nothing later than what the snapshot
+    /// All of this site's revisions (those replaced long ago without their body, see
+    /// <see cref="RevisionSql.Snapshot"/>) and winning property writes in one file. It covers
+    /// every earlier file of this site, so those are removed; nothing later than what the snapshot
     /// holds is touched. When they no longer fit in one file a peer accepts, there is no
     /// snapshot, and the change files stay.
     /// </summary>
@@ -252,7 +253,9 @@ public sealed class ChangeExporter(
     {
         using var activity = SyncTelemetry.ActivitySource.StartActivity("sync snapshot");
         var through = _exported;
-        var revisions = await ReadAllAsync((after, limit) => RevisionSql.Since(_siteId, after, through.Revisions, limit), r => r.Seq, cancellationToken);
+        var keepSince = HybridLogicalClock.FromPhysical((time.GetUtcNow() - _options.SnapshotKeepFor).ToUnixTimeMilliseconds());
+        var revisions = await ReadAllAsync(
+            (after, limit) => RevisionSql.Snapshot(_siteId, after, through.Revisions, limit, _options.SnapshotKeepVersions, keepSince), r => r.Seq, cancellationToken);
         var properties = await ReadAllAsync((after, limit) => PropertySql.Since(_siteId, after, through.Properties, limit), p => p.Seq, cancellationToken);
         var content = new ChangeSet(revisions.Select(r => r.Revision).ToArray(), properties.Select(p => p.Change).ToArray());
         _filesSinceSnapshot = 0;
@@ -271,8 +274,8 @@ public sealed class ChangeExporter(
         {
             File.Delete(folder.PathOf(old));
         }
-        logger.LogInformation("Snapshot {File} holds {Rows} revisions and {Properties} property writes; removed {Covered} files it covers",
-            Path.GetFileName(path), content.Revisions.Length, content.Properties.Length, covered.Length);
+        logger.LogInformation("Snapshot {File} holds {Rows} revisions ({Pruned} without their body) and {Properties} property writes; removed {Covered} files it covers",
+            Path.GetFileName(path), content.Revisions.Length, content.Revisions.Count(r => r.Pruned), content.Properties.Length, covered.Length);
         return path;
     }
 

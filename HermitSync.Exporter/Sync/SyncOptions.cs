@@ -31,6 +31,17 @@ public sealed class SyncOptions
     /// <summary>…or this much time with any change, whichever comes first.</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// What a snapshot keeps whole of a note's replaced revisions: its newest this many…
+    /// </summary>
+    public int SnapshotKeepVersions { get; set; } = 10;
+
+    /// <summary>
+    /// …and any made this recently. Older replaced revisions go in without their body, so a
+    /// snapshot grows with the notes, not with every edit ever made; sites that hold them whole keep them.
+    /// </summary>
+    public TimeSpan SnapshotKeepFor { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>The importer's backstop scan, for files its watcher missed.</summary>
     public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(5);
 

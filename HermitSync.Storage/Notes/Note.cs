@@ -34,11 +34,14 @@ public sealed record NotePage(
 /// <summary>
 /// One revision of a note whole: what it said, when, on which site, and whether it deleted the
 /// note. A conflict is a version that lost to a concurrent one; resolving it is a normal edit that names it.
+/// A <see cref="Pruned"/> version came in a snapshot without its body (see the README's retention).
 /// </summary>
-public sealed record NoteVersion(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt);
+public sealed record NoteVersion(string Revision, string SiteId, long Version, string Title, string Body, bool Deleted, DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Pruned = false);
 
-/// <summary>One revision in a note's history: which site made it, when, and whether it deleted the note.</summary>
-public sealed record NoteHistoryEntry(string Revision, string SiteId, long Version, string Title, bool Deleted, DateTimeOffset UpdatedAt);
+/// <summary>One revision in a note's history: which site made it, when, whether it deleted the note, and whether its body was not kept.</summary>
+public sealed record NoteHistoryEntry(string Revision, string SiteId, long Version, string Title, bool Deleted, DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Pruned = false);
 
 /// <summary>A page of a note's history, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
 public sealed record NoteHistoryPage(
@@ -79,6 +82,6 @@ public enum CreateStatus { Created, AlreadyExisted, IdTaken }
 
 public sealed record CreateOutcome(Note Note, CreateStatus Status);
 
-public enum WriteStatus { Done, NotFound, VersionMismatch }
+public enum WriteStatus { Done, NotFound, VersionMismatch, TextNotKept }
 
 public sealed record WriteOutcome(Note? Note, WriteStatus Status);

@@ -5,7 +5,9 @@ namespace HermitSync.Storage;
 /// <summary>
 /// One immutable version of a note, as stored and as carried in change files. A delete is a
 /// revision too (a tombstone), so it syncs and merges like an edit. Short JSON names keep
-/// change files small.
+/// change files small. A <see cref="Pruned"/> revision is one a snapshot carried without its
+/// body, as it was replaced long ago: it keeps its place among the note's revisions (what it
+/// replaced, what replaced it) and its title, not its text.
 /// </summary>
 public sealed record NoteRevision(
     [property: JsonPropertyName("n")] string NoteId,
@@ -17,7 +19,8 @@ public sealed record NoteRevision(
     [property: JsonPropertyName("b")] string Body,
     [property: JsonPropertyName("d")] bool Deleted,
     [property: JsonPropertyName("c")] long CreatedAt,
-    [property: JsonPropertyName("u")] long UpdatedAt)
+    [property: JsonPropertyName("u")] long UpdatedAt,
+    [property: JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Pruned = false)
 {
     [JsonIgnore]
     public RevisionId Id => new(Hlc, SiteId);

@@ -57,6 +57,10 @@ public static class RevisionRules
         {
             return "a malformed parent";
         }
+        if (revision.Pruned && revision.Body.Length > 0)
+        {
+            return "a pruned revision that carries a body";
+        }
         return NoteRules.Check(revision.Title, revision.Body) is { } violation ? violation.Message : null;
     }
 

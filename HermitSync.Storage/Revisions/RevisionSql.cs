@@ -14,7 +14,8 @@ public sealed record RevisionKey(Guid NoteId, long Hlc, string SiteId);
 /// which only grows; the <c>notes</c> table is derived from it. A note's heads are its revisions
 /// that no other revision names as a parent. The winner among the heads is the live one with
 /// the greatest (HLC, site), or the greatest tombstone when all heads are deletes; the other
-/// heads are its conflicts. Inserting revisions is idempotent and the derivation depends only
+/// heads are its conflicts. (A pruned revision ranks last; it is never a head once its site's
+/// files have all arrived, since only replaced revisions are pruned.) Inserting revisions is idempotent and the derivation depends only
 /// on the set, so any delivery order, with any duplicates, ends in the same tables on every site.
 /// </summary>
 public static class RevisionSql
@@ -26,7 +27,7 @@ public static class RevisionSql
           AND NOT EXISTS (
               SELECT 1 FROM note_revision_parents e
               WHERE e.note_id = r.note_id AND e.parent_hlc = r.hlc AND e.parent_site_id = r.site_id)
-        WINDOW ranked AS (PARTITION BY r.note_id ORDER BY r.deleted ASC, r.hlc DESC, r.site_id DESC)
+        WINDOW ranked AS (PARTITION BY r.note_id ORDER BY r.pruned ASC, r.deleted ASC, r.hlc DESC, r.site_id DESC)
         """;
 
     /// <summary>
@@ -64,8 +65,11 @@ public static class RevisionSql
         """,
         new Dictionary<string, object?> { ["notes"] = noteIdsJson });
 
-    /// <summary>Read by <see cref="ReadVersion"/> in this order, from <c>note_revisions</c> or from <c>notes</c>, which share these names.</summary>
-    private const string VersionColumns = "hlc, site_id, version, title, body, deleted, updated_at";
+    /// <summary>Read by <see cref="ReadVersion"/> in this order, from <c>note_revisions</c>.</summary>
+    private const string VersionColumns = "hlc, site_id, version, title, body, deleted, updated_at, pruned";
+
+    /// <summary>The same from <c>notes</c>, whose row is never pruned.</summary>
+    private const string NoteVersionColumns = "hlc, site_id, version, title, body, deleted, updated_at, 0";
 
     /// <summary>The heads that lost: a note's conflicting versions, newest first.</summary>
     public static SqlQuery<IReadOnlyList<NoteVersion>> Conflicts(Guid noteId) => SqlQuery.Rows(
@@ -81,7 +85,7 @@ public static class RevisionSql
     public static SqlQuery<NoteHistoryPage> History(Guid noteId, RevisionId? after, int limit) => new(
         SqlStatement.Named(
             """
-            SELECT hlc, site_id, version, title, deleted, updated_at FROM note_revisions
+            SELECT hlc, site_id, version, title, deleted, updated_at, pruned FROM note_revisions
             WHERE note_id = :note
               AND (:after_hlc IS NULL OR hlc < :after_hlc OR (hlc = :after_hlc AND site_id < :after_site))
             ORDER BY hlc DESC, site_id DESC
@@ -114,7 +118,7 @@ public static class RevisionSql
             $"""
             SELECT 'opened', {VersionColumns} FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?
             UNION ALL
-            SELECT 'current', {VersionColumns} FROM notes WHERE id = ?
+            SELECT 'current', {NoteVersionColumns} FROM notes WHERE id = ?
             """,
             Key(noteId), revision.Hlc, revision.SiteId, Key(noteId)),
         result =>
@@ -129,11 +133,41 @@ public static class RevisionSql
     public static SqlQuery<IReadOnlyList<LocalRevision>> Since(string siteId, long afterSeq, long throughSeq, int limit) => SqlQuery.Rows(
         SqlStatement.Of(
             """
-            SELECT seq, note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at
+            SELECT seq, note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at, pruned
             FROM note_revisions WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
             """,
             siteId, afterSeq, throughSeq, limit),
-        row => new LocalRevision(
+        ReadLocal);
+
+    /// <summary>
+    /// A page of what a snapshot holds of this site's revisions, in sequence order: each whole if
+    /// it is still a head of its note (a version the note shows, or a conflict), one of its note's
+    /// <paramref name="keepVersions"/> newest revisions, or stamped at <paramref name="keepSinceHlc"/>
+    /// or later; else pruned, without its body. What is kept whole is closed upward: a revision
+    /// newer than a kept one is kept too, so no kept revision loses the one that replaced it.
+    /// </summary>
+    public static SqlQuery<IReadOnlyList<LocalRevision>> Snapshot(string siteId, long afterSeq, long throughSeq, int limit, int keepVersions, long keepSinceHlc) => SqlQuery.Rows(
+        SqlStatement.Named(
+            """
+            SELECT seq, note_id, hlc, site_id, parents, version, title, CASE WHEN keep THEN body ELSE '' END, deleted, created_at, updated_at, NOT keep
+            FROM (
+                SELECT r.*, r.pruned = 0 AND (
+                    r.hlc >= :since
+                    OR NOT EXISTS (SELECT 1 FROM note_revision_parents e WHERE e.note_id = r.note_id AND e.parent_hlc = r.hlc AND e.parent_site_id = r.site_id)
+                    OR (SELECT count(*) FROM note_revisions o WHERE o.note_id = r.note_id AND (o.hlc, o.site_id) > (r.hlc, r.site_id)) < :versions) AS keep
+                FROM note_revisions r WHERE r.site_id = :site AND r.seq > :after AND r.seq <= :through ORDER BY r.seq LIMIT :limit)
+            ORDER BY seq
+            """,
+            new Dictionary<string, object?>
+            {
+                ["site"] = siteId, ["after"] = afterSeq, ["through"] = throughSeq, ["limit"] = limit, ["versions"] = keepVersions, ["since"] = keepSinceHlc,
+            }),
+        ReadLocal);
+
+    /// <summary>How many revisions are held without their body: what snapshots pruned.</summary>
+    public static SqlQuery<long> PrunedCount { get; } = SqlQuery.Scalar(SqlStatement.Of("SELECT count(*) FROM note_revisions WHERE pruned = 1"));
+
+    private static LocalRevision ReadLocal(RqliteRow row) => new(
             row.GetInt64(0),
             new NoteRevision(
                 row.GetString(1),
@@ -145,7 +179,8 @@ public static class RevisionSql
                 row.GetString(7),
                 row.GetBoolean(8),
                 row.GetInt64(9),
-                row.GetInt64(10))));
+                row.GetInt64(10),
+                row.GetBoolean(11)));
 
     /// <summary>The newest local sequence number of a site's revisions, 0 when it has none.</summary>
     public static SqlQuery<long> NewestSeq(string siteId) =>
@@ -167,7 +202,8 @@ public static class RevisionSql
         row.GetString(from + 3),
         row.GetString(from + 4),
         row.GetBoolean(from + 5),
-        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(from + 6)));
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(from + 6)),
+        row.GetBoolean(from + 7));
 
     private static NoteHistoryEntry ReadHistoryEntry(RqliteRow row) => new(
         new RevisionId(row.GetInt64(0), row.GetString(1)).ToString(),
@@ -175,15 +211,18 @@ public static class RevisionSql
         row.GetInt64(2),
         row.GetString(3),
         row.GetBoolean(4),
-        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)));
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)),
+        row.GetBoolean(6));
 
+    /// <summary>Revisions not held yet, and the body of one held pruned when it arrives whole.</summary>
     private static SqlStatement InsertRevisions(string revisionsJson) => SqlStatement.Named(
         """
-        INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at)
+        INSERT INTO note_revisions (note_id, hlc, site_id, parents, version, title, body, deleted, created_at, updated_at, pruned)
         SELECT value ->> '$.n', value ->> '$.h', value ->> '$.s', value -> '$.p', value ->> '$.v',
-               value ->> '$.t', value ->> '$.b', value ->> '$.d', value ->> '$.c', value ->> '$.u'
+               value ->> '$.t', value ->> '$.b', value ->> '$.d', value ->> '$.c', value ->> '$.u', coalesce(value ->> '$.x', 0)
         FROM json_each(:revisions) WHERE true
-        ON CONFLICT (note_id, hlc, site_id) DO NOTHING
+        ON CONFLICT (note_id, hlc, site_id) DO UPDATE SET body = excluded.body, pruned = 0
+        WHERE note_revisions.pruned = 1 AND excluded.pruned = 0
         """,
         new Dictionary<string, object?> { ["revisions"] = revisionsJson });
 

@@ -142,7 +142,7 @@ public static class Migrations
         // moving or tagging a note never conflicts with an edit of its text. A register holds
         // only its winning write; AUTOINCREMENT keeps the exporter's cursor (seq) from ever
         // being handed out again after a row is replaced.
-        new(5, "notebooks, tags, pins and links",
+        new(5, "notebooks, tags, pins, links and pruned revisions",
         [
             """
             CREATE TABLE properties (
@@ -160,6 +160,8 @@ public static class Migrations
             "ALTER TABLE sync_exports ADD COLUMN through_property_seq INTEGER NOT NULL DEFAULT 0",
             // A [[link]] names a note by its title, whatever its case.
             "CREATE INDEX notes_by_title ON notes (title COLLATE NOCASE)",
+            // A revision a snapshot carried without its body: replaced long ago (see RevisionSql.Snapshot).
+            "ALTER TABLE note_revisions ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0",
         ]),
     ];
 }

@@ -9,7 +9,8 @@ namespace HermitSync.UnitTests.Storage;
 /// change files of one or many revisions and snapshots of all they made, delivered in random
 /// order, duplicated and delayed. After full delivery every site must hold the same set of
 /// revisions as the model, and every note's row and conflicts must be what the merge rule says
-/// for that set. Sites also tag, pin and move notes and make, rename, move and delete
+/// for that set. A site that joins at the end from the latest snapshots alone, which carry long
+/// replaced revisions without their body, must end the same. Sites also tag, pin and move notes and make, rename, move and delete
 /// notebooks; every site must end with the same property registers, each holding the greatest
 /// write made to it. Everything random comes from the seed, so a failing seed replays alone.
 /// </summary>
@@ -34,6 +35,7 @@ public sealed class ConvergenceTests
         Assert.True(outcomes.Sum(o => o.Sites[0].Properties.Count(p => p.Name.StartsWith(Properties.TagPrefix) && p.Value.Length == 0)) > 10, "too few tags removed");
         Assert.True(outcomes.Sum(o => o.Sites[0].Properties.Count(p => p.Name == Properties.NotebookDeleted && p.Value.Length > 0)) > 5, "too few notebooks deleted");
         Assert.True(outcomes.Sum(o => o.SameRegisterWrittenConcurrently) > 20, "too few registers written at two sites before they met");
+        Assert.True(outcomes.Sum(o => o.Sites.Sum(s => s.Pruned)) > 20, "too few revisions reached a site without their body");
     }
 
     [Fact]
@@ -73,9 +75,10 @@ public sealed class ConvergenceTests
         public int DeletesOutvoted => Sites[0].Conflicts.Count(c => c.Conflict.Deleted);
     }
 
-    /// <summary>What a site ends with: its rows, its revision keys, and every note's conflicts.</summary>
+    /// <summary>What a site ends with: its rows, its revision keys, every note's conflicts, its property registers, and how many revisions it holds without their body.</summary>
     private sealed record SiteState(
-        IReadOnlyList<NoteRow> Notes, IReadOnlyList<RevisionKey> Revisions, IReadOnlyList<(Guid Note, NoteVersion Conflict)> Conflicts, IReadOnlyList<PropertyChange> Properties);
+        IReadOnlyList<NoteRow> Notes, IReadOnlyList<RevisionKey> Revisions, IReadOnlyList<(Guid Note, NoteVersion Conflict)> Conflicts, IReadOnlyList<PropertyChange> Properties,
+        long Pruned);
 
     private static Outcome Simulate(int seed)
     {
@@ -141,7 +144,13 @@ public sealed class ConvergenceTests
             Deliver(random, inFlight);
         }
 
-        var states = sites.Select(s => s.State()).ToArray();
+        // A site that joins now finds only each site's latest snapshot, the files before it compacted away.
+        using var joiner = new SimulatedSite(RandomSiteId(random), start);
+        foreach (var site in sites.OrderBy(_ => random.Next()))
+        {
+            joiner.Apply(site.Snapshot());
+        }
+        var states = sites.Append(joiner).Select(s => s.State()).ToArray();
         foreach (var site in sites)
         {
             site.Dispose();
@@ -309,8 +318,15 @@ public sealed class ConvergenceTests
             return file;
         }
 
-        /// <summary>Everything the site made, and its own winning property writes, read as the exporter reads them.</summary>
-        public ChangeSet Snapshot() => new(Own.ToArray(), _db.Query(PropertySql.Since(_siteId, 0, long.MaxValue, int.MaxValue)).Select(p => p.Change).ToArray());
+        /// <summary>
+        /// Everything the site made, and its own winning property writes, read as the exporter
+        /// reads them; replaced revisions past each note's two newest go without their body.
+        /// </summary>
+        public ChangeSet Snapshot() => new(
+            _db.Query(RevisionSql.Snapshot(_siteId, 0, long.MaxValue, int.MaxValue, keepVersions: 2, keepSinceHlc: long.MaxValue)).Select(r => r.Revision).ToArray(),
+            _db.Query(PropertySql.Since(_siteId, 0, long.MaxValue, int.MaxValue)).Select(p => p.Change).ToArray());
+
+        public long Pruned => _db.Query(RevisionSql.PrunedCount);
 
         public void Apply(ChangeSet changes) => _db.Execute(RevisionSql.Merge(changes.Revisions).Then(PropertySql.Merge(changes.Properties), (_, _) => 0));
 
@@ -320,7 +336,7 @@ public sealed class ConvergenceTests
             _db.Execute(NoteSql.CheckSearchIndex);
             var notes = _db.Query(NoteSql.All);
             return new SiteState(notes, _db.Query(RevisionSql.Keys), notes.SelectMany(n => _db.Query(RevisionSql.Conflicts(n.Id)).Select(c => (n.Id, c))).ToArray(),
-                _db.Query(PropertySql.All));
+                _db.Query(PropertySql.All), Pruned);
         }
 
         public void Dispose() => _db.Dispose();
