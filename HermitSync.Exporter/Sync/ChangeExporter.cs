@@ -131,7 +131,7 @@ public sealed class ChangeExporter(
         {
             cursor = await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Linearizable, cancellationToken);
         }
-        _exported = new ExportPosition(cursor.ExportedThrough, cursor.PropertiesExportedThrough);
+        _exported = cursor.Position;
         _nextFileSeq = cursor.LastFileSeq + 1;
         // A site that never wrote a snapshot counts from now, rather than writing one at once.
         _lastSnapshotAt = cursor.LastSnapshotAt > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(cursor.LastSnapshotAt) : time.GetUtcNow();

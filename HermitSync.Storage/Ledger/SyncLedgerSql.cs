@@ -60,8 +60,8 @@ public static class SyncLedgerSql
             "INSERT INTO sync_applied (site_id, kind, file_seq, file, rows, last_hlc, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             file.SiteId, file.Kind.ToString(), file.FileSeq, file.File, file.Rows, file.LastHlc, file.AppliedAt));
 
-    /// <summary>Revisions, then property writes; reads how many of both were new.</summary>
-    private static SqlBatch<long> Merge(ChangeSet changes) =>
+    /// <summary>Revisions, then property writes, in one transaction; reads how many of both were new.</summary>
+    public static SqlBatch<long> Merge(ChangeSet changes) =>
         RevisionSql.Merge(changes.Revisions).Then(PropertySql.Merge(changes.Properties), (revisions, properties) => revisions + properties);
 
     /// <summary>Whether <see cref="ApplyFile"/> failed because the file was applied before: its ledger row, the first statement, exists.</summary>

@@ -30,7 +30,10 @@ public sealed record SyncRejection(string File, string? SiteId, string Reason, s
 public sealed record ExportedFile(long FileSeq, ChangeFileKind Kind, string File, long ThroughSeq, long Rows, long Bytes, long LastHlc, long ExportedAt, long ThroughPropertySeq);
 
 /// <summary>Where the exporter stands: how far it exported revisions and property writes, its last file, and when it last compacted.</summary>
-public sealed record ExportCursor(long ExportedThrough, long LastFileSeq, long LastSnapshotAt, int FilesSinceSnapshot, long PropertiesExportedThrough);
+public sealed record ExportCursor(long ExportedThrough, long LastFileSeq, long LastSnapshotAt, int FilesSinceSnapshot, long PropertiesExportedThrough)
+{
+    public ExportPosition Position => new(ExportedThrough, PropertiesExportedThrough);
+}
 
 /// <summary>A peer's file that this site applied.</summary>
 public sealed record AppliedFile(string SiteId, ChangeFileKind Kind, long FileSeq, string File, long Rows, long LastHlc, long AppliedAt)

@@ -4,7 +4,7 @@ using HermitSync.Testing;
 // ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex] [search]: the figures of PRODUCT.md's
 // targets, each beside its anchor measured in the same run. With no names, all of them.
 // Not a test: it asserts nothing. The machine may be shared, so read ratios, not absolutes.
-string[] all = ["cold", "api", "lag", "bytes", "memory", "import", "garbage", "export", "enex", "search"];
+string[] all = ["cold", "api", "lag", "bytes", "memory", "import", "garbage", "export", "enex", "search", "join"];
 var selected = args.Length == 0 ? all : args;
 if (selected.Except(all).ToArray() is [_, ..] unknown)
 {
@@ -64,6 +64,10 @@ if (selected.Any(name => name != "cold"))
         if (selected.Contains("search"))
         {
             await SearchScale.RunAsync(stack, report);
+        }
+        if (selected.Contains("join"))
+        {
+            await SiteJoin.RunAsync(stack, report);
         }
     }
     finally

@@ -67,9 +67,8 @@ internal static class Sites
         var rqlite = stack.Rqlite(site);
         var siteId = (await SiteIdentity.ReadAsync(rqlite, CancellationToken.None))!.SiteId;
         await EventuallyAsync(
-            async () => await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Strong) is var cursor
-                && new ExportPosition(cursor.ExportedThrough, cursor.PropertiesExportedThrough).Covers(await rqlite.QueryAsync(SyncLedgerSql.NewestOwn(siteId), ReadConsistency.Strong))
-                    ? true : (bool?)null,
+            async () => (await rqlite.QueryAsync(SyncLedgerSql.Cursor, ReadConsistency.Strong)).Position.Covers(await rqlite.QueryAsync(SyncLedgerSql.NewestOwn(siteId), ReadConsistency.Strong))
+                ? true : (bool?)null,
             "the exporter did not export");
     }
 

@@ -328,7 +328,7 @@ public sealed class ConvergenceTests
 
         public long Pruned => _db.Query(RevisionSql.PrunedCount);
 
-        public void Apply(ChangeSet changes) => _db.Execute(RevisionSql.Merge(changes.Revisions).Then(PropertySql.Merge(changes.Properties), (_, _) => 0));
+        public void Apply(ChangeSet changes) => _db.Execute(SyncLedgerSql.Merge(changes));
 
         public SiteState State()
         {

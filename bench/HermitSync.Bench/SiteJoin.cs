@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Rqlite;
+using HermitSync.Storage;
+
+namespace HermitSync.Bench;
+
+/// <summary>
+/// A site joining one that holds the whole <see cref="ScaleCorpus"/>: with B cut off from A, the
+/// corpus is written at A as A's own notes and exported; then B is let in, and timed until its
+/// API holds every note. Beside it, Syncthing alone copying files of the same sizes between the
+/// same two machines; and what a snapshot of A's notes would hold, and B's memory afterwards.
+/// </summary>
+public static class SiteJoin
+{
+    private const int Batch = 250;
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(20);
+
+    public static async Task RunAsync(BenchStack stack, Report report)
+    {
+        Console.WriteLine($"A site joining one that holds {ScaleCorpus.Notes:N0} notes");
+        var a = stack.Rqlite("a");
+        var b = stack.Rqlite("b");
+        var siteA = await stack.SiteIdAsync("a");
+        var deviceB = await DeviceIdAsync(stack, "b");
+        using var syncthingA = stack.Syncthing("a");
+        (await syncthingA.PostAsync($"/rest/system/pause?device={deviceB}", null)).EnsureSuccessStatusCode();
+
+        var loading = Stopwatch.StartNew();
+        foreach (var batch in new ScaleCorpus(seed: 23).Batches(siteA, Batch))
+        {
+            await a.ExecuteAsync(SyncLedgerSql.Merge(batch), idempotent: true);
+        }
+        var notes = await a.QueryAsync(NoteSql.Count, ReadConsistency.Strong);
+        await Poll.UntilAsync(async () => (await a.QueryAsync(SyncLedgerSql.Cursor)).Position.Covers(await a.QueryAsync(SyncLedgerSql.NewestOwn(siteA))), TimeSpan.FromSeconds(1), "A's export", Patience);
+        loading.Stop();
+        var files = Directory.GetFiles(Path.Combine(stack.SyncFolder("a"), "sites", siteA)).Select(f => new FileInfo(f).Length).ToArray();
+        var snapshot = await SnapshotContentAsync(a, siteA);
+
+        var joining = Stopwatch.StartNew();
+        (await syncthingA.PostAsync($"/rest/system/resume?device={deviceB}", null)).EnsureSuccessStatusCode();
+        await Poll.UntilAsync(async () => await b.QueryAsync(NoteSql.Count, ReadConsistency.Weak) >= notes, TimeSpan.FromSeconds(1), "every note at B", Patience);
+        joining.Stop();
+        var memoryB = stack.ProcessIds("b").SelectMany(p => Processes.Tree(p.Value)).Sum(Processes.PssMiB);
+
+        var copying = await BareCopyAsync(stack, files);
+        report.Add(new Figure($"a new site joining one with {ScaleCorpus.Notes / 1000:N0}k notes, until it holds every note", "s", joining.Elapsed.TotalSeconds,
+            new Anchor("Syncthing copying the same bytes", copying.TotalSeconds), "≤ 60 s", joining.Elapsed.TotalSeconds <= 60));
+        report.Add(new Figure("A's change files for the corpus", "MB", files.Sum() / 1e6, null, "report", null));
+        report.Add(new Figure($"a snapshot of A's notes, content before compression ({snapshot.Pruned:N0} of {snapshot.Revisions:N0} revisions pruned)", "MB", snapshot.Bytes / 1e6,
+            null, "report", null));
+        report.Add(new Figure("memory of the joined site B, all its processes (PSS)", "MiB", memoryB, null, "report", null));
+        report.Note($"Site join: {notes:N0} notes written at A as A's own and exported ({loading.Elapsed.TotalSeconds:0} s) while B was paused, in {files.Length} change files " +
+            $"(no snapshot: {snapshot.Bytes / 1e6:0} MB is more than one file may hold, 64 MiB). Then B was resumed and timed until its cluster held every note. " +
+            $"The anchor: {files.Length} files of the same sizes, random bytes, in a folder the two Syncthings share, from the rescan until B holds them all.");
+    }
+
+    /// <summary>What a snapshot written now would hold of A's notes, with the default retention.</summary>
+    private static async Task<(long Bytes, int Revisions, int Pruned)> SnapshotContentAsync(RqliteClient a, string siteA)
+    {
+        var options = new HermitSync.Exporter.Sync.SyncOptions();
+        var keepSince = HybridLogicalClock.FromPhysical((DateTimeOffset.UtcNow - options.SnapshotKeepFor).ToUnixTimeMilliseconds());
+        var revisions = new List<NoteRevision>();
+        long after = 0;
+        while (await a.QueryAsync(RevisionSql.Snapshot(siteA, after, long.MaxValue, 5_000, options.SnapshotKeepVersions, keepSince)) is { Count: > 0 } page)
+        {
+            revisions.AddRange(page.Select(r => r.Revision));
+            after = page[^1].Seq;
+        }
+        var properties = await a.QueryAsync(PropertySql.Since(siteA, 0, long.MaxValue, int.MaxValue));
+        var content = new ChangeSet([.. revisions], [.. properties.Select(p => p.Change)]);
+        return (ChangeFile.ContentBytes(content), revisions.Count, revisions.Count(r => r.Pruned));
+    }
+
+    private static async Task<TimeSpan> BareCopyAsync(BenchStack stack, long[] sizes)
+    {
+        await using var bare = await BareFolder.ShareAsync(stack, "a", "b");
+        var names = sizes.Select((size, i) => (Name: $"join-{i}.bin", Size: size)).ToArray();
+        foreach (var (name, size) in names)
+        {
+            var bytes = new byte[size];
+            Random.Shared.NextBytes(bytes);
+            await File.WriteAllBytesAsync(Path.Combine(bare.PathAt("a"), name), bytes);
+        }
+        var copying = Stopwatch.StartNew();
+        await bare.ScanAsync("a");
+        await Poll.UntilAsync(() => Task.FromResult(names.All(n => new FileInfo(Path.Combine(bare.PathAt("b"), n.Name)) is { Exists: true } f && f.Length == n.Size)),
+            TimeSpan.FromMilliseconds(100), "the files at B", Patience);
+        return copying.Elapsed;
+    }
+
+    private static async Task<string> DeviceIdAsync(BenchStack stack, string site)
+    {
+        using var syncthing = stack.Syncthing(site);
+        return (await syncthing.GetFromJsonAsync<JsonElement>("/rest/system/status")).GetProperty("myID").GetString()!;
+    }
+}
