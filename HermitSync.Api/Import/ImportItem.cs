@@ -30,7 +30,7 @@ public static class ImportedLabels
 {
     /// <summary>Each tag with the characters a tag may not hold made spaces, cut to the length a tag may have; empty ones and repeats dropped.</summary>
     public static IReadOnlyList<string> Tags(IEnumerable<string> tags) =>
-        tags.Select(t => Clean(t, Storage.Properties.MaxTagLength, c => c is ',' or '"'))
+        tags.Select(t => Clean(t, Storage.Properties.MaxTagLength, Storage.Properties.RefusedInTag))
             .Where(t => t.Length > 0)
             .DistinctBy(Storage.Properties.TagKey)
             .Take(Storage.Properties.MaxTagsPerNote)
@@ -38,11 +38,11 @@ public static class ImportedLabels
 
     /// <summary>A notebook path with each name made one a notebook may have; empty names dropped.</summary>
     public static IReadOnlyList<string> Notebook(IEnumerable<string> names) =>
-        names.Select(n => Clean(n, Storage.Properties.MaxNotebookNameLength, c => c == '"')).Where(n => n.Length > 0).ToArray();
+        names.Select(n => Clean(n, Storage.Properties.MaxNotebookNameLength, Storage.Properties.RefusedInNotebookName)).Where(n => n.Length > 0).ToArray();
 
     private static string Clean(string text, int maxRunes, Func<char, bool> refused)
     {
-        var cleaned = new string(text.Select(c => char.IsControl(c) || refused(c) ? ' ' : c).ToArray()).Trim();
+        var cleaned = new string(text.Select(c => refused(c) ? ' ' : c).ToArray()).Trim();
         var runes = cleaned.EnumerateRunes().Take(maxRunes).ToArray();
         return string.Concat(runes.Select(r => r.ToString())).Trim();
     }

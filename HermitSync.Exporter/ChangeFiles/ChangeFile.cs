@@ -174,27 +174,15 @@ public static class ChangeFile
         {
             throw new ChangeFileRejectedException(RejectionReason.Malformed, $"The header says {header.RowCount} rows but the file holds {changes.Count}.");
         }
-        foreach (var change in changes.Properties)
+        var problem = changes.Revisions
+            .Select(revision => revision is null ? "an empty revision"
+                : RevisionRules.Check(revision, now, maxClockAhead) ?? (revision.SiteId != header.SiteId ? "a revision of another site" : null))
+            .Concat(changes.Properties.Select(change => change is null ? "an empty property write"
+                : Properties.Check(change, now, maxClockAhead) ?? (change.SiteId != header.SiteId ? "a property write of another site" : null)))
+            .FirstOrDefault(p => p is not null);
+        if (problem is not null)
         {
-            var problem = change is null ? "an empty property write"
-                : Properties.Check(change, now, maxClockAhead) is { } broken ? broken
-                : change.SiteId != header.SiteId ? "a property write of another site"
-                : null;
-            if (problem is not null)
-            {
-                throw new ChangeFileRejectedException(RejectionReason.Malformed, $"It holds {problem}.");
-            }
-        }
-        foreach (var revision in changes.Revisions)
-        {
-            var problem = revision is null ? "an empty revision"
-                : RevisionRules.Check(revision, now, maxClockAhead) is { } broken ? broken
-                : revision.SiteId != header.SiteId ? "a revision of another site"
-                : null;
-            if (problem is not null)
-            {
-                throw new ChangeFileRejectedException(RejectionReason.Malformed, $"It holds {problem}.");
-            }
+            throw new ChangeFileRejectedException(RejectionReason.Malformed, $"It holds {problem}.");
         }
         var (first, last) = (changes.FirstHlc, changes.LastHlc);
         if (first != header.FirstHlc || last != header.LastHlc)

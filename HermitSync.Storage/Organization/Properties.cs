@@ -41,8 +41,7 @@ public static class Properties
         {
             return $"A tag may have at most {MaxTagLength} characters.";
         }
-        // A comma separates tags where people type them; a double quote ends a filter's value.
-        if (trimmed.Any(c => char.IsControl(c) || c is ',' or '"'))
+        if (trimmed.Any(RefusedInTag))
         {
             return "A tag may not hold a comma, a double quote or a control character.";
         }
@@ -61,12 +60,17 @@ public static class Properties
         {
             return $"A notebook's name may have at most {MaxNotebookNameLength} characters.";
         }
-        if (trimmed.Any(c => char.IsControl(c) || c == '"'))
+        if (trimmed.Any(RefusedInNotebookName))
         {
             return "A notebook's name may not hold a double quote or a control character.";
         }
         return null;
     }
+
+    /// <summary>A comma separates tags where people type them; a double quote ends a filter's value.</summary>
+    public static bool RefusedInTag(char c) => char.IsControl(c) || c is ',' or '"';
+
+    public static bool RefusedInNotebookName(char c) => char.IsControl(c) || c == '"';
 
     /// <summary>
     /// What is wrong with a property write from another site, or null when it may be merged:

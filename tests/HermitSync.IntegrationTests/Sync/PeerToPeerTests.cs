@@ -97,23 +97,34 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         [.. (await site.GetFromJsonAsync<NotePage>($"/api/notes?q={word}"))!.Items.Select(n => n.Id)];
 
     [Fact]
-    public async Task A_tag_added_at_both_sites_is_one_tag_and_a_move_while_the_text_is_edited_elsewhere_is_no_conflict()
+    public async Task Merge_rules_a_tag_added_at_both_sites_is_one_a_move_during_an_edit_is_no_conflict_a_rename_at_both_converges_a_deleted_notebook_loses_no_note()
     {
         using var a = _stack.WebBrowserClient("a");
         using var b = _stack.WebBrowserClient("b");
         var rejections = await Sites.RejectionCountsAsync(_stack);
         var tag = $"shared{Guid.NewGuid():N}"[..20];
         var note = await Sites.CreateAsync(a, "organized apart", "before");
-        var notebook = (await (await a.PostAsJsonAsync("/api/notebooks", new { name = $"Moved {tag}" })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<IdOnly>())!.Id;
+        async Task<string> NotebookAsync(string name) =>
+            (await (await a.PostAsJsonAsync("/api/notebooks", new { name })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<IdOnly>())!.Id;
+        var notebook = await NotebookAsync($"Moved {tag}");
+        var renamed = await NotebookAsync($"Renamed {tag}");
+        var doomed = await NotebookAsync($"Deleted {tag}");
+        var inDoomed = await Sites.CreateAsync(a, "in the deleted notebook", "");
+        (await a.PutAsJsonAsync($"/api/notes/{inDoomed.Id}/labels", new { notebookId = doomed })).EnsureSuccessStatusCode();
         var noteAtB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
-        await Sites.EventuallyAsync(async () => (await b.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!.Any(n => n.Id == notebook) ? true : (bool?)null,
-            "the notebook did not reach B");
+        await Sites.EventuallyAsync(async () => (await b.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!.Count(n => n.Id == notebook || n.Id == renamed || n.Id == doomed) == 3 ? true : (bool?)null,
+            "the notebooks did not reach B");
+        var addedAtB = await Sites.CreateAsync(b, "put in the notebook A deletes", "");
 
         await Sites.WhileApartAsync(_stack, async () =>
         {
             (await a.PutAsJsonAsync($"/api/notes/{note.Id}/labels", new { notebookId = notebook, tags = new[] { tag.ToUpperInvariant(), "only-at-a" } })).EnsureSuccessStatusCode();
             (await b.PutAsJsonAsync($"/api/notes/{note.Id}/labels", new { tags = new[] { tag }, pinned = true })).EnsureSuccessStatusCode();
             await Sites.EditAsync(b, noteAtB, "organized apart", "edited at B while A moved it");
+            (await a.PutAsJsonAsync($"/api/notebooks/{renamed}", new { name = $"Renamed at A {tag}" })).EnsureSuccessStatusCode();
+            (await b.PutAsJsonAsync($"/api/notebooks/{renamed}", new { name = $"Renamed at B {tag}" })).EnsureSuccessStatusCode();
+            (await a.DeleteAsync($"/api/notebooks/{doomed}")).EnsureSuccessStatusCode();
+            (await b.PutAsJsonAsync($"/api/notes/{addedAtB.Id}/labels", new { notebookId = doomed })).EnsureSuccessStatusCode();
         });
 
         foreach (var site in new[] { a, b })
@@ -126,7 +137,15 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
             Assert.Equal(["only-at-a", tag], converged.Labels.Tags.Select(t => t.ToLowerInvariant()).Order());
             Assert.Equal([note.Id], (await site.GetFromJsonAsync<NotePage>($"/api/notes?q=tag:{tag}"))!.Items.Select(n => n.Id));
             Assert.Equal([note.Id], (await site.GetFromJsonAsync<NotePage>($"/api/notes?q=notebook:%22Moved {tag}%22"))!.Items.Select(n => n.Id));
+            // One name, the later rename's, at both; the deleted notebook gone from the list, and neither of its notes lost.
+            var notebooks = (await site.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!;
+            Assert.Matches($"^Renamed at (A|B) {tag}$", Assert.Single(notebooks, n => n.Id == renamed).Name);
+            Assert.DoesNotContain(notebooks, n => n.Id == doomed);
+            Assert.Equal(doomed, (await Sites.GetAsync(site, inDoomed)).Labels.NotebookId);
+            Assert.Equal(doomed, (await Sites.GetAsync(site, addedAtB)).Labels.NotebookId);
         }
+        var names = await Task.WhenAll(new[] { a, b }.Select(async site => (await site.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!.Single(n => n.Id == renamed).Name));
+        Assert.Equal(names[0], names[1]);
         Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
     }
 
