@@ -12,7 +12,7 @@ namespace HermitSync.Storage;
 /// </summary>
 public sealed record SearchQuery(
     IReadOnlyList<string> Words, IReadOnlyList<string> Phrases, DateTimeOffset? Before, DateTimeOffset? After, bool HasConflict,
-    string? Tag = null, string? Notebook = null, bool Pinned = false)
+    string? Tag = null, string? Notebook = null, PinFilter Pin = PinFilter.Any)
 {
     public const int MaxLength = 256;
     public const int MaxTerms = 16;
@@ -64,7 +64,7 @@ public sealed record SearchQuery(
         var phrases = new List<string>();
         DateTimeOffset? before = null, after = null;
         var hasConflict = false;
-        var pinned = false;
+        var pin = PinFilter.Any;
         string? tag = null, notebook = null;
         foreach (var (token, quoted) in Tokens(text))
         {
@@ -99,11 +99,17 @@ public sealed record SearchQuery(
                 case "has":
                     problem = $"“{token}”: the one has: filter is has:conflict.";
                     return false;
+                case "is" when pin != PinFilter.Any:
+                    problem = $"“{token}”: a search takes one is: filter.";
+                    return false;
                 case "is" when value.Equals("pinned", StringComparison.OrdinalIgnoreCase):
-                    pinned = true;
+                    pin = PinFilter.Pinned;
+                    break;
+                case "is" when value.Equals("unpinned", StringComparison.OrdinalIgnoreCase):
+                    pin = PinFilter.Unpinned;
                     break;
                 case "is":
-                    problem = $"“{token}”: the one is: filter is is:pinned.";
+                    problem = $"“{token}”: the is: filters are is:pinned and is:unpinned.";
                     return false;
                 case "tag" when Properties.CheckTag(value) is { } wrong:
                     problem = $"“{token}”: {wrong}";
@@ -131,7 +137,7 @@ public sealed record SearchQuery(
             problem = $"A search takes at most {MaxTerms} words and phrases.";
             return false;
         }
-        query = new SearchQuery(words, phrases, before, after, hasConflict, tag, notebook, pinned);
+        query = new SearchQuery(words, phrases, before, after, hasConflict, tag, notebook, pin);
         return true;
     }
 
@@ -187,3 +193,6 @@ public sealed record SearchQuery(
     /// <summary>An FTS5 string: double quotes inside are doubled, and nothing in it is syntax.</summary>
     internal static string Quoted(string term) => new StringBuilder(term.Length + 2).Append('"').Append(term.Replace("\"", "\"\"")).Append('"').ToString();
 }
+
+/// <summary>Which notes a search keeps by their pin.</summary>
+public enum PinFilter { Any, Pinned, Unpinned }

@@ -45,12 +45,12 @@ public static class OrganizationSql
 
     /// <summary>
     /// The filters a list or search can carry for labels, bound by <see cref="FilterParameters"/>:
-    /// a tag, pinned notes, and a notebook by name with every notebook inside it, deleted ones
+    /// a tag, pinned notes or the others, and a notebook by name with every notebook inside it, deleted ones
     /// too, since a note in a deleted notebook shows in the nearest one left above it.
     /// </summary>
     internal const string Filters = """
         (:tag IS NULL OR EXISTS (SELECT 1 FROM properties t WHERE t.entity_id = notes.id AND t.name = :tag AND t.value <> ''))
-        AND (:pinned = 0 OR EXISTS (SELECT 1 FROM properties t WHERE t.entity_id = notes.id AND t.name = 'note.pinned' AND t.value <> ''))
+        AND (:pinned = 0 OR (:pinned = 1) = EXISTS (SELECT 1 FROM properties t WHERE t.entity_id = notes.id AND t.name = 'note.pinned' AND t.value <> ''))
         AND (:notebook IS NULL OR EXISTS (
             SELECT 1 FROM properties t WHERE t.entity_id = notes.id AND t.name = 'note.notebook' AND t.value IN (
                 WITH RECURSIVE within(id) AS (
@@ -65,7 +65,7 @@ public static class OrganizationSql
     internal static IEnumerable<KeyValuePair<string, object?>> FilterParameters(SearchQuery query) =>
     [
         new("tag", query.Tag is { } tag ? Properties.TagName(tag) : null),
-        new("pinned", query.Pinned ? 1 : 0),
+        new("pinned", query.Pin switch { PinFilter.Pinned => 1, PinFilter.Unpinned => 2, _ => 0 }),
         new("notebook", query.Notebook),
     ];
 

@@ -57,8 +57,12 @@ public sealed class OrganizingInTheBrowserTests(StackFixture stack, BrowserSessi
             await page.Locator(".markdown").GetByRole(AriaRole.Link, new() { Name = $"Rose care {word}" }).ClickAsync();
             await Expect(page.Locator(".note-header h1")).ToHaveTextAsync($"Rose care {word}");
 
-            // The sidebar's notebook holds what its notebooks hold; a tag and the pin filter too.
+            // Pinned notes come first in the list, though another note was written after.
             await page.GotoAsync("/");
+            await Expect(page.Locator("#results li").First).ToContainTextAsync($"Pruning {word}");
+            await Expect(page.Locator("#results li").Nth(1)).ToContainTextAsync($"Rose care {word}");
+
+            // The sidebar's notebook holds what its notebooks hold; a tag and the pin filter too.
             await page.Locator(".sidebar").GetByRole(AriaRole.Link, new() { Name = $"Garden {word}" }).ClickAsync();
             await Expect(page.Locator("#results li")).ToHaveCountAsync(1);
             await Expect(page.Locator("#results li")).ToContainTextAsync($"Pruning {word}");

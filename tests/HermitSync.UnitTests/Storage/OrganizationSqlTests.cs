@@ -64,6 +64,7 @@ public sealed class OrganizationSqlTests : IDisposable
         Assert.Equal([inProjects], List("notebook:Projects"));
         Assert.Equal([atHome, inProjects], List("tag:URGENT"));
         Assert.Equal([inProjects], List("is:pinned"));
+        Assert.Equal([inWork], List("is:unpinned notebook:work"));
         Assert.Equal([inProjects], List("tag:urgent notebook:work"));
         Assert.Equal([inProjects], Search("projects tag:urgent"));
         Assert.Empty(List("notebook:Nowhere"));

@@ -57,7 +57,7 @@ public sealed class SearchQueryTests
         Assert.Equal(["budget"], query.Words);
         Assert.Equal("Work", query.Tag);
         Assert.Equal("Home and garden", query.Notebook);
-        Assert.True(query.Pinned);
+        Assert.Equal(PinFilter.Pinned, query.Pin);
         Assert.Empty(query.Phrases);
     }
 
@@ -65,7 +65,8 @@ public sealed class SearchQueryTests
     [InlineData("before:yesterday", "before:2024-01-31")]
     [InlineData("after:2024-13-01", "after:2024-01-31")]
     [InlineData("has:attachment", "has:conflict")]
-    [InlineData("is:archived", "is:pinned")]
+    [InlineData("is:archived", "is:pinned and is:unpinned")]
+    [InlineData("is:pinned is:unpinned", "one is: filter")]
     [InlineData("tag:a,b", "comma")]
     [InlineData("tag:", "cannot be empty")]
     [InlineData("notebook:", "needs a name")]
