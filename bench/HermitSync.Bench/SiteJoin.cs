@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HermitSync.AppHost.Site;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
@@ -26,7 +27,12 @@ public static class SiteJoin
         var siteA = await stack.SiteIdAsync("a");
         var deviceB = await DeviceIdAsync(stack, "b");
         using var syncthingA = stack.Syncthing("a");
+        using var apiA = stack.Http("a", SiteResource.Api);
+        using var apiB = stack.Http("b", SiteResource.Api);
+        // Paired and connected first: a pause made while the pairing is still being set up would be undone by it.
+        await SyncLag.WaitConnectedAsync(apiA);
         (await syncthingA.PostAsync($"/rest/system/pause?device={deviceB}", null)).EnsureSuccessStatusCode();
+        await SyncLag.WaitConnectedAsync(apiB, connected: false);
 
         // What B holds already, of the steps before, comes on top of the corpus.
         var expected = await b.QueryAsync(NoteSql.Count, ReadConsistency.Strong) + ScaleCorpus.Notes;
@@ -38,6 +44,10 @@ public static class SiteJoin
         await Poll.UntilAsync(async () => (await a.QueryAsync(SyncLedgerSql.Cursor)).Position.Covers(await a.QueryAsync(SyncLedgerSql.NewestOwn(siteA))), TimeSpan.FromSeconds(1), "A's export", Patience);
         loading.Stop();
         var files = Directory.GetFiles(Path.Combine(stack.SyncFolder("a"), "sites", siteA)).Select(f => new FileInfo(f).Length).ToArray();
+        if (await b.QueryAsync(NoteSql.Count, ReadConsistency.Strong) > expected - ScaleCorpus.Notes)
+        {
+            throw new InvalidOperationException("B received notes while it was paused: the measurement would not be a join.");
+        }
         var snapshot = await SnapshotContentAsync(a, siteA);
 
         var joining = Stopwatch.StartNew();

@@ -71,9 +71,10 @@ public static class SyncLag
         return response.StatusCode == HttpStatusCode.OK;
     }
 
-    private static async Task WaitConnectedAsync(HttpClient a) =>
+    /// <summary>Waits until the site's API says a peer is connected, or with <paramref name="connected"/> false, none.</summary>
+    public static async Task WaitConnectedAsync(HttpClient site, bool connected = true) =>
         await Poll.UntilAsync(
-            async () => (await a.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("peers").EnumerateArray().Any(p => p.GetProperty("connected").GetBoolean()),
+            async () => (await site.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("peers").EnumerateArray().Any(p => p.GetProperty("connected").GetBoolean()) == connected,
             TimeSpan.FromMilliseconds(100),
-            "the sites to connect");
+            connected ? "the sites to connect" : "the sites to part");
 }
