@@ -37,9 +37,10 @@ public sealed class ExportTests(StackFixture stack)
         using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()), ZipArchiveMode.Read);
         var files = zip.Entries.Select(entry => (entry.FullName, Note: ExportedNote.Read(entry))).ToArray();
 
+        // A note in a notebook sits in its notebook's folders; every part of the path is a safe name.
         Assert.All(files, file => Assert.True(
-            file.FullName.EndsWith(".md", StringComparison.Ordinal) && !file.FullName.StartsWith('.') && file.FullName.IndexOfAny(['/', '\\', ':']) < 0
-                && Encoding.UTF8.GetByteCount(file.FullName) <= 255,
+            file.FullName.EndsWith(".md", StringComparison.Ordinal)
+                && file.FullName.Split('/').All(part => part.Length > 0 && !part.StartsWith('.') && part.IndexOfAny(['\\', ':']) < 0 && Encoding.UTF8.GetByteCount(part) <= 255),
             $"{file.FullName} is no safe file name"));
         Assert.Equal(files.Length, files.Select(f => f.FullName).Distinct(StringComparer.OrdinalIgnoreCase).Count());
         var live = (await stack.Rqlite().QueryAsync(NoteSql.All, ReadConsistency.Strong)).Where(n => !n.Deleted).Select(n => n.Id);
@@ -91,7 +92,9 @@ internal sealed record ExportedNote(Guid Id, string Title, DateTimeOffset Create
     {
         Assert.StartsWith("---\n", markdown);
         var end = markdown.IndexOf("\n---\n\n", StringComparison.Ordinal);
-        var yaml = new DeserializerBuilder().Build().Deserialize<Dictionary<string, string>>(markdown[4..(end + 1)]);
-        return new ExportedNote(Guid.Parse(yaml["id"]), yaml["title"], DateTimeOffset.Parse(yaml["created"]), DateTimeOffset.Parse(yaml["updated"]), markdown[(end + 6)..]);
+        // Scalars read as strings; tags and the notebook's path are lists.
+        var yaml = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(markdown[4..(end + 1)]);
+        string Text(string key) => (string)yaml[key];
+        return new ExportedNote(Guid.Parse(Text("id")), Text("title"), DateTimeOffset.Parse(Text("created")), DateTimeOffset.Parse(Text("updated")), markdown[(end + 6)..]);
     }
 }
