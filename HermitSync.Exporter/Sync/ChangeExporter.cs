@@ -218,7 +218,7 @@ public sealed class ChangeExporter(
         var propertiesLeftOut = false;
         ChangeSet Content() => new(rows.Select(r => r.Revision).ToArray(), properties.Select(p => p.Change).ToArray());
         // Cut to what a peer accepts, revisions first: the rest goes into the next file.
-        while (rows.Count + properties.Count > 1 && ChangeFile.ContentBytes(Content()) > _options.Limits.MaxContentBytes)
+        while (rows.Count + properties.Count > 1 && ChangeFile.ContentBytes(Content()) > Math.Min(_options.MaxChangeFileBytes, _options.Limits.MaxContentBytes))
         {
             if (rows.Count > 0 && properties.Count > 0)
             {
@@ -254,16 +254,19 @@ public sealed class ChangeExporter(
         using var activity = SyncTelemetry.ActivitySource.StartActivity("sync snapshot");
         var through = _exported;
         var keepSince = HybridLogicalClock.FromPhysical((time.GetUtcNow() - _options.SnapshotKeepFor).ToUnixTimeMilliseconds());
-        var revisions = await ReadAllAsync(
-            (after, limit) => RevisionSql.Snapshot(_siteId, after, through.Revisions, limit, _options.SnapshotKeepVersions, keepSince), r => r.Seq, cancellationToken);
-        var properties = await ReadAllAsync((after, limit) => PropertySql.Since(_siteId, after, through.Properties, limit), p => p.Seq, cancellationToken);
-        var content = new ChangeSet(revisions.Select(r => r.Revision).ToArray(), properties.Select(p => p.Change).ToArray());
         _filesSinceSnapshot = 0;
         _lastSnapshotAt = time.GetUtcNow();
-        if (ChangeFile.ContentBytes(content) > _options.Limits.MaxContentBytes)
+        var budget = _options.Limits.MaxContentBytes;
+        var revisions = await ReadWithinAsync(
+            (after, limit) => RevisionSql.Snapshot(_siteId, after, through.Revisions, limit, _options.SnapshotKeepVersions, keepSince),
+            r => r.Seq, r => ChangeSet.TextBytes(r.Revision), budget, cancellationToken);
+        var properties = revisions is null ? null : await ReadWithinAsync(
+            (after, limit) => PropertySql.Since(_siteId, after, through.Properties, limit),
+            p => p.Seq, p => ChangeSet.TextBytes(p.Change), budget - revisions.Sum(r => ChangeSet.TextBytes(r.Revision)), cancellationToken);
+        var content = revisions is null || properties is null ? null : new ChangeSet(revisions.Select(r => r.Revision).ToArray(), properties.Select(p => p.Change).ToArray());
+        if (content is null || ChangeFile.ContentBytes(content) > budget)
         {
-            logger.LogWarning("No snapshot: this site's {Rows} revisions and property writes are more than one file may hold ({Limit} bytes); its change files stay in the folder",
-                content.Count, _options.Limits.MaxContentBytes);
+            logger.LogWarning("No snapshot: this site's revisions and property writes are more than one file may hold ({Limit} bytes); its change files stay in the folder", budget);
             return null;
         }
         var snapshotSeq = _nextFileSeq;
@@ -279,13 +282,21 @@ public sealed class ChangeExporter(
         return path;
     }
 
-    /// <summary>Every row a paged query of this site's own rows returns, page by page in sequence order.</summary>
-    private async Task<List<T>> ReadAllAsync<T>(Func<long, int, SqlQuery<IReadOnlyList<T>>> page, Func<T, long> seq, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every row a paged query of this site's own rows returns, page by page in sequence order;
+    /// null as soon as their text passes <paramref name="budget"/>, so what cannot fit in a file is never all held.
+    /// </summary>
+    private async Task<List<T>?> ReadWithinAsync<T>(Func<long, int, SqlQuery<IReadOnlyList<T>>> page, Func<T, long> seq, Func<T, long> bytes, long budget, CancellationToken cancellationToken)
     {
         var all = new List<T>();
-        long after = 0;
+        long after = 0, used = 0;
         while (await rqlite.QueryAsync(page(after, _options.MaxRowsPerFile), ReadConsistency.Weak, cancellationToken) is { Count: > 0 } rows)
         {
+            used += rows.Sum(bytes);
+            if (used > budget)
+            {
+                return null;
+            }
             all.AddRange(rows);
             after = seq(rows[^1]);
         }

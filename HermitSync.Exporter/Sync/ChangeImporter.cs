@@ -319,10 +319,18 @@ public sealed class ChangeImporter(
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var file = new AppliedFile(header.SiteId, header.Kind, header.Sequence, name.RelativePath, changes.Count, header.LastHlc, now);
-        long rowsApplied;
+        // A large file goes in as several transactions, the last marking it applied: rqlite keeps
+        // its recent log entries in memory, and one entry of many megabytes stalls the cluster.
+        // One cut short is applied again, which changes nothing already merged.
+        var parts = changes.Parts(_options.MaxTransactionBytes);
+        long rowsApplied = 0;
         try
         {
-            rowsApplied = await rqlite.ExecuteAsync(SyncLedgerSql.ApplyFile(file, changes), idempotent: true, cancellationToken);
+            foreach (var part in parts.Take(parts.Count - 1))
+            {
+                rowsApplied += await rqlite.ExecuteAsync(SyncLedgerSql.Merge(part), idempotent: true, cancellationToken);
+            }
+            rowsApplied += await rqlite.ExecuteAsync(SyncLedgerSql.ApplyFile(file, parts[^1]), idempotent: true, cancellationToken);
         }
         catch (RqliteStatementException e) when (SyncLedgerSql.AppliedBefore(e))
         {

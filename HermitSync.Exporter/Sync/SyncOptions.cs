@@ -70,8 +70,22 @@ public sealed class SyncOptions
     /// <summary>How many refusals are logged one by one in a pass; the rest are counted in one line.</summary>
     public int RejectionsLoggedPerPass { get; set; } = 20;
 
-    /// <summary>Most revisions in one change file.</summary>
-    public int MaxRowsPerFile { get; set; } = 50_000;
+    /// <summary>
+    /// About the most text one rqlite transaction of a merge carries. rqlite holds its last few
+    /// hundred log entries in memory, so this bounds its memory in a bulk merge (a site joining,
+    /// a large import), and keeps each entry short enough not to stall the cluster.
+    /// </summary>
+    public long MaxTransactionBytes { get; set; } = 512 * 1024;
+
+    /// <summary>Most revisions in one change file, and in one read of this site's rows.</summary>
+    public int MaxRowsPerFile { get; set; } = 5_000;
+
+    /// <summary>
+    /// The most content this site puts in one change file (a snapshot may hold up to what a peer
+    /// accepts, <see cref="ChangeFileLimits.MaxContentBytes"/>): a burst of writes goes out in files
+    /// that neither side must hold whole in memory for long.
+    /// </summary>
+    public long MaxChangeFileBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>How long one poll of Syncthing's event stream waits for an event.</summary>
     public TimeSpan SyncthingEventWait { get; set; } = TimeSpan.FromSeconds(30);

@@ -51,9 +51,9 @@ public static class SyncLedgerSql
         row => new ExportedFile(row.GetInt64(0), Kind(row.GetString(1)), row.GetString(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5), row.GetInt64(6), row.GetInt64(7), row.GetInt64(8)));
 
     /// <summary>
-    /// Merges a peer file's revisions and property writes and marks the file applied, in one
-    /// transaction: a file is applied once or not at all. It reads how many revisions were new
-    /// here and how many property writes won.
+    /// Merges a peer file's revisions and property writes (or the last part of them) and marks
+    /// the file applied, in one transaction. It reads how many revisions were new here and how
+    /// many property writes won.
     /// </summary>
     public static SqlBatch<long> ApplyFile(AppliedFile file, ChangeSet changes) =>
         Merge(changes).After(SqlStatement.Of(

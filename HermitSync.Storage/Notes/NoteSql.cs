@@ -54,7 +54,8 @@ public static class NoteSql
     /// in the title weighing <see cref="TitleWeight"/> times one in the body; each with a snippet
     /// of its body around the match. Only the <see cref="SearchQuery.MaxRanked"/> newest matches
     /// are ranked: scoring every note that holds a word as common as "the" would cost a scan of
-    /// the collection, and past that many results a person adds a word.
+    /// the collection, and past that many results a person adds a word. The snippet is cut by
+    /// FTS5 for the page's notes alone, so no whole body leaves rqlite.
     /// </summary>
     public static SqlQuery<NotePage> Search(SearchQuery query, RankCursor? after, int limit)
     {
@@ -63,14 +64,16 @@ public static class NoteSql
             SqlStatement.Named(
                 $"""
                 WITH found AS (
-                    SELECT notes_search.rowid AS rowid, bm25(notes_search, {TitleWeight}, 1.0) AS score
+                    SELECT notes_search.rowid AS rowid, notes.id AS id, bm25(notes_search, {TitleWeight}, 1.0) AS score
                     FROM notes_search JOIN notes ON notes.rowid = notes_search.rowid
                     WHERE notes_search MATCH :match AND notes.deleted = 0 AND {Filters}
                     ORDER BY notes_search.rowid DESC
-                    LIMIT :ranked)
-                SELECT {SummaryColumns}, notes.body FROM found JOIN notes ON notes.rowid = found.rowid
-                ORDER BY found.score, notes.id
-                LIMIT :limit OFFSET :offset
+                    LIMIT :ranked),
+                page AS (SELECT rowid, id, score FROM found ORDER BY score, id LIMIT :limit OFFSET :offset)
+                SELECT {SummaryColumns}, {SearchSnippet.Column}
+                FROM page JOIN notes_search ON notes_search.rowid = page.rowid JOIN notes ON notes.rowid = page.rowid
+                WHERE notes_search MATCH :match
+                ORDER BY page.score, page.id
                 """,
                 new Dictionary<string, object?>(FilterParameters(query))
                 {
@@ -81,7 +84,7 @@ public static class NoteSql
                 }),
             result =>
             {
-                var items = result.Rows.Take(limit).Select(row => ReadSummary(row) with { Snippet = SearchSnippet.Of(query, row.GetString(SummaryColumnCount)) }).ToArray();
+                var items = result.Rows.Take(limit).Select(row => ReadSummary(row) with { Snippet = SearchSnippet.Read(row.GetString(SummaryColumnCount)) }).ToArray();
                 var next = result.Rows.Count > limit && offset + limit < SearchQuery.MaxRanked ? new RankCursor(offset + limit).Encode() : null;
                 return new NotePage(items, next, result.Stale);
             });

@@ -1,131 +1,55 @@
-using System.Globalization;
 using System.Text;
 
 namespace HermitSync.Storage;
 
 /// <summary>
-/// The stretch of a found note's body around the first place the search matched, with every
-/// matched word marked. Words are read as the index reads them (runs of letters and digits,
-/// case and accents ignored), so what is marked is what was found. Built here rather than by
-/// FTS5's <c>snippet()</c>, which would run the search again for every note on the page.
+/// The stretch of a found note's body that FTS5's <c>snippet()</c> picks (the one holding the most
+/// of what matched, up to <see cref="Tokens"/> words), with every matched word marked. FTS5 reads
+/// the words as it indexed them, so what is marked is what was found.
 /// </summary>
 public static class SearchSnippet
 {
-    /// <summary>Words shown around the first match.</summary>
-    private const int Words = 16;
+    /// <summary>Words in a snippet.</summary>
+    private const int Tokens = 16;
 
-    /// <summary>Words shown before the first match, so it is read in context.</summary>
-    private const int Before = 4;
+    /// <summary>
+    /// The marks around a match: private-use characters, which no keyboard types. A body that
+    /// holds them anyway can only mismark its own snippet.
+    /// </summary>
+    private const char Open = '\uE000', Close = '\uE001';
 
-    public static IReadOnlyList<SnippetPart> Of(SearchQuery query, string body)
+    private const string Ellipsis = "…";
+
+    /// <summary>The snippet of the body as a column of a query that matches <c>notes_search</c>; read by <see cref="Read"/>.</summary>
+    internal static readonly string Column = $"snippet(notes_search, 1, char({(int)Open}), char({(int)Close}), '{Ellipsis}', {Tokens})";
+
+    public static IReadOnlyList<SnippetPart> Read(string marked)
     {
-        var words = Tokens(body);
-        var matched = Matches(query, words);
-        if (words.Count == 0)
-        {
-            return [];
-        }
-        var first = matched.Count == 0 ? 0 : Math.Max(0, matched.Min() - Before);
-        var last = Math.Min(words.Count, first + Words) - 1;
         var parts = new List<SnippetPart>();
-        var start = first == 0 ? 0 : words[first].Start;
-        if (first > 0)
+        var text = new StringBuilder();
+        var match = false;
+        foreach (var c in marked)
         {
-            parts.Add(new SnippetPart("…", false));
-        }
-        for (var i = first; i <= last; i++)
-        {
-            if (matched.Contains(i))
+            if (c is Open or Close)
             {
-                Add(parts, body[start..words[i].Start], false);
-                Add(parts, body.Substring(words[i].Start, words[i].Length), true);
-                start = words[i].Start + words[i].Length;
+                Add(parts, text, match);
+                match = c == Open;
+            }
+            else
+            {
+                text.Append(c);
             }
         }
-        var end = last == words.Count - 1 ? body.Length : words[last].Start + words[last].Length;
-        Add(parts, body[start..end], false);
-        if (end < body.Length)
-        {
-            parts.Add(new SnippetPart("…", false));
-        }
+        Add(parts, text, match);
         return parts;
     }
 
-    private static void Add(List<SnippetPart> parts, string text, bool match)
+    private static void Add(List<SnippetPart> parts, StringBuilder text, bool match)
     {
         if (text.Length > 0)
         {
-            parts.Add(new SnippetPart(text, match));
+            parts.Add(new SnippetPart(text.ToString(), match));
+            text.Clear();
         }
-    }
-
-    /// <summary>
-    /// The positions of the words that match. A query word with punctuation inside is several
-    /// words in a row to the index, as a phrase is; the last word typed matches by its beginning.
-    /// </summary>
-    private static HashSet<int> Matches(SearchQuery query, List<Token> words)
-    {
-        var sequences = query.Words.Select((w, i) => (Keys: Keys(w), Prefix: query.IsPrefix(i)))
-            .Concat(query.Phrases.Select(p => (Keys: Keys(p), Prefix: false)))
-            .Where(s => s.Keys.Length > 0)
-            .ToArray();
-        var matched = new HashSet<int>();
-        for (var i = 0; i < words.Count; i++)
-        {
-            foreach (var (keys, prefix) in sequences)
-            {
-                if (i + keys.Length <= words.Count && keys.Select((key, j) => Same(words[i + j].Key, key, prefix && j == keys.Length - 1)).All(same => same))
-                {
-                    matched.UnionWith(Enumerable.Range(i, keys.Length));
-                }
-            }
-        }
-        return matched;
-    }
-
-    private static bool Same(string word, string key, bool prefix) =>
-        prefix ? word.StartsWith(key, StringComparison.Ordinal) : word == key;
-
-    private static string[] Keys(string text) => [.. Tokens(text).Select(t => t.Key)];
-
-    private readonly record struct Token(int Start, int Length, string Key);
-
-    private static List<Token> Tokens(string text)
-    {
-        var tokens = new List<Token>();
-        var i = 0;
-        while (i < text.Length)
-        {
-            if (!IsWordChar(text, i))
-            {
-                i++;
-                continue;
-            }
-            var start = i;
-            while (i < text.Length && IsWordChar(text, i))
-            {
-                i += char.IsSurrogatePair(text, i) ? 2 : 1;
-            }
-            tokens.Add(new Token(start, i - start, Folded(text[start..i])));
-        }
-        return tokens;
-    }
-
-    private static bool IsWordChar(string text, int index) =>
-        char.IsLetterOrDigit(text, index) || CharUnicodeInfo.GetUnicodeCategory(text, index) is UnicodeCategory.NonSpacingMark;
-
-    /// <summary>A word as the index compares it: lower case, accents removed.</summary>
-    private static string Folded(string word)
-    {
-        var decomposed = word.ToLowerInvariant().Normalize(NormalizationForm.FormD);
-        var folded = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
-        {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
-            {
-                folded.Append(c);
-            }
-        }
-        return folded.ToString();
     }
 }

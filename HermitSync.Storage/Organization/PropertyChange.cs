@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Serialization;
 
 namespace HermitSync.Storage;
@@ -36,6 +37,58 @@ public sealed record ChangeSet(
 
     [JsonIgnore]
     public long LastHlc => Count == 0 ? 0 : Math.Max(Revisions.Select(r => r.Hlc).DefaultIfEmpty(0).Max(), Properties.Select(p => p.Hlc).DefaultIfEmpty(0).Max());
+
+    /// <summary>
+    /// This set cut, in its order, into parts of about <paramref name="maxBytes"/> of text each
+    /// (one row may make a part larger): one part for an empty set. Merged one after another,
+    /// the parts end where merging the whole ends, since a merge depends only on what is known.
+    /// </summary>
+    public IReadOnlyList<ChangeSet> Parts(long maxBytes)
+    {
+        var parts = new List<ChangeSet>();
+        var revisions = new List<NoteRevision>();
+        var properties = new List<PropertyChange>();
+        long bytes = 0;
+        void Cut()
+        {
+            parts.Add(new ChangeSet([.. revisions], [.. properties]));
+            (bytes, revisions, properties) = (0, [], []);
+        }
+        foreach (var revision in Revisions)
+        {
+            var size = RowBytes + TextBytes(revision);
+            if (bytes > 0 && bytes + size > maxBytes)
+            {
+                Cut();
+            }
+            revisions.Add(revision);
+            bytes += size;
+        }
+        foreach (var property in Properties)
+        {
+            var size = RowBytes + TextBytes(property);
+            if (bytes > 0 && bytes + size > maxBytes)
+            {
+                Cut();
+            }
+            properties.Add(property);
+            bytes += size;
+        }
+        if (bytes > 0 || parts.Count == 0)
+        {
+            Cut();
+        }
+        return parts;
+    }
+
+    /// <summary>The bytes of a revision's text: less than it takes in a file, which adds its ids and stamps.</summary>
+    public static long TextBytes(NoteRevision revision) => Encoding.UTF8.GetByteCount(revision.Title) + Encoding.UTF8.GetByteCount(revision.Body);
+
+    /// <summary>The bytes of a property write's value: less than it takes in a file.</summary>
+    public static long TextBytes(PropertyChange property) => Encoding.UTF8.GetByteCount(property.Value);
+
+    /// <summary>What a row costs beside its text: ids, stamps and their encoding.</summary>
+    public const int RowBytes = 160;
 }
 
 [JsonSerializable(typeof(ChangeSet))]

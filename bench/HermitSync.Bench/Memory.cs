@@ -10,14 +10,25 @@ public static class Memory
 
     public static void Run(BenchStack stack, Report report)
     {
-        var processes = stack.ProcessIds(Site)
+        var memory = Of(stack, Site);
+        report.Add(new Figure("memory of one site, all its processes (PSS)", "MiB", memory.Total, null, "report", null));
+        report.Note($"Memory of site a after the measurements above ({memory.Processes} processes): {memory.PerResource}" +
+            $"; of the total, {memory.Launchers:0} MiB are the `dotnet run` launchers Aspire keeps as the projects' parents in development.");
+    }
+
+    /// <summary>A site's memory now: in all, each resource's (largest first, in MiB), and the `dotnet run` launchers'.</summary>
+    public static SiteMemory Of(BenchStack stack, string site)
+    {
+        var processes = stack.ProcessIds(site)
             .SelectMany(resource => Processes.Tree(resource.Value).Select(pid => (Resource: resource.Key, Pid: pid, MiB: Processes.PssMiB(pid))))
             .ToArray();
         var perResource = processes.GroupBy(p => p.Resource).ToDictionary(g => g.Key, g => g.Sum(p => p.MiB));
-        var launchers = processes.Where(p => Processes.IsDotnetLauncher(p.Pid)).Sum(p => p.MiB);
-        report.Add(new Figure("memory of one site, all its processes (PSS)", "MiB", perResource.Values.Sum(), null, "report", null));
-        report.Note($"Memory of site a after the measurements above ({processes.Length} processes): " +
-            string.Join(", ", perResource.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0}")) +
-            $" MiB; of the total, {launchers:0} MiB are the `dotnet run` launchers Aspire keeps as the projects' parents in development.");
+        return new SiteMemory(
+            perResource.Values.Sum(),
+            processes.Length,
+            string.Join(", ", perResource.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0}")) + " MiB",
+            processes.Where(p => Processes.IsDotnetLauncher(p.Pid)).Sum(p => p.MiB));
     }
 }
+
+public sealed record SiteMemory(double Total, int Processes, string PerResource, double Launchers);

@@ -65,7 +65,7 @@ public static class SiteJoin
             }
         }, TimeSpan.FromSeconds(1), "every note at B", Patience);
         joining.Stop();
-        var memoryB = stack.ProcessIds("b").SelectMany(p => Processes.Tree(p.Value)).Sum(Processes.PssMiB);
+        var memoryB = Memory.Of(stack, "b");
 
         var copying = await BareCopyAsync(stack, files);
         report.Add(new Figure($"a new site joining one with {ScaleCorpus.Notes / 1000:N0}k notes, until it holds every note", "s", joining.Elapsed.TotalSeconds,
@@ -73,10 +73,11 @@ public static class SiteJoin
         report.Add(new Figure("A's change files for the corpus", "MB", files.Sum() / 1e6, null, "report", null));
         report.Add(new Figure($"a snapshot of A's notes, content before compression ({snapshot.Pruned:N0} of {snapshot.Revisions:N0} revisions pruned)", "MB", snapshot.Bytes / 1e6,
             null, "report", null));
-        report.Add(new Figure("memory of the joined site B, all its processes (PSS)", "MiB", memoryB, null, "report", null));
+        report.Add(new Figure("memory of the joined site B, all its processes (PSS)", "MiB", memoryB.Total, null, "report", null));
         report.Note($"Site join: {ScaleCorpus.Notes:N0} notes written at A as A's own and exported ({loading.Elapsed.TotalSeconds:0} s) while B was paused, in {files.Length} change files " +
             $"(no snapshot: {snapshot.Bytes / 1e6:0} MB is more than one file may hold, 64 MiB). Then B was resumed and timed until its cluster held every note. " +
-            $"The anchor: {files.Length} files of the same sizes, random bytes, in a folder the two Syncthings share, from the rescan until B holds them all.");
+            $"The anchor: {files.Length} files of the same sizes, random bytes, in a folder the two Syncthings share, from the rescan until B holds them all. " +
+            $"B's memory just after: {memoryB.PerResource}, {memoryB.Launchers:0} MiB of it the `dotnet run` launchers.");
     }
 
     /// <summary>What a snapshot written now would hold of A's notes, with the default retention.</summary>

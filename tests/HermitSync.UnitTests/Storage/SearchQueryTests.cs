@@ -98,24 +98,20 @@ public sealed class SearchQueryTests
     }
 
     [Fact]
-    public void A_snippet_marks_what_the_index_matched_around_the_first_match()
+    public void A_snippet_is_read_into_stretches_with_what_matched_marked()
     {
-        var body = string.Join(' ', Enumerable.Range(0, 30).Select(i => $"w{i}")) + " the Café-crème was naïve; CAFÉS too";
+        var parts = SearchSnippet.Read("…w27 the \uE000Café\uE001-\uE000crème\uE001 was \uE000naïve\uE001…");
 
-        var parts = SearchSnippet.Of(Parse("creme cafe \"was naive\" caf"), body);
-
-        Assert.Equal("…", parts[0].Text);
-        Assert.Equal(["Café", "crème", "was", "naïve", "CAFÉS"], parts.Where(p => p.Match).Select(p => p.Text));
-        Assert.Equal("…w27 w28 w29 the Café-crème was naïve; CAFÉS too", string.Concat(parts.Select(p => p.Text)));
+        Assert.Equal(["Café", "crème", "naïve"], parts.Where(p => p.Match).Select(p => p.Text));
+        Assert.Equal("…w27 the Café-crème was naïve…", string.Concat(parts.Select(p => p.Text)));
     }
 
     [Fact]
-    public void A_snippet_of_a_note_without_the_words_is_its_beginning()
+    public void A_snippet_without_marks_is_one_unmarked_stretch_and_stray_marks_mark_nothing()
     {
-        var parts = SearchSnippet.Of(Parse("absent"), "short body");
-
-        Assert.Equal([new SnippetPart("short body", false)], parts);
-        Assert.Empty(SearchSnippet.Of(Parse("absent"), ""));
+        Assert.Equal([new SnippetPart("short body", false)], SearchSnippet.Read("short body"));
+        Assert.Empty(SearchSnippet.Read(""));
+        Assert.Equal([new SnippetPart("a", false), new SnippetPart("b", false)], SearchSnippet.Read("\uE001a\uE001\uE000\uE001b"));
     }
 
     private static SearchQuery Parse(string? text) =>

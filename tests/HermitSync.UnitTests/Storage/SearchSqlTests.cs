@@ -23,7 +23,21 @@ public sealed class SearchSqlTests : IDisposable
         Assert.Equal([inTitle.Id, inBody.Id], page.Items.Select(n => n.Id));
         var snippet = page.Items[1].Snippet!;
         Assert.Equal("lighthouse", Assert.Single(snippet, p => p.Match).Text);
-        Assert.Equal("…then walk past the lighthouse on the way home.", string.Concat(snippet.Select(p => p.Text)));
+        Assert.Equal("Buy lemons, then walk past the lighthouse on the way home.", string.Concat(snippet.Select(p => p.Text)));
+    }
+
+    [Fact]
+    public void A_snippet_is_the_stretch_around_a_match_deep_in_a_long_body_marked_as_written()
+    {
+        var body = string.Join(' ', Enumerable.Range(0, 5_000).Select(i => $"w{i}")) + " the Café-crème was naïve; lighthouse";
+        _sqlite.Create("Long", body);
+
+        var snippet = Assert.Single(Search("CREME naive lighthouse").Items).Snippet!;
+
+        Assert.Equal(["crème", "naïve", "lighthouse"], snippet.Where(p => p.Match).Select(p => p.Text));
+        var text = string.Concat(snippet.Select(p => p.Text));
+        Assert.StartsWith("…", text);
+        Assert.EndsWith("Café-crème was naïve; lighthouse", text);
     }
 
     [Fact]
