@@ -3,15 +3,24 @@ using System.Net.Sockets;
 
 namespace HermitSync.Testing;
 
-/// <summary>Finds loopback ports nobody listens on, so parallel runs and a developer's own stack never clash.</summary>
+/// <summary>
+/// Finds loopback ports nobody listens on, so parallel runs and a developer's own stack never
+/// clash. They lie below the kernel's range for outgoing connections: a port picked in it can be
+/// taken by any connection made before the process meant to listen on it starts.
+/// </summary>
 public static class FreePorts
 {
+    private const int Lowest = 10_000;
+
+    /// <summary>Where the kernel starts handing out ports to outgoing connections (Linux's default is 32768).</summary>
+    private static readonly int EphemeralStart = ReadEphemeralStart();
+
     /// <summary>A run of <paramref name="count"/> consecutive free ports (rqlite node i uses base + 2i and the next).</summary>
     public static int Consecutive(int count)
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            var first = Random.Shared.Next(20_000, 40_000);
+            var first = Random.Shared.Next(Lowest, EphemeralStart - count);
             if (Enumerable.Range(first, count).All(IsFree))
             {
                 return first;
@@ -21,6 +30,14 @@ public static class FreePorts
     }
 
     public static int One() => Consecutive(1);
+
+    private static int ReadEphemeralStart()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(range) && int.TryParse(File.ReadAllText(range).Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var start) && start > Lowest + 1_000
+            ? start
+            : 32_768;
+    }
 
     private static bool IsFree(int port)
     {
