@@ -71,11 +71,11 @@ public sealed class SyncOptions
     public int RejectionsLoggedPerPass { get; set; } = 20;
 
     /// <summary>
-    /// About the most text one rqlite transaction of a merge carries. rqlite holds its last few
-    /// hundred log entries in memory, so this bounds its memory in a bulk merge (a site joining,
-    /// a large import), and keeps each entry short enough not to stall the cluster.
+    /// About the most text one rqlite transaction of a merge carries. Each rqlite node holds its
+    /// last 512 log entries in memory, so this bounds that memory in a bulk merge (a site joining
+    /// one with many notes) to about 128 MiB, and keeps each entry short enough not to stall the cluster.
     /// </summary>
-    public long MaxTransactionBytes { get; set; } = 512 * 1024;
+    public long MaxTransactionBytes { get; set; } = 256 * 1024;
 
     /// <summary>Most revisions in one change file, and in one read of this site's rows.</summary>
     public int MaxRowsPerFile { get; set; } = 5_000;

@@ -55,7 +55,8 @@ public static class NoteSql
     /// of its body around the match. Only the <see cref="SearchQuery.MaxRanked"/> newest matches
     /// are ranked: scoring every note that holds a word as common as "the" would cost a scan of
     /// the collection, and past that many results a person adds a word. The snippet is cut by
-    /// FTS5 for the page's notes alone, so no whole body leaves rqlite.
+    /// FTS5 for the page's notes alone, so no whole body leaves rqlite. (CROSS JOIN keeps the page
+    /// the outer loop: SQLite would otherwise run the match over every note that holds the words.)
     /// </summary>
     public static SqlQuery<NotePage> Search(SearchQuery query, RankCursor? after, int limit)
     {
@@ -71,7 +72,7 @@ public static class NoteSql
                     LIMIT :ranked),
                 page AS (SELECT rowid, id, score FROM found ORDER BY score, id LIMIT :limit OFFSET :offset)
                 SELECT {SummaryColumns}, {SearchSnippet.Column}
-                FROM page JOIN notes_search ON notes_search.rowid = page.rowid JOIN notes ON notes.rowid = page.rowid
+                FROM page CROSS JOIN notes_search ON notes_search.rowid = page.rowid CROSS JOIN notes ON notes.rowid = page.rowid
                 WHERE notes_search MATCH :match
                 ORDER BY page.score, page.id
                 """,

@@ -15,11 +15,14 @@ public sealed class TwoSitesFixture : IAsyncLifetime
 {
     public const int SnapshotEveryFiles = 3;
 
+    public const int MaxTransactionBytes = 1_024;
+
     public TwoSitesFixture()
     {
-        // A compacts often, so the tests also see snapshots replace the files they cover.
+        // A compacts often, so the tests also see snapshots replace the files they cover; B merges
+        // every file of more than a few rows in several transactions, as it would a large one.
         A = new StackFixture(1, null, $"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}");
-        B = new StackFixture(1, A.SyncPassphrase);
+        B = new StackFixture(1, A.SyncPassphrase, $"--HermitSync:Sync:MaxTransactionBytes={MaxTransactionBytes}");
     }
 
     public StackFixture A { get; }
