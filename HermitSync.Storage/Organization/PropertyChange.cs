@@ -52,27 +52,26 @@ public sealed record ChangeSet(
         void Cut()
         {
             parts.Add(new ChangeSet([.. revisions], [.. properties]));
-            (bytes, revisions, properties) = (0, [], []);
+            revisions.Clear();
+            properties.Clear();
+            bytes = 0;
+        }
+        void Take<T>(List<T> rows, T row, long textBytes)
+        {
+            if (bytes > 0 && bytes + RowBytes + textBytes > maxBytes)
+            {
+                Cut();
+            }
+            rows.Add(row);
+            bytes += RowBytes + textBytes;
         }
         foreach (var revision in Revisions)
         {
-            var size = RowBytes + TextBytes(revision);
-            if (bytes > 0 && bytes + size > maxBytes)
-            {
-                Cut();
-            }
-            revisions.Add(revision);
-            bytes += size;
+            Take(revisions, revision, TextBytes(revision));
         }
         foreach (var property in Properties)
         {
-            var size = RowBytes + TextBytes(property);
-            if (bytes > 0 && bytes + size > maxBytes)
-            {
-                Cut();
-            }
-            properties.Add(property);
-            bytes += size;
+            Take(properties, property, TextBytes(property));
         }
         if (bytes > 0 || parts.Count == 0)
         {
