@@ -100,6 +100,10 @@ public static class OrganizationSql
             """),
         row => new NotebookRow(row.GetString(0), row.GetString(1), row.GetString(2) is { Length: > 0 } parent ? parent : null, row.GetBoolean(3), row.GetInt64(4)));
 
+    /// <summary>How many live notes carry a tag, as <c>label_counts</c> keeps it.</summary>
+    public static SqlQuery<long> TaggedNotes(string tag) => SqlQuery.Scalar(
+        SqlStatement.Of("SELECT coalesce(sum(notes), 0) FROM label_counts WHERE name = ?", Properties.TagName(tag)));
+
     /// <summary>The tags on live notes, with how many notes carry each, most used first.</summary>
     public static SqlQuery<IReadOnlyList<TagCount>> Tags { get; } = SqlQuery.Rows(
         SqlStatement.Of(

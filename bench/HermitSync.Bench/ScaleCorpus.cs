@@ -31,6 +31,9 @@ internal sealed class ScaleCorpus(int seed)
     /// <summary>The tag on about one note in a hundred: a list a person filters to.</summary>
     public static string MidTag => Tag(20);
 
+    /// <summary>The least used tag: on about 0.3% of notes.</summary>
+    public static string RareTag => Tag(TagCount - 1);
+
     public static string NotebookName(int i) => $"Notebook {i:00}";
 
     public static string Tag(int i) => $"tag{i:000}";

@@ -70,10 +70,12 @@ public static class SearchScale
         var ids = await rqlite.QueryAsync(NoteSql.SampleIds(200));
         var tag = ScaleCorpus.MidTag;
         var notebook = ScaleCorpus.NotebookName(2);
-        var tagged = (await rqlite.QueryAsync(NoteSql.List(Parsed($"tag:{tag}"), after: null, limit: 50), ReadConsistency.Weak)).Items.Count;
+        var tagged = await rqlite.QueryAsync(OrganizationSql.TaggedNotes(tag), ReadConsistency.Weak);
+        var rareTagged = await rqlite.QueryAsync(OrganizationSql.TaggedNotes(ScaleCorpus.RareTag), ReadConsistency.Weak);
         var reads = await Load.CompareAsync(clients: 1, perClient: 100,
             _ => GetAsync(api, "/api/notes?limit=50"),
             _ => GetAsync(api, $"/api/notes?q=tag:{tag}&limit=50"),
+            _ => GetAsync(api, $"/api/notes?q=tag:{ScaleCorpus.RareTag}&limit=50"),
             _ => GetAsync(api, $"/api/notes?q={Uri.EscapeDataString($"notebook:\"{notebook}\"")}&limit=50"),
             number => GetAsync(api, $"/api/notes/{ids[number % ids.Count]}"),
             _ => GetAsync(api, "/api/notebooks"),
@@ -81,13 +83,14 @@ public static class SearchScale
             _ => GetAsync(web, $"/?q={RareWord}"),
             number => GetAsync(web, $"/Notes/{ids[number % ids.Count]}"));
         report.Add(new Figure($"list page at {Notes / 1000:N0}k notes (50, latest first), p50", "ms", reads[0].Latency(50), null, "≤ 10 ms", reads[0].Latency(50) <= 10));
-        report.Add(new Figure($"list page filtered by a tag ({tagged} on page 1), p50", "ms", reads[1].Latency(50), null, "≤ 10 ms", reads[1].Latency(50) <= 10));
-        report.Add(new Figure($"list page filtered by a notebook with its notebooks, p50", "ms", reads[2].Latency(50), null, "≤ 10 ms", reads[2].Latency(50) <= 10));
-        report.Add(new Figure($"open a note at {Notes / 1000:N0}k notes, p50", "ms", reads[3].Latency(50), null, "≤ 10 ms", reads[3].Latency(50) <= 10));
-        report.Add(new Figure($"the notebooks with their counts ({ScaleCorpus.NotebookCount}), p50", "ms", reads[4].Latency(50), null, "report", null));
-        report.Add(new Figure($"the tags with their counts ({ScaleCorpus.TagCount}), p50", "ms", reads[5].Latency(50), null, "report", null));
-        report.Add(new Figure($"notes page with a search, rendered by the web app, p50", "ms", reads[6].Latency(50), null, "≤ 30 ms", reads[6].Latency(50) <= 30));
-        report.Add(new Figure($"note page, rendered by the web app, p50", "ms", reads[7].Latency(50), null, "≤ 30 ms", reads[7].Latency(50) <= 30));
+        report.Add(new Figure($"list page filtered by a tag on {tagged:N0} notes, p50", "ms", reads[1].Latency(50), null, "≤ 10 ms", reads[1].Latency(50) <= 10));
+        report.Add(new Figure($"list page filtered by a tag on {rareTagged:N0} notes, p50", "ms", reads[2].Latency(50), null, "≤ 10 ms", reads[2].Latency(50) <= 10));
+        report.Add(new Figure($"list page filtered by a notebook with its notebooks, p50", "ms", reads[3].Latency(50), null, "≤ 10 ms", reads[3].Latency(50) <= 10));
+        report.Add(new Figure($"open a note at {Notes / 1000:N0}k notes, p50", "ms", reads[4].Latency(50), null, "≤ 10 ms", reads[4].Latency(50) <= 10));
+        report.Add(new Figure($"the notebooks with their counts ({ScaleCorpus.NotebookCount}), p50", "ms", reads[5].Latency(50), null, "report", null));
+        report.Add(new Figure($"the tags with their counts ({ScaleCorpus.TagCount}), p50", "ms", reads[6].Latency(50), null, "report", null));
+        report.Add(new Figure($"notes page with a search, rendered by the web app, p50", "ms", reads[7].Latency(50), null, "≤ 30 ms", reads[7].Latency(50) <= 30));
+        report.Add(new Figure($"note page, rendered by the web app, p50", "ms", reads[8].Latency(50), null, "≤ 30 ms", reads[8].Latency(50) <= 30));
         report.Note($"Search at scale: {Notes:N0} notes, {revisions:N0} revisions ({bytes / 1e6:0} MB of bodies) and {properties:N0} property writes " +
             $"({ScaleCorpus.NotebookCount} notebooks, {ScaleCorpus.TagCount} tags) merged into A's cluster in {loading.Elapsed.TotalSeconds:0} s, " +
             $"{Batch} notes per transaction, the search index kept by its triggers. Each figure: 40 or 100 requests per round, a warm-up round and {Load.Rounds} measured, " +

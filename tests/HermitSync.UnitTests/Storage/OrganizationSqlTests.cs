@@ -51,6 +51,29 @@ public sealed class OrganizationSqlTests : IDisposable
     }
 
     [Fact]
+    public void A_list_by_a_tag_pages_alike_read_from_the_tags_notes_or_from_the_latest_notes()
+    {
+        var notes = new List<Note>();
+        for (var i = 0; i < 14; i++)
+        {
+            // Every other note shares its time with the one before: the id breaks the tie.
+            _sqlite.Now -= i % 2 * 1_000;
+            notes.Add(_sqlite.Create($"note {i}", ""));
+        }
+        foreach (var (note, i) in notes.Select((note, i) => (note, i)))
+        {
+            Label(note, [.. i % 3 == 0 ? [] : new[] { (Properties.TagName("Kept"), "Kept") }, .. i % 4 == 0 ? [(Properties.Pinned, Properties.Set)] : Array.Empty<(string, string)>()]);
+        }
+        _sqlite.Write(notes[2].Id, notes[2].Revision, deleted: true);
+
+        var kept = notes.Where((_, i) => i % 3 != 0 && i != 2).OrderByDescending(n => n.UpdatedAt).ThenByDescending(n => n.Id.ToString("D"), StringComparer.Ordinal).Select(n => n.Id);
+        Assert.Equal(kept, Pages("tag:kept", fromTag: false, limit: 3));
+        Assert.Equal(kept.Where(id => notes.FindIndex(n => n.Id == id) % 4 == 0), Pages("tag:kept is:pinned", fromTag: false, limit: 2));
+        Assert.Equal(kept.Where(id => notes.FindIndex(n => n.Id == id) % 4 != 0), Pages("tag:Kept is:unpinned", fromTag: false, limit: 4));
+        Assert.True(_sqlite.Db.Query(NoteSql.FewTagged("KEPT")));
+    }
+
+    [Fact]
     public void Filters_keep_a_tag_pinned_notes_and_a_notebook_with_every_notebook_inside_it()
     {
         var work = Notebook("Work");
@@ -134,10 +157,26 @@ public sealed class OrganizationSqlTests : IDisposable
 
     private PropertyChange Write(string entity, string name, string value, string site) => new(entity, name, value, ++_stamp, site);
 
-    private Guid[] List(string q)
+    private Guid[] List(string q) => Pages(q, fromTag: false, limit: 50);
+
+    /// <summary>Every page of a list, by its cursor; a list with a tag is read both ways, which must agree.</summary>
+    private Guid[] Pages(string q, bool fromTag, int limit)
     {
         Assert.True(SearchQuery.TryParse(q, out var query, out var problem), problem);
-        return [.. _sqlite.Db.Query(NoteSql.List(query, null, 50)).Items.Select(n => n.Id)];
+        var ids = new List<Guid>();
+        NoteCursor? after = null;
+        do
+        {
+            var page = _sqlite.Db.Query(NoteSql.List(query, after, limit, fromTag));
+            ids.AddRange(page.Items.Select(n => n.Id));
+            after = page.NextCursor is { } next && NoteCursor.TryDecode(next, out var cursor) ? cursor : null;
+        }
+        while (after is not null);
+        if (!fromTag && query.Tag is not null)
+        {
+            Assert.Equal(ids, Pages(q, fromTag: true, limit));
+        }
+        return [.. ids];
     }
 
     private Guid[] Search(string q)
