@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
 using Microsoft.AspNetCore.Mvc;
@@ -77,7 +78,15 @@ public sealed class QuorumLossTests(StackFixture stack) : IClassFixture<StackFix
         var id = (await created.Content.ReadFromJsonAsync<Note>(timeout.Token))!.Id;
         var lost = stack.RqliteNodeName(3);
 
+        var pid = await ResourceProcess.PidAsync(stack.App, lost, timeout.Token);
         Assert.True((await commands.ExecuteCommandAsync(lost, KnownResourceCommands.StopCommand, timeout.Token)).Success);
+        // Its data goes once its process is gone, as a person would wait for it: a node still
+        // shutting down may write into its directory again, and start from what it wrote.
+        await stack.App.ResourceNotifications.WaitForResourceAsync(lost, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), timeout.Token);
+        while (ProcessTable.Read(pid) is not null)
+        {
+            await Task.Delay(100, timeout.Token);
+        }
         Directory.Delete(Path.Combine(stack.Site().RqliteDirectory, lost), recursive: true);
         using (var remove = new HttpClient { BaseAddress = stack.RqliteNode(1), Timeout = TimeSpan.FromSeconds(30) })
         {
@@ -86,8 +95,8 @@ public sealed class QuorumLossTests(StackFixture stack) : IClassFixture<StackFix
             using var removed = await remove.SendAsync(request, timeout.Token);
             Assert.True(removed.IsSuccessStatusCode, $"/remove answered {(int)removed.StatusCode}");
         }
-        Assert.True((await commands.ExecuteCommandAsync(lost, KnownResourceCommands.StartCommand, timeout.Token)).Success);
-        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(lost, timeout.Token);
+        // Running first, then healthy: until it runs, the snapshot may still hold the stopped node's health.
+        await ResourceProcess.StartAsync(stack.App, lost, timeout.Token);
 
         // The new node holds the note in its own copy, and the cluster has three members again.
         // It answers as soon as it knows the leader, before the database has reached it: until then there is no notes table.
