@@ -80,8 +80,16 @@ internal sealed class LeaderPreference
         using var untraced = SuppressInstrumentationScope.Begin();
         try
         {
-            var leads = await Task.WhenAll(_nodes.Select(_leads));
-            var leader = Array.IndexOf(leads, true);
+            // The first node that says it leads is enough: a node shutting down may hold its
+            // answer for seconds, and the others must not wait for it (a step-down restarts one).
+            var checks = _nodes.Select(async (node, index) => await _leads(node) ? index : -1).ToList();
+            var leader = -1;
+            while (leader < 0 && checks.Count > 0)
+            {
+                var answered = await Task.WhenAny(checks);
+                checks.Remove(answered);
+                leader = await answered;
+            }
             Volatile.Write(ref _leaderKnown, leader >= 0);
             if (leader >= 0 && Interlocked.Exchange(ref _first, leader) != leader)
             {
