@@ -56,9 +56,11 @@ public static class SiteBuilderExtensions
 
         // No launch profiles: each site's services get their own free ports; only the web port is fixed.
         var exporter = builder.AddProject<Projects.HermitSync_Exporter>(site.ResourceName(SiteResource.Exporter), launchProfileName: null)
+            .WithBuiltProgram()
             .WithHttpEndpoint();
 
         var api = builder.AddProject<Projects.HermitSync_Api>(site.ResourceName(SiteResource.Api), launchProfileName: null)
+            .WithBuiltProgram()
             .WithHttpEndpoint()
             .WithReference(rqlite, "rqlite").WaitFor(rqlite)
             // Pairing requests pass through the API to the exporter, which manages Syncthing.
@@ -69,6 +71,7 @@ public static class SiteBuilderExtensions
 
         // The web app starts beside the API rather than after it: it reaches the API per request.
         builder.AddProject<Projects.HermitSync_Web>(site.ResourceName(SiteResource.Web), launchProfileName: null)
+            .WithBuiltProgram()
             .WithHttpEndpoint(port: site.WebPort)
             .WithReference(api)
             .WithEnvironment("HermitSync__Api", $"http://{api.Resource.Name}")

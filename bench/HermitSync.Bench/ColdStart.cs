@@ -5,29 +5,34 @@ namespace HermitSync.Bench;
 /// <summary>
 /// One site, as `./hermit run` starts it, from creating the AppHost to every resource healthy,
 /// with the build already warm: first on fresh data (the cluster bootstraps, Syncthing makes
-/// its identity), then restarted on the same data.
+/// its identity), then restarted on the same data. Beside it, the floor: the same rqlited and
+/// Syncthing started directly, alternating with the stack's starts so both see the same machine.
 /// </summary>
 public static class ColdStart
 {
     private const int Starts = 3;
 
-    public static async Task RunAsync(Report report)
+    public static async Task RunAsync(Report report, string repository)
     {
-        Console.WriteLine($"Cold start: one site, {Starts} starts");
+        Console.WriteLine($"Cold start: one site, {Starts} starts, each beside its parts started directly");
         var settings = new StackSettings(sites: 1);
         var seconds = new List<double>();
+        var floorSeconds = new List<double>();
+        var floorCpu = new List<double>();
         IReadOnlyDictionary<string, TimeSpan> lastStart = new Dictionary<string, TimeSpan>();
         IReadOnlyDictionary<string, double> cpu = new Dictionary<string, double>();
-        var launchersCpu = 0.0;
+        using var floor = new StartFloor(repository);
         try
         {
             for (var i = 0; i < Starts; i++)
             {
+                var (elapsed, used) = await floor.MeasureAsync();
+                floorSeconds.Add(elapsed.TotalSeconds);
+                floorCpu.Add(used);
                 await using var stack = await BenchStack.StartAsync(settings);
                 seconds.Add(stack.StartupTime.TotalSeconds);
                 lastStart = stack.HealthyAfter;
                 cpu = stack.CpuSeconds("");
-                launchersCpu = stack.ProcessIds("").Values.SelectMany(Processes.Tree).Where(Processes.IsDotnetLauncher).Sum(Processes.CpuSeconds);
             }
         }
         finally
@@ -35,10 +40,14 @@ public static class ColdStart
             settings.DeleteData();
         }
         var median = Stats.Median(seconds);
-        report.Add(new Figure($"cold start to all healthy, one site (median of {Starts})", "s", median, null, "≤ 30 s", median <= 30));
-        report.Note($"Cold start: {seconds[0]:0.0} s on fresh data, then {string.Join(" s and ", seconds.Skip(1).Select(s => s.ToString("0.0")))} s restarting on it. " +
+        var floorMedian = Stats.Median(floorSeconds);
+        report.Add(new Figure($"cold start to all healthy, one site (median of {Starts})", "s", median,
+            new Anchor("its three rqlited and Syncthing started directly", floorMedian), "≤ 1.5×", median <= 1.5 * floorMedian));
+        report.Add(new Figure("CPU a site's processes used by the end of its start", "s", cpu.Values.Sum(),
+            new Anchor("the same, started directly", Stats.Median(floorCpu)), "report", null));
+        report.Note($"Cold start: {seconds[0]:0.0} s on fresh data, then {string.Join(" s and ", seconds.Skip(1).Select(s => s.ToString("0.0")))} s restarting on it; " +
+            $"started directly, {string.Join(" s, ", floorSeconds.Select(s => s.ToString("0.0")))} s. " +
             "Healthy after, in the last start: " + string.Join(", ", lastStart.OrderBy(r => r.Value).Select(r => $"{r.Key} {r.Value.TotalSeconds:0.0} s")) +
-            $"; CPU they had used by then, {cpu.Values.Sum():0.0} s in all: " + string.Join(", ", cpu.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0.0} s")) +
-            $", of which the `dotnet run` launchers Aspire starts projects through {launchersCpu:0.0} s.");
+            $"; CPU they had used by then, {cpu.Values.Sum():0.0} s in all: " + string.Join(", ", cpu.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0.0} s")) + ".");
     }
 }

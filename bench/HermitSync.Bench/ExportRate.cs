@@ -29,8 +29,7 @@ public static class ExportRate
         await PeerFiles.ImportAsync(stack, Site, ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 1, revisions), new ChangeFileName(peer, ChangeFileKind.Changes, 1));
         var live = (await stack.Rqlite(Site).QueryAsync(NoteSql.All, ReadConsistency.Strong)).Count(n => !n.Deleted);
 
-        // The service itself, below the `dotnet run` launcher Aspire starts it through in development.
-        var api = Processes.Tree(stack.ProcessIds(Site)[stack.Name(Site, SiteResource.Api)])[^1];
+        var api = stack.ProcessIds(Site)[stack.Name(Site, SiteResource.Api)];
         var rssBefore = Processes.PeakRssMiB(api);
         Processes.ResetPeakRss(api);
         using var web = stack.Http(Site, SiteResource.Web);

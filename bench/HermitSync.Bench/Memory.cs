@@ -12,11 +12,10 @@ public static class Memory
     {
         var memory = Of(stack, Site);
         report.Add(new Figure("memory of one site, all its processes (PSS)", "MiB", memory.Total, null, "report", null));
-        report.Note($"Memory of site a after the measurements above ({memory.Processes} processes): {memory.PerResource}" +
-            $"; of the total, {memory.Launchers:0} MiB are the `dotnet run` launchers Aspire keeps as the projects' parents in development.");
+        report.Note($"Memory of site a after the measurements above ({memory.Processes} processes): {memory.PerResource}.");
     }
 
-    /// <summary>A site's memory now: in all, each resource's (largest first, in MiB), and the `dotnet run` launchers'.</summary>
+    /// <summary>A site's memory now: in all, and each resource's (largest first, in MiB).</summary>
     public static SiteMemory Of(BenchStack stack, string site)
     {
         var processes = stack.ProcessIds(site)
@@ -26,9 +25,8 @@ public static class Memory
         return new SiteMemory(
             perResource.Values.Sum(),
             processes.Length,
-            string.Join(", ", perResource.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0}")) + " MiB",
-            processes.Where(p => Processes.IsDotnetLauncher(p.Pid)).Sum(p => p.MiB));
+            string.Join(", ", perResource.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0}")) + " MiB");
     }
 }
 
-public sealed record SiteMemory(double Total, int Processes, string PerResource, double Launchers);
+public sealed record SiteMemory(double Total, int Processes, string PerResource);

@@ -1,6 +1,6 @@
 namespace HermitSync.Bench;
 
-/// <summary>What /proc says about a process and its descendants: memory, CPU time, and who is a `dotnet run` launcher.</summary>
+/// <summary>What /proc says about a process and its descendants: memory and CPU time.</summary>
 public static class Processes
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
@@ -34,9 +34,6 @@ public static class Processes
     /// <summary>User and system CPU time the process has used so far.</summary>
     public static double CpuSeconds(int pid) =>
         Stat(pid) is { } fields ? (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond : 0;
-
-    /// <summary>In development Aspire starts each project through `dotnet run`, which stays as the project's parent.</summary>
-    public static bool IsDotnetLauncher(int pid) => Read($"/proc/{pid}/comm")?.Trim() == "dotnet";
 
     /// <summary>/proc/PID/stat from its fourth field (the parent) on; the command name before it may hold spaces.</summary>
     private static string[]? Stat(int pid) =>

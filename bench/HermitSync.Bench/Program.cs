@@ -18,7 +18,7 @@ Console.WriteLine(report.Machine.Summary);
 
 if (selected.Contains("cold"))
 {
-    await ColdStart.RunAsync(report);
+    await ColdStart.RunAsync(report, repository);
 }
 if (selected.Any(name => name != "cold"))
 {

@@ -77,7 +77,7 @@ public static class SiteJoin
         report.Note($"Site join: {ScaleCorpus.Notes:N0} notes written at A as A's own and exported ({loading.Elapsed.TotalSeconds:0} s) while B was paused, in {files.Length} change files " +
             $"(no snapshot: {snapshot.Bytes / 1e6:0} MB is more than one file may hold, 64 MiB). Then B was resumed and timed until its cluster held every note. " +
             $"The anchor: {files.Length} files of the same sizes, random bytes, in a folder the two Syncthings share, from the rescan until B holds them all. " +
-            $"B's memory just after: {memoryB.PerResource}, {memoryB.Launchers:0} MiB of it the `dotnet run` launchers.");
+            $"B's memory just after: {memoryB.PerResource}.");
     }
 
     /// <summary>What a snapshot written now would hold of A's notes, with the default retention.</summary>

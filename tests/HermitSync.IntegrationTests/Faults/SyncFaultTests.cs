@@ -170,23 +170,19 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture, ITestOutputHelper
         {
             var left = patience - deadline.Elapsed;
             Assert.True(left > TimeSpan.Zero, $"{kills - 1} kills in {patience.TotalMinutes:0} min, and none landed while a file was being written");
-            // Deepest first, so the service that writes dies before its launcher can pass a signal on.
-            var processes = ProcessTable.Tree(await ResourceProcess.PidAsync(_stack.App, exporter, cancellationToken), ProcessTable.All()).Reverse().ToArray();
-            Assert.NotEmpty(processes);
+            var process = ProcessTable.Read(await ResourceProcess.PidAsync(_stack.App, exporter, cancellationToken));
+            Assert.NotNull(process);
             var writing = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             using (var watcher = new FileSystemWatcher(folder) { NotifyFilter = NotifyFilters.FileName })
             {
                 watcher.Created += (_, created) =>
                 {
-                    foreach (var process in processes)
-                    {
-                        KillNow(process.Pid);
-                    }
+                    KillNow(process.Pid);
                     writing.TrySetResult(created.FullPath);
                 };
                 watcher.EnableRaisingEvents = true;
                 var file = await writing.Task.WaitAsync(left, cancellationToken);
-                await WaitUntilGoneAsync(processes, cancellationToken);
+                await WaitUntilGoneAsync(process, cancellationToken);
                 AssertEveryFileOpensWhole(folder, keyring);
                 var leftover = Path.GetFileName(file);
                 if (File.Exists(file) && leftover.StartsWith(".syncthing.", StringComparison.Ordinal))
@@ -215,11 +211,11 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture, ITestOutputHelper
         }
     }
 
-    private static async Task WaitUntilGoneAsync(IReadOnlyList<ProcessEntry> processes, CancellationToken cancellationToken)
+    private static async Task WaitUntilGoneAsync(ProcessEntry process, CancellationToken cancellationToken)
     {
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         patience.CancelAfter(TimeSpan.FromSeconds(30));
-        while (processes.Any(ProcessTable.IsRunning))
+        while (ProcessTable.IsRunning(process))
         {
             await Task.Delay(50, patience.Token);
         }

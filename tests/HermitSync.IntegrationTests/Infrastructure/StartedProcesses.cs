@@ -11,8 +11,8 @@ public sealed record StartedProcess(string Resource, ProcessEntry Process)
 
 /// <summary>
 /// Every operating-system process an app model's resources ran: each PID Aspire reported, across
-/// restarts, and all each of those started, such as the service a <c>dotnet run</c> launcher
-/// runs. What outlives a stopped app is found here, whatever its command line says.
+/// restarts, and all each of those started, such as the child Syncthing's monitor runs. What
+/// outlives a stopped app is found here, whatever its command line says.
 /// </summary>
 public sealed class StartedProcesses
 {

@@ -152,7 +152,7 @@ public sealed partial class StackTests
         var running = stack.StartedProcesses.Running();
         string[] secrets = [.. stack.Secrets, stack.Settings.SyncthingGuiUser];
 
-        // Each resource's own process, and what its launcher runs: the .NET services themselves.
+        // Each resource's own process: the .NET services run as themselves, with no launcher.
         Assert.All(stack.Processes, resource => Assert.Contains(running, p => p.Resource == resource));
         foreach (var service in new[] { "HermitSync.Api", "HermitSync.Web", "HermitSync.Exporter" })
         {
