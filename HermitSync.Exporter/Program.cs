@@ -2,6 +2,7 @@ using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
 using HermitSync.ServiceDefaults;
+using HermitSync.Storage;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,7 @@ builder.Services.AddOptions<SyncOptions>()
     .Validate(o => o.Peers.All(p => p.DeviceId.Length == 0 || SyncthingDeviceId.TryParse(p.DeviceId, out _)), "Sync:Peers:*:DeviceId must be Syncthing device IDs.")
     .ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<SchemaMigrator>();
 builder.Services.AddSingleton<SiteStartup>();
 builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
 builder.Services.AddSingleton(services =>

@@ -6,7 +6,7 @@ namespace HermitSync.Api.Site;
 /// <summary>
 /// What must happen before the first request: the schema brought up to date, this site's id
 /// created or read, and the clock moved past every stamp already stored. The API is the one
-/// process that migrates; the exporter starts once the API is healthy.
+/// process that migrates; the exporter waits until it has.
 /// </summary>
 public sealed class SiteStartup(SchemaMigrator migrator, RqliteClient rqlite, HybridLogicalClock clock)
 {

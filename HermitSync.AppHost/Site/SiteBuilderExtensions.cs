@@ -62,6 +62,7 @@ public static class SiteBuilderExtensions
         var api = builder.AddProject<Projects.HermitSync_Api>(site.ResourceName(SiteResource.Api), launchProfileName: null)
             .WithBuiltProgram()
             .WithHttpEndpoint()
+            // After the cluster is ready, which is after a restore has loaded its backup.
             .WithReference(rqlite, "rqlite").WaitFor(rqlite)
             // Pairing requests pass through the API to the exporter, which manages Syncthing.
             .WithReference(exporter)
@@ -79,10 +80,10 @@ public static class SiteBuilderExtensions
             .WithAccessKey(site)
             .WithHttpHealthCheck("/health");
 
-        // The API migrates the schema and creates the site id, so the exporter starts after it.
+        // The API migrates the schema and creates the site id; the exporter starts beside it and
+        // waits for both, so it never reads a database a restore is about to replace.
         exporter
-            .WithReference(rqlite, "rqlite").WaitFor(rqlite)
-            .WaitFor(api)
+            .WithReference(rqlite, "rqlite")
             .WithReference(syncthing, "syncthing").WaitFor(syncthing)
             .WithEnvironment("Sync__SyncFolder", site.SyncFolder)
             .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)

@@ -1,20 +1,41 @@
 using HermitSync.Rqlite;
 using HermitSync.Storage;
+using Microsoft.Extensions.Options;
 
 namespace HermitSync.Exporter.Sync;
 
 /// <summary>
 /// The site whose notes this exporter ships and into which it merges its peers'. The API
-/// migrates the schema and creates the site id at its start, and the AppHost starts the
-/// exporter only once the API is healthy, so here the id is read, never made.
+/// migrates the schema and creates the site id at its start; the AppHost starts the exporter
+/// beside it, so here the exporter waits until both are done, and reads the id, never makes it.
 /// </summary>
-public sealed class SiteStartup(RqliteClient rqlite)
+public sealed class SiteStartup(RqliteClient rqlite, SchemaMigrator migrator, IOptions<SyncOptions> options, ILogger<SiteStartup> logger)
 {
     private SiteIdentity? _site;
 
     public SiteIdentity Site => _site ?? throw new InvalidOperationException("The site is not read yet.");
 
-    public async Task StartAsync(CancellationToken cancellationToken = default) =>
-        _site = await SiteIdentity.ReadAsync(rqlite, cancellationToken)
-            ?? throw new InvalidOperationException("This database has no site id yet. The API creates it at its start; run the exporter through the AppHost, which starts it after the API.");
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        while ((_site = await TryReadAsync(cancellationToken)) is null)
+        {
+            logger.LogInformation("Waiting for the API to bring the schema up to date and make the site id");
+            await Task.Delay(options.Value.SiteWaitInterval, cancellationToken);
+        }
+    }
+
+    private async Task<SiteIdentity?> TryReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await migrator.IsCurrentAsync(Migrations.All, cancellationToken)
+                ? await SiteIdentity.ReadAsync(rqlite, cancellationToken)
+                : null;
+        }
+        catch (RqliteUnavailableException e)
+        {
+            logger.LogWarning("rqlite is not serving yet; the exporter waits for it: {Reason}", e.Message);
+            return null;
+        }
+    }
 }

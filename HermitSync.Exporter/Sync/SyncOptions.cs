@@ -16,6 +16,9 @@ public sealed class SyncOptions
     /// <summary>The secret every paired site shares; change files are sealed with keys derived from it.</summary>
     public string Passphrase { get; set; } = "";
 
+    /// <summary>How often the exporter, at its start, looks again whether the API has migrated the schema and made the site id.</summary>
+    public TimeSpan SiteWaitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>How often the exporter looks for new local revisions.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 

@@ -5,8 +5,8 @@ namespace HermitSync.Storage;
 
 /// <summary>
 /// Brings the database up to the latest schema. The API runs it at start-up, before it serves,
-/// and the exporter starts only once the API is healthy. Safe to run from several instances
-/// at once: each step is one transaction that also claims its version number.
+/// and the exporter waits until the API has (<see cref="IsCurrentAsync"/>). Safe to run from
+/// several instances at once: each step is one transaction that also claims its version number.
 /// </summary>
 public sealed class SchemaMigrator(RqliteClient rqlite, ILogger<SchemaMigrator> logger)
 {
@@ -46,6 +46,20 @@ public sealed class SchemaMigrator(RqliteClient rqlite, ILogger<SchemaMigrator> 
             }
         }
         return count;
+    }
+
+    /// <summary>Whether every one of <paramref name="migrations"/> has been applied; false before the first.</summary>
+    public async Task<bool> IsCurrentAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var applied = await AppliedVersionsAsync(cancellationToken);
+            return migrations.All(m => applied.Contains(m.Version));
+        }
+        catch (RqliteStatementException e) when (e.Error.Contains("no such table", StringComparison.Ordinal))
+        {
+            return false;
+        }
     }
 
     private async Task<HashSet<long>> AppliedVersionsAsync(CancellationToken cancellationToken) =>

@@ -27,10 +27,11 @@ public sealed class BenchStack : IAsyncDisposable
 
     private readonly string _internalKey;
 
-    private BenchStack(StackSettings settings, DistributedApplication app, IReadOnlyDictionary<string, TimeSpan> healthyAfter, IReadOnlyDictionary<string, string> rqliteConnectionStrings, string internalKey)
+    private BenchStack(StackSettings settings, DistributedApplication app, IReadOnlyDictionary<string, TimeSpan> runningAfter, IReadOnlyDictionary<string, TimeSpan> healthyAfter, IReadOnlyDictionary<string, string> rqliteConnectionStrings, string internalKey)
     {
         Settings = settings;
         _app = app;
+        RunningAfter = runningAfter;
         HealthyAfter = healthyAfter;
         _rqliteConnectionStrings = rqliteConnectionStrings;
         _internalKey = internalKey;
@@ -40,6 +41,9 @@ public sealed class BenchStack : IAsyncDisposable
 
     /// <summary>From creating the AppHost to every resource healthy.</summary>
     public TimeSpan StartupTime => HealthyAfter.Values.Max();
+
+    /// <summary>When each process was started, from creating the AppHost: what the orchestration took before it.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> RunningAfter { get; }
 
     /// <summary>When each resource became healthy, from creating the AppHost: the start's critical path.</summary>
     public IReadOnlyDictionary<string, TimeSpan> HealthyAfter { get; }
@@ -60,6 +64,11 @@ public sealed class BenchStack : IAsyncDisposable
         try
         {
             // Watched from before the start, so each resource's own moment is seen, not when StartAsync returns.
+            var running = Task.WhenAll(app.Processes().Select(r => r.Name).Select(async resource =>
+            {
+                await app.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.Running, timeout.Token);
+                return (resource, after: Stopwatch.GetElapsedTime(started));
+            }).ToArray());
             var healthy = Task.WhenAll(app.Resources().Select(r => r.Name).Select(async resource =>
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
@@ -67,13 +76,14 @@ public sealed class BenchStack : IAsyncDisposable
             }).ToArray());
             await app.StartAsync(timeout.Token);
             var healthyAfter = (await healthy).ToDictionary(r => r.resource, r => r.after);
+            var runningAfter = (await running).ToDictionary(r => r.resource, r => r.after);
             var rqliteConnectionStrings = new Dictionary<string, string>();
             foreach (var site in settings.Sites)
             {
                 rqliteConnectionStrings[site.Name] = await app.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
                     ?? throw new InvalidOperationException($"Site '{site.Name}' has no rqlite connection string.");
             }
-            return new BenchStack(settings, app, healthyAfter, rqliteConnectionStrings, await app.InternalKeyAsync(timeout.Token));
+            return new BenchStack(settings, app, runningAfter, healthyAfter, rqliteConnectionStrings, await app.InternalKeyAsync(timeout.Token));
         }
         catch
         {
