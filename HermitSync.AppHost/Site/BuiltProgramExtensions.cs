@@ -7,7 +7,7 @@ public static class BuiltProgramExtensions
 {
     /// <summary>
     /// Runs the program the AppHost's build made for this project, instead of <c>dotnet run</c>
-    /// around it. A launcher stays the service's parent for the whole run, with its own 70 MiB
+    /// around it. A launcher stays the service's parent for the whole run, with its own 65 MiB
     /// and a second of CPU at every start, and only passes signals on. The project stays a
     /// project resource: its endpoints, environment, health checks and commands are unchanged.
     /// The build writes each service's path into the AppHost (<c>EmbedServicePrograms</c>).

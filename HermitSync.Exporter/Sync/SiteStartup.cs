@@ -17,9 +17,12 @@ public sealed class SiteStartup(RqliteClient rqlite, SchemaMigrator migrator, IO
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        while ((_site = await TryReadAsync(cancellationToken)) is null)
+        for (var attempt = 0; (_site = await TryReadAsync(cancellationToken)) is null; attempt++)
         {
-            logger.LogInformation("Waiting for the API to bring the schema up to date and make the site id");
+            if (attempt == 0)
+            {
+                logger.LogInformation("Waiting for the API to bring the schema up to date and make the site id");
+            }
             await Task.Delay(options.Value.SiteWaitInterval, cancellationToken);
         }
     }

@@ -32,6 +32,27 @@ public sealed class MigrationTests
         Assert.DoesNotContain("CREATE TABLE one", string.Concat(rqlite.Requests.Select(r => r.Body)));
     }
 
+    [Theory]
+    [InlineData("""{"results":[{"error":"no such table: schema_migrations"}]}""", false)]
+    [InlineData("""{"results":[{"columns":["version"],"types":["integer"],"values":[[1]]}]}""", false)]
+    [InlineData("""{"results":[{"columns":["version"],"types":["integer"],"values":[[2],[1]]}]}""", true)]
+    public async Task A_database_is_current_once_every_migration_is_applied(string answer, bool current)
+    {
+        var rqlite = new FakeRqlite().Json(1, answer);
+        var migrations = new Migration[] { new(1, "one", ["CREATE TABLE one (x)"]), new(2, "two", ["CREATE TABLE two (x)"]) };
+
+        Assert.Equal(current, await new SchemaMigrator(rqlite.Client(), NullLogger<SchemaMigrator>.Instance).IsCurrentAsync(migrations));
+    }
+
+    [Fact]
+    public async Task Any_other_failure_to_read_the_applied_migrations_is_not_taken_for_an_empty_database()
+    {
+        var rqlite = new FakeRqlite().Json(1, """{"results":[{"error":"disk I/O error"}]}""");
+
+        await Assert.ThrowsAsync<HermitSync.Rqlite.RqliteStatementException>(() =>
+            new SchemaMigrator(rqlite.Client(), NullLogger<SchemaMigrator>.Instance).IsCurrentAsync([new(1, "one", ["CREATE TABLE one (x)"])]));
+    }
+
     [Fact]
     public async Task A_migration_another_instance_applied_first_is_not_an_error()
     {
