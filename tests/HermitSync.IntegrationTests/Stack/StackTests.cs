@@ -5,6 +5,8 @@ using Aspire.Hosting.Testing;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.IntegrationTests.Sync;
 using HermitSync.Exporter.Syncthing;
+using HermitSync.AppHost.Site;
+using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.Rqlite;
 
 namespace HermitSync.IntegrationTests.Stack;
@@ -27,6 +29,17 @@ public sealed partial class StackTests(StackFixture stack)
         foreach (var resource in stack.Resources)
         {
             await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Each_service_is_the_process_Aspire_started_with_no_launcher_above_it()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        foreach (var (resource, program) in new[] { (SiteResource.Api, "HermitSync.Api"), (SiteResource.Web, "HermitSync.Web"), (SiteResource.Exporter, "HermitSync.Exporter") })
+        {
+            var pid = await ResourceProcess.PidAsync(stack.App, stack.Name("", resource), timeout.Token);
+            Assert.Equal(program, Path.GetFileName(ProcessTable.Read(pid)?.Program));
         }
     }
 
