@@ -35,4 +35,6 @@ namespace HermitSync.Api;
 [JsonSerializable(typeof(IReadOnlyList<NotebookEntry>))]
 [JsonSerializable(typeof(IReadOnlyList<TagCount>))]
 [JsonSerializable(typeof(IReadOnlyList<NoteSummary>))]
+[JsonSerializable(typeof(Attachment))]
+[JsonSerializable(typeof(AttachmentLookup))]
 internal sealed partial class ApiJson : JsonSerializerContext;

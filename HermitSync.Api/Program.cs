@@ -1,4 +1,5 @@
 using HermitSync.Api;
+using HermitSync.Api.Attachments;
 using HermitSync.Api.Cluster;
 using HermitSync.Api.Export;
 using HermitSync.Api.Import;
@@ -10,6 +11,7 @@ using HermitSync.Api.Sync;
 using HermitSync.Api.Telemetry;
 using HermitSync.ServiceDefaults;
 using HermitSync.Storage;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -32,6 +34,12 @@ builder.Services.AddSingleton<OrganizationStore>();
 builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).Validate(o => o.BatchSize > 0 && o.MaxUploadBytes > 0, "HermitSync:Import's sizes must be positive.");
 builder.Services.AddSingleton<ImportJobs>();
 builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section).Validate(o => o.PageSize > 0, "HermitSync:Export:PageSize must be positive.");
+builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section)
+    .Validate(o => Path.IsPathFullyQualified(o.Folder), "HermitSync:Attachments:Folder must be an absolute path; start the API through the AppHost.")
+    .Validate(o => o.MaxBytes > 0, "HermitSync:Attachments:MaxBytes must be positive.")
+    .ValidateOnStart();
+builder.Services.AddSingleton(services => new AttachmentBlobs(services.GetRequiredService<IOptions<AttachmentOptions>>().Value.Folder));
+builder.Services.AddSingleton<AttachmentStore>();
 builder.Services.AddSingleton<SchemaMigrator>();
 builder.Services.AddHttpClient<ExporterClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:Exporter"] ?? "http://exporter"))
     .AddInternalCredential();
@@ -50,6 +58,7 @@ app.MapGroup("").AddEndpointFilter(NotesTelemetry.CountWrites).MapNotesEndpoints
 app.MapOrganizationEndpoints();
 app.MapExportEndpoints();
 app.MapImportEndpoints();
+app.MapAttachmentEndpoints();
 app.MapClusterEndpoints();
 app.MapSyncEndpoints();
 

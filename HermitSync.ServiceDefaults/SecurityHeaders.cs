@@ -12,7 +12,13 @@ public sealed class SecurityHeadersOptions
     /// <summary>For JSON and health answers: a browser that opens one loads nothing and frames nothing.</summary>
     public const string NothingPolicy = "default-src 'none'; frame-ancestors 'none'";
 
+    /// <summary>For files people attached: opened on their own, whatever they hold runs nothing and loads nothing.</summary>
+    public const string FilePolicy = "default-src 'none'; sandbox; frame-ancestors 'none'";
+
     public string ContentSecurityPolicy { get; set; } = NothingPolicy;
+
+    /// <summary>Where a service serves attached files, which get <see cref="FilePolicy"/>.</summary>
+    public IReadOnlyList<string> FilePaths { get; set; } = ["/attachments", "/api/attachments"];
 }
 
 public static class SecurityHeadersExtensions
@@ -34,13 +40,15 @@ public static class SecurityHeadersExtensions
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             var policy = options.Value.ContentSecurityPolicy;
+            var filePaths = options.Value.FilePaths;
             app.Use((context, nextMiddleware) =>
             {
+                var isFile = filePaths.Any(path => context.Request.Path.StartsWithSegments(path));
                 // Set as the response starts, so they replace whatever a handler or YARP copied in.
                 context.Response.OnStarting(() =>
                 {
                     var headers = context.Response.Headers;
-                    headers.ContentSecurityPolicy = policy;
+                    headers.ContentSecurityPolicy = isFile ? SecurityHeadersOptions.FilePolicy : policy;
                     headers.XContentTypeOptions = "nosniff";
                     headers["Referrer-Policy"] = "no-referrer";
                     // Another site may not embed or read these responses, even as an image or a script.

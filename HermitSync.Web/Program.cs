@@ -6,16 +6,18 @@ using HermitSync.Web.Notes;
 using HermitSync.Web.Sync;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-// Pages run only this app's own script and stylesheet, and show only images a note carries
-// inside itself (data:), so no note can style the page, run code or fetch anything.
+// Pages run only this app's own script and stylesheet, and show only images attached to notes,
+// which this app serves, so no note can style the page, run code or fetch anything.
 builder.Services.Configure<SecurityHeadersOptions>(headers => headers.ContentSecurityPolicy =
-    "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    "default-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 // The login link's URL carries the access key, and these lines carry the URL.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 builder.Services.AddRazorPages();
@@ -50,6 +52,9 @@ builder.Services.AddHttpClient<ImportsApi>(http =>
     .AddInternalCredential()
     .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+builder.Services.AddHttpClient<AttachmentsApi>(http => http.BaseAddress = apiAddress).AddInternalCredential();
+builder.Services.AddTransient<NoteBodies>();
+builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section);
 builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ClusterHealthNotice>();
@@ -70,6 +75,17 @@ app.MapRazorPages();
 var internalCredential = app.Services.GetRequiredService<IOptions<InternalCredentialOptions>>().Value.AuthorizationHeader();
 app.MapForwarder("/api/{**path}", apiAddress.ToString(), AsInternalCaller);
 app.MapForwarder("/openapi/{**path}", apiAddress.ToString(), AsInternalCaller);
+// Notes link to their attachments at /attachments/{hash}; the API serves them. An upload may be
+// larger than a page's form, up to what one attachment may be, with room above it so the API,
+// which counts the bytes, is the one that refuses and says why.
+const long uploadSlack = 1024 * 1024;
+app.MapForwarder("/attachments/{hash:regex(^[0-9a-f]{{64}}$)}", apiAddress.ToString(), transforms =>
+{
+    AsInternalCaller(transforms);
+    transforms.AddPathPrefix("/api");
+}).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+app.MapForwarder("/api/attachments", apiAddress.ToString(), AsInternalCaller)
+    .WithMetadata(new RequestSizeLimitAttribute(app.Services.GetRequiredService<IOptions<AttachmentOptions>>().Value.MaxBytes + uploadSlack));
 
 app.Run();
 

@@ -68,6 +68,7 @@ public static class SiteBuilderExtensions
             .WithReference(exporter)
             .WithEnvironment("HermitSync__Exporter", $"http://{exporter.Resource.Name}")
             .WithInternalKey(secrets.InternalKey)
+            .WithAttachments(site, builder.Configuration.GetSection(AttachmentSettings))
             .WithHttpHealthCheck("/health");
 
         // The web app starts beside the API rather than after it: it reaches the API per request.
@@ -78,6 +79,7 @@ public static class SiteBuilderExtensions
             .WithEnvironment("HermitSync__Api", $"http://{api.Resource.Name}")
             .WithInternalKey(secrets.InternalKey)
             .WithAccessKey(site)
+            .WithSettings(builder.Configuration.GetSection(AttachmentSettings), "HermitSync__Attachments")
             .WithHttpHealthCheck("/health");
 
         // The API migrates the schema and creates the site id; the exporter starts beside it and
@@ -89,7 +91,8 @@ public static class SiteBuilderExtensions
             .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)
             .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)
             .WithEnvironment("Sync__Passphrase", secrets.SyncPassphrase)
-            .WithSyncSettings(builder.Configuration.GetSection("HermitSync:Sync"))
+            .WithSettings(builder.Configuration.GetSection("HermitSync:Sync"), "Sync")
+            .WithAttachments(site, builder.Configuration.GetSection(AttachmentSettings))
             .WithInternalKey(secrets.InternalKey)
             .WithHttpHealthCheck("/health")
             .WithExportNowCommand(secrets.InternalKey);
@@ -133,16 +136,24 @@ public static class SiteBuilderExtensions
                 context.Request.Headers.Authorization = new("Bearer", await internalKey.Resource.GetValueAsync(context.CancellationToken)),
         });
 
+    private const string AttachmentSettings = "HermitSync:Attachments";
+
     /// <summary>
-    /// Passes the AppHost's <c>HermitSync:Sync</c> settings (debounce, snapshot cadence, …) on
-    /// to the exporter's <c>Sync</c> options, so they can be tuned where the site is defined.
+    /// Passes a section of the AppHost's settings (such as <c>HermitSync:Sync</c>: debounce,
+    /// snapshot cadence, …) on to a service's options under <paramref name="prefix"/>, so they
+    /// can be tuned where the site is defined.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithSyncSettings(this IResourceBuilder<ProjectResource> exporter, IConfigurationSection settings)
+    public static IResourceBuilder<ProjectResource> WithSettings(this IResourceBuilder<ProjectResource> service, IConfigurationSection settings, string prefix)
     {
         foreach (var setting in settings.GetChildren().Where(s => s.Value is not null))
         {
-            exporter.WithEnvironment($"Sync__{setting.Key}", setting.Value);
+            service.WithEnvironment($"{prefix}__{setting.Key}", setting.Value);
         }
-        return exporter;
+        return service;
     }
+
+    /// <summary>Where the site keeps its attachments' bytes, and the AppHost's <c>HermitSync:Attachments</c> settings.</summary>
+    public static IResourceBuilder<ProjectResource> WithAttachments(this IResourceBuilder<ProjectResource> service, SiteSettings site, IConfigurationSection settings) =>
+        service.WithSettings(settings, "HermitSync__Attachments")
+            .WithEnvironment("HermitSync__Attachments__Folder", site.AttachmentsFolder);
 }

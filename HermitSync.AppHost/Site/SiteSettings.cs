@@ -31,6 +31,9 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDis
 
     public string RqliteDirectory => Path.Combine(DataDirectory, "rqlite");
 
+    /// <summary>The attachments' bytes, named by their SHA-256; rqlite holds what they are.</summary>
+    public string AttachmentsFolder => Path.Combine(DataDirectory, "attachments");
+
     /// <summary>The site's access key, which the Notes link carries and scripts send as a bearer token.</summary>
     public string AccessTokenFile => Path.Combine(DataDirectory, "access-token");
 
@@ -40,7 +43,7 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDis
         : [DataDirectory, Path.GetDirectoryName(DataDirectory)!, Path.GetDirectoryName(Path.GetDirectoryName(DataDirectory))!];
 
     /// <summary>Everything the site keeps in its folder; only these are tightened, whatever else someone put beside them.</summary>
-    public IReadOnlyList<string> DataPaths => [RqliteDirectory, SyncthingHome, SyncFolder, QuarantineFolder, AccessTokenFile];
+    public IReadOnlyList<string> DataPaths => [RqliteDirectory, SyncthingHome, SyncFolder, QuarantineFolder, AttachmentsFolder, AccessTokenFile];
 
     /// <summary>Resource names carry the site's name, so the dashboard shows which site each belongs to.</summary>
     public string ResourceName(string resource) => Name.Length == 0 ? resource : $"{Name}-{resource}";

@@ -222,6 +222,7 @@ public static class NoteSql
             [
                 FirstRevision(new NoteDraft(id, title, body, createdAt, updated), hlc, siteId),
                 RevisionSql.RefreshNotes(RevisionSql.NoteIds([Key(id)])),
+                .. ReferencesOf([(Key(id), body)]),
             ],
             // A note's only revision is its row, as RefreshNotes derives it.
             results => results[0].RowsAffected == 1 ? ToNote(new NoteRow(id, title, body, 1, createdAt, updated, hlc, siteId, Deleted: false, Conflicts: 0), NoteLabels.None) : null);
@@ -246,6 +247,7 @@ public static class NoteSql
         {
             statements.Add(ImportLabels(labels));
         }
+        statements.AddRange(ReferencesOf(drafts.Select(d => (Key(d.Id), (string?)d.Body))));
         return new(statements, results => results.Take(drafts.Count).Select(r => r.RowsAffected == 1).ToArray());
     }
 
@@ -339,6 +341,7 @@ public static class NoteSql
                 SqlStatement.Of(
                     $"SELECT {NoteColumns}, EXISTS (SELECT 1 FROM note_revisions WHERE note_id = ? AND hlc = ? AND site_id = ?) FROM notes WHERE id = ?",
                     Key(id), hlc, siteId, Key(id)),
+                .. ReferencesOf([(Key(id), body)]),
             ],
             results =>
             {
@@ -354,6 +357,10 @@ public static class NoteSql
                 return new WriteOutcome(ReadNote(row), status);
             });
     }
+
+    /// <summary>The attachments the bodies link to, recorded for their notes: no statement when they link to none.</summary>
+    private static IEnumerable<SqlStatement> ReferencesOf(IEnumerable<(string NoteId, string? Body)> bodies) =>
+        AttachmentSql.Reference(bodies) is { } references ? [references] : [];
 
     /// <summary>How many of the given notes are left with concurrent versions.</summary>
     public static SqlQuery<long> CountInConflict(IEnumerable<string> noteIds) => SqlQuery.Scalar(SqlStatement.Of(

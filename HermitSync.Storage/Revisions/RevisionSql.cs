@@ -48,6 +48,10 @@ public static class RevisionSql
             statements.Add(InsertParents(Serialize(children)));
         }
         statements.Add(RefreshNotes(NoteIds(revisions.Select(r => r.NoteId))));
+        if (AttachmentSql.Reference(revisions.Select(r => (r.NoteId, (string?)r.Body))) is { } references)
+        {
+            statements.Add(references);
+        }
         return new SqlBatch<long>(statements, results => results[0].RowsAffected);
     }
 

@@ -205,5 +205,29 @@ public static class Migrations
         [
             "CREATE INDEX notes_live_by_recency ON notes (updated_at DESC, id DESC) WHERE deleted = 0",
         ]),
+        // Attachments' bytes live in the data directory, named by their SHA-256; here is what they
+        // are, whether this site has sealed its own into its folder, and which notes link to them.
+        new(7, "attachments",
+        [
+            """
+            CREATE TABLE attachments (
+                hash       TEXT    PRIMARY KEY NOT NULL,
+                name       TEXT    NOT NULL,
+                media_type TEXT    NOT NULL,
+                size       INTEGER NOT NULL,
+                added_at   INTEGER NOT NULL,
+                site_id    TEXT    NOT NULL,
+                sealed_at  INTEGER
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX attachments_unsealed ON attachments (site_id, added_at) WHERE sealed_at IS NULL",
+            """
+            CREATE TABLE attachment_refs (
+                hash    TEXT NOT NULL,
+                note_id TEXT NOT NULL,
+                PRIMARY KEY (hash, note_id)
+            ) WITHOUT ROWID
+            """,
+        ]),
     ];
 }

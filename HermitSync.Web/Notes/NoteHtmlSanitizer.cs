@@ -8,8 +8,8 @@ namespace HermitSync.Web.Notes;
 /// Lets through only the HTML that Markdig's pipeline writes for a note, since a note may come
 /// from any peer and Markdown passes raw HTML through. No styles, classes, ids or form
 /// controls, so a note cannot draw over the page; no element that loads anything but an image
-/// the note carries inside itself (<c>data:image/…</c>), so reading a note never tells
-/// anyone, and an air-gapped machine never reaches out.
+/// attached to a note (<c>/attachments/{hash}</c>, served by this app), so reading a note never
+/// tells anyone, and an air-gapped machine never reaches out.
 /// </summary>
 public sealed class NoteHtmlSanitizer
 {
@@ -43,7 +43,7 @@ public sealed class NoteHtmlSanitizer
         options.AllowedTags.UnionWith(AllowedTags);
         options.AllowedAttributes.UnionWith(AllowedAttributes);
         options.UriAttributes.UnionWith(["href", "src"]);
-        options.AllowedSchemes.UnionWith([.. LinkSchemes, "data"]);
+        options.AllowedSchemes.UnionWith(LinkSchemes);
         // Text inside an element that is not allowed (a <div>, a <font>) is still the note's text.
         _sanitizer = new HtmlSanitizer(options) { KeepChildNodes = true };
         _sanitizer.RemovingTag += (_, e) =>
@@ -55,7 +55,7 @@ public sealed class NoteHtmlSanitizer
         };
         _sanitizer.FilterUrl += (_, e) =>
         {
-            if (e.SanitizedUrl is { } url && !IsAllowed(e.Tag, url))
+            if (e.SanitizedUrl is { } url && !IsAllowed(url))
             {
                 e.SanitizedUrl = null;
             }
@@ -67,7 +67,7 @@ public sealed class NoteHtmlSanitizer
                 case IHtmlAnchorElement anchor:
                     anchor.SetAttribute("rel", LinkRel);
                     break;
-                case IHtmlImageElement image when !IsEmbeddedImage(image.GetAttribute("src")):
+                case IHtmlImageElement image when AttachmentLinks.HashOf(image.GetAttribute("src")) is null:
                     e.ReplacementNodes.Add(Placeholder(e.Document, image));
                     break;
             }
@@ -76,16 +76,10 @@ public sealed class NoteHtmlSanitizer
 
     public string Sanitize(string html) => _sanitizer.Sanitize(html);
 
-    /// <summary>An image's own pixels may be data:; a link may only lead to the web or to mail, or stay in the app.</summary>
-    private static bool IsAllowed(IElement tag, string url) =>
-        Scheme(url) is not { } scheme
-        || LinkSchemes.Contains(scheme)
-        || (tag is IHtmlImageElement && IsEmbeddedImage(url));
+    /// <summary>A link may only lead to the web or to mail, or stay in the app. An image's address is kept for the link it becomes.</summary>
+    private static bool IsAllowed(string url) => Scheme(url) is not { } scheme || LinkSchemes.Contains(scheme);
 
-    private static bool IsEmbeddedImage(string? url) =>
-        url is not null && AsBrowserReadsIt(url).StartsWith("data:image/", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>An image that would be fetched becomes a link to it, which the reader may follow or not.</summary>
+    /// <summary>Any image but an attachment becomes a link to it, which the reader may follow or not: nothing is fetched.</summary>
     private static INode Placeholder(IDocument document, IHtmlImageElement image)
     {
         var source = image.GetAttribute("src");

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace HermitSync.Web.Pages;
 
-public sealed class IndexModel(NotesApi notes, OrganizationApi organization) : PageModel
+public sealed class IndexModel(NotesApi notes, OrganizationApi organization, NoteBodies bodies) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "q")]
     public string? Query { get; set; }
@@ -22,6 +22,9 @@ public sealed class IndexModel(NotesApi notes, OrganizationApi organization) : P
     public Guid? Open { get; set; }
 
     public Note? Opened { get; private set; }
+
+    /// <summary>The opened note's body as the page shows it.</summary>
+    public string OpenedHtml { get; private set; } = "";
 
     public IReadOnlyList<NotebookEntry> Notebooks { get; private set; } = [];
 
@@ -57,6 +60,7 @@ public sealed class IndexModel(NotesApi notes, OrganizationApi organization) : P
             (Pinned, MorePinned) = (pinnedPage.Items, pinnedPage.NextCursor is not null);
         }
         Opened = await opened;
+        OpenedHtml = Opened is { } note ? await bodies.ToSafeHtmlAsync(note.Body, cancellationToken) : "";
         (Notebooks, Tags) = (await notebooks, await tags);
     }
 

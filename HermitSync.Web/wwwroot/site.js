@@ -4,6 +4,8 @@
 // - A field with data-select-on-focus selects its text when focused, ready to copy.
 // - A note opened from the list loads into its pane without reloading the page.
 // - Keyboard shortcuts: n new, / search, e edit, Ctrl+Enter save, Esc cancel, ? the list of them.
+// - Attachments: files picked, pasted or dropped into a note's text are uploaded, with progress,
+//   and linked where the cursor is; an attachment still on its way shows when it lands.
 // Handlers live here, never in the markup: the page's Content-Security-Policy refuses inline script.
 (() => {
   const offline = document.getElementById('offline');
@@ -89,6 +91,81 @@
       case '?': event.preventDefault(); toggleHelp(); break;
     }
   });
+
+  const attach = document.querySelector('[data-attach-to]');
+  const text = attach && document.getElementById(attach.dataset.attachTo);
+  if (text) {
+    attach.hidden = false;
+    const progress = attach.querySelector('progress');
+    const status = attach.querySelector('[data-attach-status]');
+    const maxBytes = Number(attach.dataset.maxBytes);
+    const upload = file => new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open('POST', `/api/attachments?name=${encodeURIComponent(file.name || 'pasted')}`);
+      request.setRequestHeader('Content-Type', 'application/octet-stream');
+      request.upload.addEventListener('progress', event => {
+        if (event.lengthComputable) { progress.max = event.total; progress.value = event.loaded; }
+      });
+      request.addEventListener('load', () => {
+        let answer = {};
+        try { answer = JSON.parse(request.responseText); } catch { }
+        if (request.status === 201) resolve(answer);
+        else reject(new Error(answer.detail || `the upload failed (${request.status})`));
+      });
+      request.addEventListener('error', () => reject(new Error('the upload failed: the app could not be reached')));
+      request.send(file);
+    });
+    const insert = markdown => {
+      const before = text.value.slice(0, text.selectionStart);
+      text.setRangeText((before && !before.endsWith('\n') ? '\n' : '') + markdown + '\n', text.selectionStart, text.selectionEnd, 'end');
+      text.focus();
+    };
+    const attachAll = async files => {
+      for (const file of files) {
+        if (file.size > maxBytes) {
+          status.textContent = `${file.name} is not attached: it is larger than ${attach.dataset.maxSize}, the most one attachment may be.`;
+          continue;
+        }
+        progress.hidden = false;
+        progress.value = 0;
+        status.textContent = `Attaching ${file.name}…`;
+        try {
+          const attachment = await upload(file);
+          insert(attachment.markdown);
+          status.textContent = `Attached ${attachment.name}.`;
+        } catch (error) {
+          status.textContent = `${file.name} is not attached: ${error.message}`;
+        }
+      }
+      progress.hidden = true;
+    };
+    const picker = attach.querySelector('[data-attach-pick]');
+    picker.addEventListener('change', () => { attachAll([...picker.files]); picker.value = ''; });
+    text.addEventListener('paste', event => {
+      const files = [...(event.clipboardData?.files ?? [])];
+      if (files.length) { event.preventDefault(); attachAll(files); }
+    });
+    text.addEventListener('dragover', event => { if (event.dataTransfer?.types.includes('Files')) event.preventDefault(); });
+    text.addEventListener('drop', event => {
+      const files = [...(event.dataTransfer?.files ?? [])];
+      if (files.length) { event.preventDefault(); attachAll(files); }
+    });
+  }
+
+  setInterval(async () => {
+    if (document.hidden) return;
+    for (const pending of document.querySelectorAll('[data-attachment-pending]')) {
+      const source = `/attachments/${pending.dataset.attachmentPending}`;
+      try {
+        const response = await fetch(source, { method: 'HEAD', credentials: 'same-origin' });
+        if (!response.ok) continue;
+        const image = document.createElement('img');
+        image.src = source;
+        image.alt = pending.getAttribute('aria-label') ?? '';
+        pending.replaceWith(image);
+      } catch { }
+    }
+  }, 3000);
 
   for (const field of document.querySelectorAll('[data-select-on-focus]')) {
     field.addEventListener('focus', () => field.select());

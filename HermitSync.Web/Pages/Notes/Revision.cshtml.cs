@@ -10,7 +10,7 @@ namespace HermitSync.Web.Pages.Notes;
 /// One version of a note: its Markdown rendered, a line diff against the current version, and a
 /// restore that saves it as a new revision on top of the current one, refused if the note moved on.
 /// </summary>
-public sealed class RevisionModel(NotesApi notes, MarkdownRenderer markdown) : PageModel
+public sealed class RevisionModel(NotesApi notes, NoteBodies bodies) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -74,7 +74,7 @@ public sealed class RevisionModel(NotesApi notes, MarkdownRenderer markdown) : P
         Opened = opened;
         ModelState.Remove(nameof(BasedOn));
         BasedOn = opened.Current.Revision;
-        BodyHtml = markdown.ToSafeHtml(opened.Revision.Body);
+        BodyHtml = await bodies.ToSafeHtmlAsync(opened.Revision.Body, cancellationToken);
         Diff = InlineDiffBuilder.Diff(opened.Current.Body, opened.Revision.Body, ignoreWhiteSpace: false);
         return true;
     }

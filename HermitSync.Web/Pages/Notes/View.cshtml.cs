@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace HermitSync.Web.Pages.Notes;
 
 /// <summary>A note as people read it: its Markdown rendered, and where and when it changed.</summary>
-public sealed class ViewModel(NotesApi notes, OrganizationApi organization, MarkdownRenderer markdown) : PageModel
+public sealed class ViewModel(NotesApi notes, OrganizationApi organization, NoteBodies bodies) : PageModel
 {
     /// <summary>The latest versions shown under the note; the History page has the rest.</summary>
     private const int RecentVersions = 10;
@@ -31,7 +31,7 @@ public sealed class ViewModel(NotesApi notes, OrganizationApi organization, Mark
             return NotFound();
         }
         Note = note;
-        BodyHtml = markdown.ToSafeHtml(note.Body);
+        BodyHtml = await bodies.ToSafeHtmlAsync(note.Body, cancellationToken);
         History = await notes.HistoryAsync(id, cursor: null, RecentVersions, cancellationToken) ?? History;
         Notebooks = await organization.NotebooksAsync(cancellationToken);
         LinkedFrom = await notes.BacklinksAsync(id, cancellationToken);

@@ -67,6 +67,7 @@ public sealed class HostileNotesInTheBrowserTests(StackFixture stack, BrowserSes
         var origin = counter.Address.ToString().TrimEnd('/');
         var authority = counter.Address.Authority;
         using var web = stack.WebBrowserClient();
+        var attached = await Sites.AttachAsync(web, "dot.png", Attachments.AttachmentTests.Pixel);
         var id = (await Sites.CreateAsync(web, "Points outside", $"""
             ![x]({origin}/pixel.png) ![y](//{authority}/protocol-relative.png) [a link]({origin}/link)
 
@@ -83,6 +84,7 @@ public sealed class HostileNotesInTheBrowserTests(StackFixture stack, BrowserSes
             <script>fetch('{origin}/script')</script><img src="nothing" onerror="fetch('{origin}/onerror')">
 
             ![inline](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)
+            {attached.Markdown}
             """)).Id;
 
         await browser.RunAsync("no-remote-fetch", Site, async tab =>
@@ -94,7 +96,8 @@ public sealed class HostileNotesInTheBrowserTests(StackFixture stack, BrowserSes
             }
             await tab.GotoAsync($"/Notes/{id}");
             await Expect(tab.Locator(".markdown img")).ToHaveCountAsync(1);
-            Assert.True(await tab.Locator(".markdown img").EvaluateAsync<bool>("img => img.complete && img.naturalWidth === 1"), "the note's own data: image did not show");
+            await Expect(tab.Locator(".markdown img")).ToHaveAttributeAsync("src", attached.Link);
+            Assert.True(await tab.Locator(".markdown img").EvaluateAsync<bool>("img => img.complete && img.naturalWidth === 1"), "the note's attached image did not show");
             // Anything a browser fetches lazily or late has had time to go out.
             await Task.Delay(TimeSpan.FromSeconds(2));
             Assert.True(counter.Paths.Count == 0, $"the browser fetched: {string.Join(", ", counter.Paths)}");

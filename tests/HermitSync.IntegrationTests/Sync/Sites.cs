@@ -19,6 +19,16 @@ internal static class Sites
         return (await created.Content.ReadFromJsonAsync<Note>())!;
     }
 
+    /// <summary>Attaches a file as the editor does: its bytes as the body, its name in the query.</summary>
+    public static async Task<Attachment> AttachAsync(HttpClient site, string name, byte[] content)
+    {
+        using var body = new ByteArrayContent(content);
+        body.Headers.ContentType = new("application/octet-stream");
+        using var added = await site.PostAsync($"/api/attachments?name={Uri.EscapeDataString(name)}", body);
+        Assert.True(added.StatusCode == HttpStatusCode.Created, $"attaching {name}: {(int)added.StatusCode} {await added.Content.ReadAsStringAsync()}");
+        return (await added.Content.ReadFromJsonAsync<Attachment>())!;
+    }
+
     public static async Task<Note> EditAsync(HttpClient site, Note note, string title, string body)
     {
         using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{note.Id}") { Content = JsonContent.Create(new { title, body }) };

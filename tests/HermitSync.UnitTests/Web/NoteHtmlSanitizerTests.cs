@@ -1,6 +1,7 @@
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using HermitSync.Web.Notes;
+using HermitSync.Storage;
 
 namespace HermitSync.UnitTests.Web;
 
@@ -11,6 +12,7 @@ public sealed class NoteHtmlSanitizerTests
     private readonly NoteHtmlSanitizer _sanitizer = new();
 
     private const string Pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    private static readonly string Attached = AttachmentLinks.PathOf(new string('c', 64));
 
     [Theory]
     [InlineData("# One\n\n###### Six", "<h1>One</h1>\n<h6>Six</h6>")]
@@ -41,12 +43,18 @@ public sealed class NoteHtmlSanitizerTests
     }
 
     [Fact]
-    public void An_image_the_note_carries_is_shown()
+    public void An_attached_image_is_shown()
     {
-        var image = Single(_markdown.ToSafeHtml($"![a dot]({Pixel})"), "img");
+        var image = Single(_markdown.ToSafeHtml($"![a dot]({Attached})"), "img");
 
-        Assert.Equal(Pixel, image.GetAttribute("src"));
+        Assert.Equal(Attached, image.GetAttribute("src"));
         Assert.Equal("a dot", image.GetAttribute("alt"));
+    }
+
+    [Fact]
+    public void An_image_inside_the_text_is_not_shown_only_its_description()
+    {
+        Assert.Equal("<p>a dot</p>", _markdown.ToSafeHtml($"![a dot]({Pixel})").Trim());
     }
 
     [Theory]
@@ -55,6 +63,8 @@ public sealed class NoteHtmlSanitizerTests
     [InlineData("//tracker.example/p.png")]
     [InlineData("pixel.png")]
     [InlineData("/api/notes")]
+    [InlineData("/attachments/cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc?x")]
+    [InlineData("/attachments/../api/notes")]
     public void A_remote_image_becomes_a_link_to_it(string source)
     {
         var html = _markdown.ToSafeHtml($"![what it shows]({source})");
