@@ -1,3 +1,4 @@
+using HermitSync.Exporter.Attachments;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
@@ -38,6 +39,12 @@ builder.Services.AddSingleton<SyncHealth>();
 builder.Services.AddHealthChecks().AddCheck<SyncHealth>("sync");
 builder.Services.AddSingleton<ChangeExporter>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ChangeExporter>());
+builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section)
+    .Validate(o => Path.IsPathFullyQualified(o.Folder), "HermitSync:Attachments:Folder must be an absolute path; start the exporter through the AppHost.")
+    .ValidateOnStart();
+builder.Services.AddSingleton(services => new AttachmentBlobs(services.GetRequiredService<IOptions<AttachmentOptions>>().Value.Folder));
+builder.Services.AddSingleton<AttachmentReceiver>();
+builder.Services.AddHostedService<AttachmentSealer>();
 builder.Services.AddSingleton<ChangeImporter>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ChangeImporter>());
 builder.Services.AddSingleton<SiteFolders>();

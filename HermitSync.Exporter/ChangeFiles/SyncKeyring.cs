@@ -49,7 +49,16 @@ public sealed class SyncKeyring
         _argon2 = PasswordBasedKeyDerivationAlgorithm.Argon2id(cost);
         _options = options ?? new KeyringOptions();
         _newSites = new TokenBucket(_options.NewSiteBurst, _options.NewSitesPerMinute, time ?? TimeProvider.System);
+        _attachmentNameKey = new(() => _argon2.DeriveBytes(_passphrase, SHA256.HashData("hermit-sync/v1/attachment-names"u8)[..SaltBytes], 32));
     }
+
+    /// <summary>
+    /// The key attachments' file names are made with: every site's the same (it depends on the
+    /// passphrase alone), so a file of any site holding content this site has is known by its name.
+    /// </summary>
+    internal byte[] AttachmentNameKey => _attachmentNameKey.Value;
+
+    private readonly Lazy<byte[]> _attachmentNameKey;
 
     public static byte[] SaltFor(string siteId) =>
         SHA256.HashData(Encoding.UTF8.GetBytes($"hermit-sync/v1/salt/{siteId}"))[..SaltBytes];

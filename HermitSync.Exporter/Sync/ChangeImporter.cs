@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using HermitSync.Exporter.Attachments;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
@@ -25,6 +26,7 @@ public sealed class ChangeImporter(
     SyncKeyring keyring,
     SyncFolder folder,
     Quarantine quarantine,
+    AttachmentReceiver attachments,
     SyncHealth health,
     IOptions<SyncOptions> options,
     TimeProvider time,
@@ -119,6 +121,7 @@ public sealed class ChangeImporter(
         _applied.UnionWith(await rqlite.QueryAsync(SyncLedgerSql.Applied, ReadConsistency.Linearizable, cancellationToken));
         // What was refused before a restart stays refused; other content under the same name is looked at again.
         _refusedContent.UnionWith(await rqlite.QueryAsync(SyncLedgerSql.RejectedContent, ReadConsistency.Linearizable, cancellationToken));
+        await attachments.LoadAsync(cancellationToken);
     }
 
     /// <summary>
@@ -128,7 +131,8 @@ public sealed class ChangeImporter(
     /// </summary>
     public async Task<int> ImportAvailableAsync(CancellationToken cancellationToken)
     {
-        var (candidates, strangers) = folder.Scan();
+        var scan = folder.Scan();
+        var (candidates, strangers) = scan;
         // By what each held: the same content under two names is one refusal.
         var refusals = new Dictionary<string, Refusal>(StringComparer.Ordinal);
         foreach (var stranger in strangers.Where(s => !_refusedContent.Contains(s.Fingerprint)))
@@ -156,6 +160,14 @@ public sealed class ChangeImporter(
                     {
                         applied++;
                     }
+                }
+            }
+            // After the notes that link to them: a placeholder shows until each arrives.
+            foreach (var attachment in scan.Attachments.Where(a => a.Name.SiteId != _siteId && !attachments.IsHere(a)))
+            {
+                if (await TryReceiveAsync(attachment, refusals, cancellationToken))
+                {
+                    applied++;
                 }
             }
         }
@@ -266,6 +278,38 @@ public sealed class ChangeImporter(
     }
 
     /// <summary>
+    /// One attachment's outcome, as <see cref="TryApplyAsync"/> gives a change file's. A refused
+    /// attachment is remembered by its name, length and time, since its content is not held: a
+    /// changed file under the name is looked at again.
+    /// </summary>
+    private async Task<bool> TryReceiveAsync(AttachmentCandidate candidate, Dictionary<string, Refusal> refusals, CancellationToken cancellationToken)
+    {
+        var fingerprint = Unread(candidate.RelativePath, candidate.Length, candidate.ModifiedUtc);
+        if (_refusedContent.Contains(fingerprint))
+        {
+            return false;
+        }
+        try
+        {
+            return await attachments.ReceiveAsync(candidate, cancellationToken);
+        }
+        catch (ChangeFileRejectedException rejected)
+        {
+            Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, rejected.Reason, rejected.Detail, candidate.Length, fingerprint), content: null);
+        }
+        catch (ChangeFileDeferredException deferred)
+        {
+            SyncTelemetry.KeysDeferred.Add(1);
+            _ = WakeAfterAsync(deferred.RetryAfter, cancellationToken);
+        }
+        catch (Exception e) when (e is not (RqliteException or OperationCanceledException))
+        {
+            Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, RejectionReason.Unreadable, $"It could not be handled: {e.Message}", candidate.Length, fingerprint), content: null);
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Keeps a copy at once, so no refused file's content is held in memory past this call, and
     /// queues the refusal for the ledger. Content already refused under another name is not kept twice.
     /// </summary>
@@ -279,8 +323,10 @@ public sealed class ChangeImporter(
     }
 
     /// <summary>A file refused before it was read is remembered by its name, length and time, all there is to go by.</summary>
-    private static string Unread(FolderCandidate candidate) =>
-        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"unread\0{candidate.RelativePath}\0{candidate.Length}\0{candidate.ModifiedUtc:O}")));
+    private static string Unread(FolderCandidate candidate) => Unread(candidate.RelativePath, candidate.Length, candidate.ModifiedUtc);
+
+    private static string Unread(string relativePath, long length, DateTime modifiedUtc) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"unread\0{relativePath}\0{length}\0{modifiedUtc:O}")));
 
     private async Task WakeAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

@@ -10,6 +10,16 @@ namespace HermitSync.Exporter.Sync;
 /// <summary>A change file found in a peer's folder, as it stood when the folder was looked at.</summary>
 public sealed record FolderCandidate(string RelativePath, ChangeFileName Name, long Length, DateTime ModifiedUtc);
 
+/// <summary>An attachment's sealed file found in a site's folder.</summary>
+public sealed record AttachmentCandidate(string RelativePath, AttachmentFileName Name, long Length, DateTime ModifiedUtc);
+
+/// <summary>What one look at the folder found: change files, attachments, and everything else.</summary>
+public sealed record FolderScan(IReadOnlyList<FolderCandidate> Candidates, IReadOnlyList<FolderStranger> Strangers, IReadOnlyList<AttachmentCandidate> Attachments)
+{
+    public void Deconstruct(out IReadOnlyList<FolderCandidate> candidates, out IReadOnlyList<FolderStranger> strangers) =>
+        (candidates, strangers) = (Candidates, Strangers);
+}
+
 /// <summary>
 /// Anything else under <c>sites/</c>: refused as it stands, never opened or followed.
 /// <see cref="Fingerprint"/> names what it is, so it is reported once, and again if it changes.
@@ -37,17 +47,21 @@ public sealed class SyncFolder(string root)
     /// then renames without replacing. A peer sees the whole file or nothing, and a name is never
     /// reused: when a file already stands at the name, this returns false and writes nothing.
     /// </summary>
-    public async Task<bool> TryWriteOnceAsync(ChangeFileName name, byte[] content, CancellationToken cancellationToken)
+    public Task<bool> TryWriteOnceAsync(ChangeFileName name, byte[] content, CancellationToken cancellationToken) =>
+        TryWriteOnceAsync(name.RelativePath, (file, token) => file.WriteAsync(content, token).AsTask(), cancellationToken);
+
+    /// <summary>The same for a file that is written as a stream, such as a sealed attachment.</summary>
+    public async Task<bool> TryWriteOnceAsync(string relativePath, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
-        var final = PathOf(name);
+        var final = Path.Combine(Root, relativePath);
         var directory = Path.GetDirectoryName(final)!;
         Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".syncthing.{name.FileName}.tmp");
+        var temporary = Path.Combine(directory, $".syncthing.{Path.GetFileName(final)}.tmp");
         try
         {
             await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
             {
-                await file.WriteAsync(content, cancellationToken);
+                await write(file, cancellationToken);
                 file.Flush(flushToDisk: true);
             }
             if (Path.Exists(final))
@@ -68,18 +82,20 @@ public sealed class SyncFolder(string root)
         Scan().Candidates.Select(c => c.Name).Where(n => n.SiteId == siteId);
 
     /// <summary>Looks at every entry under <c>sites/</c> once, without following or opening any of them.</summary>
-    public (IReadOnlyList<FolderCandidate> Candidates, IReadOnlyList<FolderStranger> Strangers) Scan()
+    public FolderScan Scan()
     {
         var candidates = new List<FolderCandidate>();
         var strangers = new List<FolderStranger>();
+        var attachments = new List<AttachmentCandidate>();
+        var scan = new FolderScan(candidates, strangers, attachments);
         if (!Directory.Exists(Sites))
         {
-            return (candidates, strangers);
+            return scan;
         }
         if (new DirectoryInfo(Sites).LinkTarget is { } sitesTarget)
         {
             strangers.Add(Stranger(ChangeFileName.SitesFolder, RejectionReason.NotARegularFile, $"The sites folder is a symbolic link to {sitesTarget}; nothing in it is read."));
-            return (candidates, strangers);
+            return scan;
         }
         foreach (var site in Entries(ChangeFileName.SitesFolder, strangers))
         {
@@ -109,18 +125,22 @@ public sealed class SyncFolder(string root)
                     {
                         strangers.Add(Stranger(path, RejectionReason.NotAChangeFile, "A folder inside a site's folder."));
                     }
-                    else if (!ChangeFileName.TryParse(path, out var name))
+                    else if (ChangeFileName.TryParse(path, out var name))
                     {
-                        strangers.Add(Stranger(path, RejectionReason.NotAChangeFile, "Its name is not a Hermit Sync change file's name.", entry.Length));
+                        candidates.Add(new FolderCandidate(path, name!, entry.Length, entry.ModifiedUtc));
+                    }
+                    else if (AttachmentFileName.TryParse(path, out var attachment))
+                    {
+                        attachments.Add(new AttachmentCandidate(path, attachment!, entry.Length, entry.ModifiedUtc));
                     }
                     else
                     {
-                        candidates.Add(new FolderCandidate(path, name!, entry.Length, entry.ModifiedUtc));
+                        strangers.Add(Stranger(path, RejectionReason.NotAChangeFile, "Its name is not a Hermit Sync change file's or attachment's name.", entry.Length));
                     }
                 }
             }
         }
-        return (candidates, strangers);
+        return scan;
     }
 
     /// <summary>What a named entry is to the importer, without waiting for a scan of the whole folder.</summary>
@@ -200,6 +220,28 @@ public sealed class SyncFolder(string root)
         }
         return content;
     }
+
+    /// <summary>
+    /// Opens a file to read as it is read, such as a sealed attachment: without following a link
+    /// and without blocking on a pipe; a pipe or a device is refused. Null when it is gone.
+    /// </summary>
+    public SafeFileHandle? OpenToRead(string relativePath)
+    {
+        var handle = OpenNoFollow(Path.Combine(Root, relativePath));
+        try
+        {
+            _ = handle is null ? 0 : RandomAccess.GetLength(handle);
+            return handle;
+        }
+        catch (NotSupportedException)
+        {
+            handle!.Dispose();
+            throw new ChangeFileRejectedException(RejectionReason.NotARegularFile, "A pipe or a device, not a file; it was not read.");
+        }
+    }
+
+    /// <summary>Removes one of this site's own files from its folder, as when an attachment is collected.</summary>
+    public void Remove(string relativePath) => File.Delete(Path.Combine(Root, relativePath));
 
     /// <summary>Syncthing's own entries in a folder it manages: its marker, ignore file, versions and files in flight, and ours.</summary>
     private static bool IsSyncthingOwn(string name) =>

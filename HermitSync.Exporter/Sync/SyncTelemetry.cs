@@ -18,6 +18,8 @@ public static class SyncTelemetry
     public static readonly Counter<long> RowsApplied = Meter.CreateCounter<long>("hermit.sync.rows.applied", description: "Peer revisions that were new here");
     public static readonly Counter<long> BytesExported = Meter.CreateCounter<long>("hermit.sync.bytes.exported", unit: "By");
     public static readonly Counter<long> BytesImported = Meter.CreateCounter<long>("hermit.sync.bytes.imported", unit: "By");
+    public static readonly Counter<long> AttachmentsExported = Meter.CreateCounter<long>("hermit.sync.attachments.exported", description: "Attachments sealed into this site's folder");
+    public static readonly Counter<long> AttachmentsImported = Meter.CreateCounter<long>("hermit.sync.attachments.imported", description: "Peers' attachments verified and stored here");
     public static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("hermit.sync.conflicts", description: "Notes left with concurrent versions after an import");
     public static readonly Counter<long> Rejections = Meter.CreateCounter<long>("hermit.sync.rejections", description: "Files refused, tagged by reason");
     public static readonly Counter<long> QuarantineEvictions = Meter.CreateCounter<long>("hermit.sync.quarantine.evictions", description: "Quarantined copies removed to keep the quarantine within its quota");

@@ -14,6 +14,9 @@ public sealed class AttachmentOptions
     /// <summary>How long an attachment no note links to is kept before it is removed, here and from the sync folder.</summary>
     public TimeSpan KeepUnreferencedFor { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How often the exporter looks for attachments to seal and for garbage.</summary>
+    /// <summary>How often the exporter looks for attachments no note links to.</summary>
     public TimeSpan CollectEvery { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the exporter looks for this site's new attachments to seal into its folder.</summary>
+    public TimeSpan SealEvery { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -83,6 +83,9 @@ public static class AttachmentSql
     public static SqlStatement Remove(string hash) => SqlStatement.Of(
         "DELETE FROM attachments WHERE hash = ? AND NOT EXISTS (SELECT 1 FROM attachment_refs WHERE hash = ?)", hash, hash);
 
+    /// <summary>Every attachment here, by hash.</summary>
+    public static SqlQuery<IReadOnlyList<string>> Hashes { get; } = SqlQuery.Rows(SqlStatement.Of("SELECT hash FROM attachments"), row => row.GetString(0));
+
     public static SqlQuery<long> Count { get; } = SqlQuery.Scalar(SqlStatement.Of("SELECT count(*) FROM attachments"));
 
     private static Attachment Read(RqliteRow row) => new(

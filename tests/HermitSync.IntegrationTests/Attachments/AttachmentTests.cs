@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
 using HermitSync.Rqlite;
@@ -72,7 +73,7 @@ public sealed class AttachmentTests(StackFixture stack)
         var before = Stored();
         var limit = new AttachmentOptions().MaxBytes;
 
-        // Sent without a length, so the API finds out by counting, as it must for any sender.
+        // Sent without a length (the stream cannot seek), so the API finds out by counting, as it must for any sender.
         using var body = new StreamContent(new ZeroStream(limit + 1));
         body.Headers.ContentType = new("application/octet-stream");
         using var refused = await web.PostAsync("/api/attachments?name=huge.bin", body);
@@ -126,27 +127,5 @@ public sealed class AttachmentTests(StackFixture stack)
         Assert.Equal([missing], lookup.Missing);
         Assert.DoesNotContain(unreferenced, u => u.Attachment.Hash == attachment.Hash);
         Assert.Equal(note.Id, (await Sites.GetAsync(web, note)).Id);
-    }
-
-    /// <summary>So many zero bytes, of no length known in advance.</summary>
-    private sealed class ZeroStream(long length) : Stream
-    {
-        private long _left = length;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = (int)Math.Min(count, _left);
-            Array.Clear(buffer, offset, n);
-            _left -= n;
-            return n;
-        }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

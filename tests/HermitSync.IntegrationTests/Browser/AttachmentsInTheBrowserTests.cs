@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using HermitSync.IntegrationTests.Attachments;
 using HermitSync.IntegrationTests.Stack;
@@ -14,7 +15,7 @@ public sealed class AttachmentsInTheBrowserTests(StackFixture stack, BrowserSess
     private Uri Site => stack.NotesLink();
 
     /// <summary>Hands <paramref name="file"/>'s bytes to the body as a paste (<c>paste</c>) or a drop (<c>drop</c>) would.</summary>
-    private const string Give = """
+    internal const string Give = """
         ([kind, name, type, base64]) => {
           const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
           const data = new DataTransfer();
@@ -94,6 +95,43 @@ public sealed class AttachmentsInTheBrowserTests(StackFixture stack, BrowserSess
             await Expect(page.Locator(".markdown img")).ToHaveAttributeAsync("src", AttachmentLinks.PathOf(hash), new() { Timeout = 15_000 });
             await Expect(page.Locator(".markdown img")).ToHaveJSPropertyAsync("naturalWidth", 1);
             await Expect(page.Locator("[data-attachment-pending]")).ToHaveCountAsync(0);
+        });
+    }
+}
+
+/// <summary>An image pasted at one site, seen at the other once Syncthing has carried it.</summary>
+[Collection(PairedSitesCollection.Name)]
+public sealed class AttachmentsAcrossSitesInTheBrowserTests(PairedSitesFixture fixture, BrowserSession browser) : IClassFixture<BrowserSession>
+{
+    private readonly StackFixture _stack = fixture.Stack;
+
+    [Fact]
+    public async Task An_image_pasted_at_A_shows_at_both_sites()
+    {
+        var title = $"Pasted {Guid.NewGuid():N}"[..20];
+        var image = AttachmentTests.Pixel.Concat(RandomNumberGenerator.GetBytes(16)).ToArray();
+        Guid id = default;
+
+        await browser.RunAsync("attachment-site-a", _stack.NotesLink("a"), async page =>
+        {
+            await page.GotoAsync("/Notes/New");
+            await page.GetByLabel("Title").FillAsync(title);
+            await page.EvaluateAsync(AttachmentsInTheBrowserTests.Give, new[] { "paste", "image.png", "image/png", Convert.ToBase64String(image) });
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Attached image.png.");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Expect(page.Locator(".markdown img")).ToHaveJSPropertyAsync("naturalWidth", 1);
+            id = Guid.Parse(page.Url.Split('/')[^1]);
+        });
+
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var note = (await a.GetFromJsonAsync<Note>($"/api/notes/{id}"))!;
+        await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
+        await browser.RunAsync("attachment-site-b", _stack.NotesLink("b"), async page =>
+        {
+            await page.GotoAsync($"/Notes/{id}");
+            // A placeholder until the image lands, then the image.
+            await Expect(page.Locator(".markdown img")).ToHaveJSPropertyAsync("naturalWidth", 1, new() { Timeout = 60_000 });
         });
     }
 }

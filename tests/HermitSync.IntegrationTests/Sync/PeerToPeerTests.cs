@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Telemetry;
 using HermitSync.Rqlite;
@@ -59,6 +60,25 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly StackFixture _stack = fixture.Stack;
+
+    [Fact]
+    public async Task A_20_MiB_attachment_made_at_A_reaches_B_whole_through_Syncthing()
+    {
+        using var a = _stack.WebBrowserClient("a");
+        using var b = _stack.WebBrowserClient("b");
+        var rejections = await Sites.RejectionCountsAsync(_stack);
+        var content = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
+
+        var attachment = await Sites.AttachAsync(a, "recording.bin", content);
+        await Sites.CreateAsync(a, "with a large file", attachment.Markdown);
+
+        using var served = await Sites.EventuallyAsync(async () => await b.GetAsync(attachment.Link) is { IsSuccessStatusCode: true } ok ? ok : null,
+            "the attachment did not reach B", TimeSpan.FromMinutes(2));
+        Assert.Equal(SHA256.HashData(content), SHA256.HashData(await served.Content.ReadAsByteArrayAsync()));
+        Assert.Equal("attachment", served.Content.Headers.ContentDisposition?.DispositionType);
+        await Sites.WaitUntilConvergedAsync(_stack);
+        Assert.Equal(rejections, await Sites.RejectionCountsAsync(_stack));
+    }
 
     [Fact]
     public async Task A_note_made_at_A_reaches_B_an_edit_at_B_reaches_A_and_a_delete_reaches_both()

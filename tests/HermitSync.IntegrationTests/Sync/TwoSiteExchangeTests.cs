@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using HermitSync.Exporter.ChangeFiles;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
@@ -237,6 +239,51 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
             return (await rqlite.QueryAsync(SyncLedgerSql.Applied, ReadConsistency.Strong)).Any(applied => applied.SiteId == Path.GetFileName(folder)
                 && ((applied.Kind == kind && applied.FileSeq == seq) || (applied.Kind == ChangeFileKind.Snapshot && applied.FileSeq > seq)));
         }
+    }
+
+    [Fact]
+    public async Task An_attachment_crosses_and_a_tampered_or_truncated_copy_is_refused_with_its_reason_and_nothing_of_it_kept()
+    {
+        using var a = sites.A.WebBrowserClient();
+        using var b = sites.B.WebBrowserClient();
+        var siteA = await Sites.SiteIdAsync(a);
+        var (tampered, truncated) = (RandomNumberGenerator.GetBytes(300_000), RandomNumberGenerator.GetBytes(300_000));
+        var first = await Sites.AttachAsync(a, "tampered.bin", tampered);
+        var second = await Sites.AttachAsync(a, "truncated.bin", truncated);
+        var note = await Sites.CreateAsync(a, "with two files", $"{first.Markdown}\n{second.Markdown}");
+        var keyring = new SyncKeyring(sites.A.SyncPassphrase);
+        string SealedAt(StackFixture site, Attachment attachment) =>
+            Path.Combine(site.Site().SyncFolder, AttachmentFileName.For(keyring, siteA, attachment.Hash).RelativePath);
+        await Sites.EventuallyAsync(() => Task.FromResult(File.Exists(SealedAt(sites.A, first)) && File.Exists(SealedAt(sites.A, second)) ? "sealed" : null),
+            "A did not seal its attachments into its folder");
+        var (firstSealed, secondSealed) = (await File.ReadAllBytesAsync(SealedAt(sites.A, first)), await File.ReadAllBytesAsync(SealedAt(sites.A, second)));
+        Assert.True(firstSealed.AsSpan().IndexOf(tampered.AsSpan(0, 64)) < 0, "the sealed file holds the content in clear");
+
+        Directory.CreateDirectory(Path.GetDirectoryName(SealedAt(sites.B, first))!);
+        var altered = firstSealed.ToArray();
+        altered[^1000] ^= 0x20;
+        await PlaceAsync(SealedAt(sites.B, first), altered);
+        await PlaceAsync(SealedAt(sites.B, second), secondSealed[..^5000]);
+
+        var rejections = await Sites.EventuallyAsync(async () => (await Sites.StatusAsync(b)).Rejections
+                .Where(r => r.File.EndsWith(Path.GetFileName(SealedAt(sites.B, first))) || r.File.EndsWith(Path.GetFileName(SealedAt(sites.B, second)))).ToArray()
+                is { Length: 2 } both ? both : null,
+            "B did not refuse the altered and the cut-short attachment");
+        Assert.Contains(rejections, r => r.Reason == nameof(RejectionReason.AuthenticationFailed) && r.Detail.Contains("altered"));
+        Assert.Contains(rejections, r => r.Reason == nameof(RejectionReason.Truncated) && r.Detail.Contains("cut short"));
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync(first.Link)).StatusCode);
+        Assert.False(Directory.Exists(sites.B.Site().AttachmentsFolder) && Directory.EnumerateFiles(sites.B.Site().AttachmentsFolder, "*", SearchOption.AllDirectories).Any());
+
+        // The whole files, as Syncthing would finish carrying them, are taken.
+        await ExchangeAsync();
+        await PlaceAsync(SealedAt(sites.B, first), firstSealed);
+        await PlaceAsync(SealedAt(sites.B, second), secondSealed);
+        foreach (var (attachment, content) in new[] { (first, tampered), (second, truncated) })
+        {
+            var served = await Sites.EventuallyAsync(async () => await b.GetAsync(attachment.Link) is { IsSuccessStatusCode: true } ok ? ok : null, $"{attachment.Name} did not arrive at B");
+            Assert.Equal(content, await served.Content.ReadAsByteArrayAsync());
+        }
+        Assert.Equal(note.Body, (await Sites.GetAsync(b, note)).Body);
     }
 
     private async Task ExchangeAsync()

@@ -1,0 +1,110 @@
+using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Sync;
+using HermitSync.Rqlite;
+using HermitSync.Storage;
+using Microsoft.Extensions.Options;
+
+namespace HermitSync.Exporter.Attachments;
+
+/// <summary>
+/// Seals this site's new attachments into its folder, each as its own file, for Syncthing to
+/// carry; and removes attachments no note has linked to for <see cref="AttachmentOptions.KeepUnreferencedFor"/>,
+/// here and, for this site's own, from its folder.
+/// </summary>
+public sealed class AttachmentSealer(
+    RqliteClient rqlite,
+    SiteIdentity site,
+    SyncKeyring keyring,
+    SyncFolder folder,
+    AttachmentBlobs blobs,
+    IOptions<AttachmentOptions> options,
+    TimeProvider time,
+    ILogger<AttachmentSealer> logger) : BackgroundService
+{
+    /// <summary>Attachments sealed per look: each is a file of up to the attachment limit.</summary>
+    private const int SealedPerLook = 16;
+
+    private const int CollectedPerLook = 500;
+
+    private readonly AttachmentOptions _options = options.Value;
+    private readonly HashSet<string> _missingReported = new(StringComparer.Ordinal);
+    private DateTimeOffset _nextCollection = time.GetUtcNow();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await SealNewAsync(stoppingToken) == SealedPerLook)
+                {
+                }
+                if (time.GetUtcNow() >= _nextCollection)
+                {
+                    await CollectAsync(stoppingToken);
+                    _nextCollection = time.GetUtcNow() + _options.CollectEvery;
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Sealing or collecting attachments failed; retrying");
+            }
+            await Task.Delay(_options.SealEvery, time, stoppingToken);
+        }
+    }
+
+    /// <summary>Seals the oldest of this site's attachments not sealed yet; returns how many it looked at.</summary>
+    public async Task<int> SealNewAsync(CancellationToken cancellationToken)
+    {
+        var unsealed = await rqlite.QueryAsync(AttachmentSql.Unsealed(site.SiteId, SealedPerLook), ReadConsistency.Weak, cancellationToken);
+        foreach (var attachment in unsealed)
+        {
+            await using var content = blobs.OpenRead(attachment.Hash);
+            if (content is null)
+            {
+                if (_missingReported.Add(attachment.Hash))
+                {
+                    logger.LogWarning("Attachment {Hash} ({Name}) is recorded but its file is missing from {Folder}; it cannot be sent to other sites", attachment.Hash, attachment.Name, blobs.Root);
+                }
+                continue;
+            }
+            var name = AttachmentFileName.For(keyring, site.SiteId, attachment.Hash);
+            // A file already at the name was sealed before a restart cut this short: the same content.
+            var written = await folder.TryWriteOnceAsync(name.RelativePath, (file, token) => AttachmentFile.SealAsync(keyring, site.SiteId, attachment, content, file, token), cancellationToken);
+            await rqlite.ExecuteAsync(AttachmentSql.MarkSealed(attachment.Hash, time.GetUtcNow()), idempotent: true, cancellationToken);
+            if (written)
+            {
+                SyncTelemetry.AttachmentsExported.Add(1);
+                SyncTelemetry.BytesExported.Add(new FileInfo(Path.Combine(folder.Root, name.RelativePath)).Length);
+                logger.LogInformation("Sealed attachment {Name} ({Size} bytes) into {File}", attachment.Name, attachment.Size, name.RelativePath);
+            }
+        }
+        return unsealed.Count;
+    }
+
+    /// <summary>Removes the attachments no note has linked to since before the cutoff.</summary>
+    public async Task<int> CollectAsync(CancellationToken cancellationToken)
+    {
+        var garbage = await rqlite.QueryAsync(AttachmentSql.Unreferenced(time.GetUtcNow() - _options.KeepUnreferencedFor, CollectedPerLook), ReadConsistency.Strong, cancellationToken);
+        var removed = 0;
+        foreach (var (attachment, owner) in garbage)
+        {
+            // Not if a note linked to it since it was found.
+            if ((await rqlite.ExecuteAsync(AttachmentSql.Remove(attachment.Hash), idempotent: true, cancellationToken)).RowsAffected == 0)
+            {
+                continue;
+            }
+            blobs.Delete(attachment.Hash);
+            if (owner == site.SiteId)
+            {
+                folder.Remove(AttachmentFileName.For(keyring, owner, attachment.Hash).RelativePath);
+            }
+            removed++;
+        }
+        if (removed > 0)
+        {
+            logger.LogInformation("Removed {Count} attachments no note has linked to for {Days:0} days", removed, _options.KeepUnreferencedFor.TotalDays);
+        }
+        return removed;
+    }
+}
