@@ -261,8 +261,14 @@ public sealed class ChangeImporter(
         }
         catch (ChangeFileRejectedException rejected)
         {
-            Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, rejected.Reason, rejected.Detail, content?.Length ?? candidate.Length,
-                hash ?? Unread(candidate)), content);
+            // A genuine file under a name it does not belong to is refused there only: the same
+            // bytes under their own name, which a relay may deliver later, are still applied.
+            var refusedAs = hash is null ? Unread(candidate) : rejected.Reason == RejectionReason.Replayed ? UnderItsName(hash, candidate.RelativePath) : hash;
+            if (hash is not null)
+            {
+                _seen[candidate.RelativePath] = (candidate.Length, candidate.ModifiedUtc, refusedAs);
+            }
+            Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, rejected.Reason, rejected.Detail, content?.Length ?? candidate.Length, refusedAs), content);
         }
         catch (ChangeFileDeferredException deferred)
         {
@@ -323,6 +329,9 @@ public sealed class ChangeImporter(
     }
 
     /// <summary>A file refused before it was read is remembered by its name, length and time, all there is to go by.</summary>
+    private static string UnderItsName(string contentHash, string relativePath) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"named\0{contentHash}\0{relativePath}")));
+
     private static string Unread(FolderCandidate candidate) => Unread(candidate.RelativePath, candidate.Length, candidate.ModifiedUtc);
 
     private static string Unread(string relativePath, long length, DateTime modifiedUtc) =>

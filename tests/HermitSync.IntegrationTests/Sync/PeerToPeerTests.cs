@@ -198,7 +198,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, note), "the note did not reach B");
         var siteA = await Sites.SiteIdAsync(a);
         var folder = Path.Combine(_stack.Site("a").SyncFolder, "sites", siteA);
-        var genuine = Directory.GetFiles(folder, "*.hsync").MaxBy(f => Path.GetFileName(f)[2..])!;
+        var genuine = Sites.ChangeFilesIn(folder).MaxBy(f => Path.GetFileName(f)[2..])!;
         var (rejectedAtA, rejectedAtB) = await Sites.RejectionCountsAsync(_stack);
         var exporterB = _stack.Name("b", SiteResource.Exporter);
         var countedBefore = await RefusedAsAuthenticationFailedAsync(exporterB);

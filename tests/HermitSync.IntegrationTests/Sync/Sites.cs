@@ -29,6 +29,10 @@ internal static class Sites
         return (await added.Content.ReadFromJsonAsync<Attachment>())!;
     }
 
+    /// <summary>A site folder's change files and snapshots, without its attachments.</summary>
+    public static string[] ChangeFilesIn(string folder) =>
+        Directory.GetFiles(folder, "?-*.hsync").Where(f => Path.GetFileName(f)[0] is 'c' or 's').ToArray();
+
     public static async Task<Note> EditAsync(HttpClient site, Note note, string title, string body)
     {
         using var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/notes/{note.Id}") { Content = JsonContent.Create(new { title, body }) };

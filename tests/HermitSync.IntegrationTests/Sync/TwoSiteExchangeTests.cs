@@ -19,12 +19,16 @@ public sealed class TwoSitesFixture : IAsyncLifetime
 
     public const int MaxTransactionBytes = 1_024;
 
+    public static readonly TimeSpan UnreferencedKeptFor = TimeSpan.FromSeconds(3);
+
     public TwoSitesFixture()
     {
         // A compacts often, so the tests also see snapshots replace the files they cover; B merges
-        // every file of more than a few rows in several transactions, as it would a large one.
+        // every file of more than a few rows in several transactions, as it would a large one, and
+        // collects attachments no note has linked to for a few seconds rather than 30 days.
         A = new StackFixture(1, null, $"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}");
-        B = new StackFixture(1, A.SyncPassphrase, $"--HermitSync:Sync:MaxTransactionBytes={MaxTransactionBytes}");
+        B = new StackFixture(1, A.SyncPassphrase, $"--HermitSync:Sync:MaxTransactionBytes={MaxTransactionBytes}",
+            $"--HermitSync:Attachments:KeepUnreferencedFor={UnreferencedKeptFor}", "--HermitSync:Attachments:CollectEvery=00:00:01");
     }
 
     public StackFixture A { get; }
@@ -117,7 +121,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         var source = Path.Combine(sites.A.Site().SyncFolder, "sites", siteA);
         var target = Path.Combine(sites.B.Site().SyncFolder, "sites", siteA);
         Directory.CreateDirectory(target);
-        var newest = Directory.GetFiles(source, "*.hsync").Order(StringComparer.Ordinal).MaxBy(f => Path.GetFileName(f)[2..])!;
+        var newest = Sites.ChangeFilesIn(source).Order(StringComparer.Ordinal).MaxBy(f => Path.GetFileName(f)[2..])!;
         var nextSeq = long.Parse(Path.GetFileNameWithoutExtension(newest)[2..]) + 1000;
         var rejectedBefore = await Sites.RejectionCountAsync(sites.B);
 
@@ -148,6 +152,10 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
                 File.Delete(planted);
             }
         }
+
+        // The bytes refused under a name they do not belong to are taken under their own.
+        await ExchangeAsync();
+        Assert.Equal("authentic", (await Sites.GetAsync(b, note)).Body);
     }
 
     [Fact]
@@ -171,7 +179,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         while (true)
         {
             snapshots = Directory.GetFiles(folder, "s-*.hsync").Select(Sequence).ToArray();
-            var files = Directory.GetFiles(folder, "*.hsync").Select(Sequence).ToArray();
+            var files = Sites.ChangeFilesIn(folder).Select(Sequence).ToArray();
             if (snapshots.Length > 0 && !files.Any(seq => seq < snapshots.Max()))
             {
                 break;
@@ -284,6 +292,31 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
             Assert.Equal(content, await served.Content.ReadAsByteArrayAsync());
         }
         Assert.Equal(note.Body, (await Sites.GetAsync(b, note)).Body);
+    }
+
+    [Fact]
+    public async Task An_attachment_no_note_links_to_is_collected_here_and_from_the_folder_and_one_an_old_version_links_to_is_kept()
+    {
+        using var b = sites.B.WebBrowserClient();
+        var siteB = await Sites.SiteIdAsync(b);
+        var keyring = new SyncKeyring(sites.B.SyncPassphrase);
+        var unlinked = await Sites.AttachAsync(b, "draft.bin", RandomNumberGenerator.GetBytes(1000));
+        var linked = await Sites.AttachAsync(b, "kept.bin", RandomNumberGenerator.GetBytes(1000));
+        var note = await Sites.CreateAsync(b, "links once", linked.Markdown);
+        // The current version no longer links to it; the first version, in the note's history, does.
+        await Sites.EditAsync(b, note, "links once", "the file is gone from the text");
+        string Sealed(Attachment attachment) => Path.Combine(sites.B.Site().SyncFolder, AttachmentFileName.For(keyring, siteB, attachment.Hash).RelativePath);
+        string Stored(Attachment attachment) => Path.Combine(sites.B.Site().AttachmentsFolder, attachment.Hash[..2], attachment.Hash);
+        await Sites.EventuallyAsync(() => Task.FromResult(File.Exists(Sealed(unlinked)) && File.Exists(Sealed(linked)) ? "sealed" : null), "B did not seal its attachments");
+
+        await Sites.EventuallyAsync(async () => (await b.GetAsync(unlinked.Link)).StatusCode == HttpStatusCode.NotFound ? "collected" : null,
+            "the unlinked attachment was not collected", TwoSitesFixture.UnreferencedKeptFor * 5);
+
+        Assert.False(File.Exists(Stored(unlinked)));
+        Assert.False(File.Exists(Sealed(unlinked)));
+        Assert.Equal(HttpStatusCode.OK, (await b.GetAsync(linked.Link)).StatusCode);
+        Assert.True(File.Exists(Stored(linked)));
+        Assert.True(File.Exists(Sealed(linked)));
     }
 
     private async Task ExchangeAsync()
