@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using HermitSync.Api.Attachments;
 using HermitSync.Api.Notes;
 using HermitSync.Api.Organization;
 using HermitSync.Storage;
@@ -9,8 +10,9 @@ using Microsoft.Net.Http.Headers;
 namespace HermitSync.Api.Export;
 
 /// <summary>
-/// The whole collection as a zip of Markdown files, one per live note, and one note as a
-/// Markdown file. The zip is written as the notes are read, a page at a time.
+/// The whole collection as a zip of Markdown files, one per live note, with the files they
+/// link to beside them, and one note as a Markdown file. The zip is written as the notes are
+/// read, a page at a time.
 /// </summary>
 public static class ExportEndpoints
 {
@@ -27,7 +29,8 @@ public static class ExportEndpoints
     /// directory and no unzip takes it for a whole export.
     /// </summary>
     private static async Task ExportAll(
-        NoteStore store, OrganizationStore organization, IOptions<ExportOptions> options, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
+        NoteStore store, OrganizationStore organization, AttachmentStore attachmentStore, IOptions<ExportOptions> options, TimeProvider time, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var pageSize = options.Value.PageSize;
         var page = await store.ExportPageAsync(null, pageSize, cancellationToken);
@@ -38,21 +41,26 @@ public static class ExportEndpoints
         var output = new DrainedBuffer(http.Response.BodyWriter);
         var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         var names = new ExportFileNames();
+        var attachments = new ExportedAttachments(zip, output, attachmentStore);
         while (true)
         {
             // The next page is read while this one is written.
             var next = page.Count < pageSize ? null : store.ExportPageAsync(page[^1].Id, pageSize, cancellationToken);
+            var linked = page.SelectMany(n => AttachmentLinks.In(n.Body)).Distinct().ToArray();
+            var here = linked.Length == 0 ? new AttachmentLookup([], []) : await attachmentStore.LookupAsync(linked, cancellationToken);
             foreach (var note in page)
             {
                 var notebook = notebooks.PathOf(note.Labels.NotebookId);
-                var entry = zip.CreateEntry(Folder(notebook, folders) + names.Next(note.Title), CompressionLevel.Fastest);
+                var folder = Folder(notebook, folders);
+                var body = await attachments.RelinkAsync(folder, note.Body, here, cancellationToken);
+                var entry = zip.CreateEntry(folder + names.Next(note.Title), CompressionLevel.Fastest);
                 if (note.UpdatedAt.Year is >= 1980 and < 2108)
                 {
                     entry.LastWriteTime = note.UpdatedAt;
                 }
                 using (var content = entry.Open())
                 {
-                    content.Write(Encoding.UTF8.GetBytes(NoteMarkdown.Write(note, notebook)));
+                    content.Write(Encoding.UTF8.GetBytes(NoteMarkdown.Write(note with { Body = body }, notebook)));
                 }
                 await output.DrainAsync(all: false, cancellationToken);
             }

@@ -30,6 +30,20 @@ public sealed class ExportFileNames
         return name;
     }
 
+    /// <summary>A name for an attached file, its extension kept when it is plain letters and digits: <c>photo.png</c>, <c>photo (2).png</c>.</summary>
+    public string NextFile(string fileName)
+    {
+        var extension = Path.GetExtension(fileName);
+        extension = extension.Length is > 1 and <= 16 && extension[1..].All(char.IsAsciiLetterOrDigit) ? extension : "";
+        var stem = Stem(fileName[..^extension.Length]);
+        var name = stem + extension;
+        for (var n = 2; !_taken.Add(name); n++)
+        {
+            name = $"{stem} ({n}){extension}";
+        }
+        return name;
+    }
+
     /// <summary>
     /// The title as a file name without extension: no path separators, no characters any of
     /// the three systems refuse, no leading dot (a hidden file) or trailing dot or space, no

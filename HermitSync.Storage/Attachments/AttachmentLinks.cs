@@ -44,6 +44,12 @@ public static partial class AttachmentLinks
         return hashes;
     }
 
+    /// <summary>The body with each link to an attachment that <paramref name="relink"/> gives a new address for pointed there.</summary>
+    public static string Relink(string body, Func<string, string?> relink) =>
+        body.Contains(Prefix, StringComparison.Ordinal)
+            ? Link().Replace(body, match => relink(match.Groups["hash"].Value) ?? match.Value)
+            : body;
+
     /// <summary>A file's name as the text of a Markdown link, one line: what Markdown would read as markup (brackets, HTML, emphasis, code) escaped.</summary>
     public static string LinkText(string name)
     {

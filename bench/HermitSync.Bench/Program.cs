@@ -4,7 +4,7 @@ using HermitSync.Testing;
 // ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex] [search]: the figures of PRODUCT.md's
 // targets, each beside its anchor measured in the same run. With no names, all of them.
 // Not a test: it asserts nothing. The machine may be shared, so read ratios, not absolutes.
-string[] all = ["cold", "api", "lag", "bytes", "memory", "import", "garbage", "export", "enex", "search", "join"];
+string[] all = ["cold", "api", "lag", "bytes", "memory", "attachments", "import", "garbage", "export", "enex", "search", "join"];
 var selected = args.Length == 0 ? all : args;
 if (selected.Except(all).ToArray() is [_, ..] unknown)
 {
@@ -23,7 +23,7 @@ if (selected.Contains("cold"))
 if (selected.Any(name => name != "cold"))
 {
     // Two sites, paired over loopback: the API, lag and memory figures are site a's, the import site b's.
-    var settings = new StackSettings(sites: 2);
+    var settings = new StackSettings(2, null, AttachmentTransfer.Setting);
     try
     {
         await using var stack = await BenchStack.StartAsync(settings);
@@ -43,6 +43,10 @@ if (selected.Any(name => name != "cold"))
         if (selected.Contains("memory"))
         {
             Memory.Run(stack, report);
+        }
+        if (selected.Contains("attachments"))
+        {
+            await AttachmentTransfer.RunAsync(stack, report);
         }
         if (selected.Contains("import"))
         {

@@ -1,10 +1,12 @@
 using System.IO.Compression;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
 using HermitSync.IntegrationTests.Undo;
 using HermitSync.Rqlite;
+using HermitSync.Storage;
 using YamlDotNet.Serialization;
 
 namespace HermitSync.IntegrationTests.Export;
@@ -35,7 +37,8 @@ public sealed class ExportTests(StackFixture stack)
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Matches(@"^hermit-notes-\d{4}-\d{2}-\d{2}\.zip$", response.Content.Headers.ContentDisposition?.FileNameStar);
         using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()), ZipArchiveMode.Read);
-        var files = zip.Entries.Select(entry => (entry.FullName, Note: ExportedNote.Read(entry))).ToArray();
+        // Other tests on this site attach files, which sit in attachments/ folders beside their notes.
+        var files = zip.Entries.Where(e => !e.FullName.Split('/')[..^1].Contains("attachments")).Select(entry => (entry.FullName, Note: ExportedNote.Read(entry))).ToArray();
 
         // A note in a notebook sits in its notebook's folders; every part of the path is a safe name.
         Assert.All(files, file => Assert.True(
@@ -54,6 +57,34 @@ public sealed class ExportTests(StackFixture stack)
         Assert.Contains(files, f => f.FullName == $"{marker} groceries (2).md");
         Assert.Contains(files, f => f.FullName == $"{marker}.md");
         Assert.DoesNotContain(files, f => f.Note.Id == deleted.Id);
+    }
+
+    [Fact]
+    public async Task Attachments_sit_beside_the_notes_that_link_to_them_once_per_folder_with_relative_links()
+    {
+        using var web = stack.WebBrowserClient();
+        var marker = $"attached-{Guid.NewGuid():N}"[..20];
+        var notebook = (await (await web.PostAsJsonAsync("/api/notebooks", new { name = marker })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString();
+        var photo = await Sites.AttachAsync(web, "photo.png", [.. Attachments.AttachmentTests.Pixel, .. Guid.NewGuid().ToByteArray()]);
+        var other = await Sites.AttachAsync(web, "photo.png", [.. Attachments.AttachmentTests.Pixel, .. Guid.NewGuid().ToByteArray()]);
+        var first = await Sites.CreateAsync(web, $"{marker} one", $"{photo.Markdown}\n{other.Markdown}\n{photo.Markdown}");
+        var second = await Sites.CreateAsync(web, $"{marker} two", photo.Markdown);
+        foreach (var note in new[] { first, second })
+        {
+            (await web.PutAsJsonAsync($"/api/notes/{note.Id}/labels", new { notebookId = notebook })).EnsureSuccessStatusCode();
+        }
+
+        using var response = await web.GetAsync("/api/export");
+        using var zip = new ZipArchive(new MemoryStream(await response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync()), ZipArchiveMode.Read);
+
+        var folder = $"{marker}/";
+        var inFolder = zip.Entries.Where(e => e.FullName.StartsWith(folder, StringComparison.Ordinal)).Select(e => e.FullName[folder.Length..]).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { "attachments/photo (2).png", "attachments/photo.png", $"{marker} one.md", $"{marker} two.md" }.Order(StringComparer.Ordinal), inFolder);
+        Assert.Equal("![photo.png](attachments/photo.png)\n![photo.png](attachments/photo%20%282%29.png)\n![photo.png](attachments/photo.png)", ExportedNote.Read(zip.GetEntry($"{folder}{marker} one.md")!).Body);
+        Assert.Equal("![photo.png](attachments/photo.png)", ExportedNote.Read(zip.GetEntry($"{folder}{marker} two.md")!).Body);
+        using var stored = new MemoryStream();
+        await zip.GetEntry($"{folder}attachments/photo.png")!.Open().CopyToAsync(stored);
+        Assert.Equal(photo.Hash, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stored.ToArray())));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace HermitSync.IntegrationTests.Stack;
 [Collection(SingleSiteCollection.Name)]
 public sealed partial class WebSecurityTests(StackFixture stack)
 {
-    private const string PagePolicy = "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    private const string PagePolicy = "default-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     private const string NothingPolicy = "default-src 'none'; frame-ancestors 'none'";
 
