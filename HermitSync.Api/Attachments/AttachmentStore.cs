@@ -17,6 +17,15 @@ public sealed class AttachmentStore(RqliteClient rqlite, AttachmentBlobs blobs, 
         return await rqlite.RequestAsync(AttachmentSql.Add(attachment, site.SiteId), idempotent: true, cancellationToken);
     }
 
+    /// <summary>Records attachments whose bytes an import stored, in one transaction; content here already keeps its row.</summary>
+    public async Task RecordAsync(IReadOnlyList<Attachment> stored, CancellationToken cancellationToken)
+    {
+        if (stored.Count > 0)
+        {
+            await rqlite.ExecuteAsync(stored.Select(a => AttachmentSql.Insert(a, site.SiteId)).ToArray(), transaction: true, idempotent: true, cancellationToken);
+        }
+    }
+
     public Task<Attachment?> GetAsync(string hash, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(AttachmentSql.Get(hash), cancellationToken);
 

@@ -14,10 +14,10 @@ public static class ImportFormats
         _ => throw new UnsupportedImportException(fileName),
     };
 
-    public static IEnumerable<ImportItem> Read(ImportFormat format, Stream file, string fileName, ImportOptions limits, Action<int> total) => format switch
+    public static IEnumerable<ImportItem> Read(ImportFormat format, Stream file, string fileName, ImportOptions limits, ImportedAttachments attachments, Action<int> total) => format switch
     {
         ImportFormat.Markdown => MarkdownImport.ReadFile(file, fileName, limits, total),
-        ImportFormat.MarkdownArchive => MarkdownImport.ReadArchive(file, limits, total),
+        ImportFormat.MarkdownArchive => MarkdownImport.ReadArchive(file, limits, attachments, total),
         ImportFormat.Evernote => EnexImport.Read(file, Path.GetFileNameWithoutExtension(fileName), limits, total),
         ImportFormat.Joplin => JoplinImport.Read(file, limits, total),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),

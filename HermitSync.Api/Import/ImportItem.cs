@@ -12,11 +12,11 @@ public sealed record ImportItem(string Source, ImportedNote? Note, string? Probl
 /// <summary>
 /// A note as read from a file: an id that is the same on every import of that file, its text,
 /// its times when the file had them, its tags, the path of names of its notebook from the top,
-/// and whether it was pinned.
+/// whether it was pinned, and the files it links to, already stored.
 /// </summary>
 public sealed record ImportedNote(
     Guid Id, string Title, string Body, DateTimeOffset? Created, DateTimeOffset? Updated,
-    IReadOnlyList<string>? Tags = null, IReadOnlyList<string>? Notebook = null, bool Pinned = false)
+    IReadOnlyList<string>? Tags = null, IReadOnlyList<string>? Notebook = null, bool Pinned = false, IReadOnlyList<Storage.Attachment>? Attachments = null)
 {
     public bool Equals(ImportedNote? other) =>
         other is not null && (Id, Title, Body, Created, Updated, Pinned) == (other.Id, other.Title, other.Body, other.Created, other.Updated, other.Pinned)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using HermitSync.Api.Attachments;
 using HermitSync.Api.Notes;
 using HermitSync.Api.Organization;
 using HermitSync.Storage;
@@ -12,7 +13,8 @@ namespace HermitSync.Api.Import;
 /// whole or not at all; a note whose id is here already is left as it is. Statuses live in
 /// memory: what was imported is in rqlite, and a restart only forgets the page.
 /// </summary>
-public sealed class ImportJobs(NoteStore store, OrganizationStore organization, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportJobs> logger)
+public sealed class ImportJobs(
+    NoteStore store, OrganizationStore organization, AttachmentStore attachments, AttachmentBlobs blobs, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportJobs> logger)
 {
     private readonly ConcurrentDictionary<Guid, ImportJob> _jobs = new();
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -65,7 +67,8 @@ public sealed class ImportJobs(NoteStore store, OrganizationStore organization, 
             var writing = Task.CompletedTask;
             try
             {
-                foreach (var item in ImportFormats.Read(format, file, job.FileName, Limits, job.SetTotal))
+                var files = new ImportedAttachments(blobs, attachments.MaxBytes, time);
+                foreach (var item in ImportFormats.Read(format, file, job.FileName, Limits, files, job.SetTotal))
                 {
                     job.CountRead();
                     if (item.Note is not { } note)
@@ -133,6 +136,8 @@ public sealed class ImportJobs(NoteStore store, OrganizationStore organization, 
             }
             drafts.Add(draft with { NotebookId = path.Count > 0 ? notebooks[key] : null });
         }
+        // The files first: a note never links to an attachment that is not recorded.
+        await attachments.RecordAsync(batch.SelectMany(b => b.Item.Note!.Attachments ?? []).DistinctBy(a => a.Hash).ToArray(), CancellationToken.None);
         var written = await store.ImportAsync(drafts, CancellationToken.None);
         var notWritten = batch.Where((_, i) => !written[i]).ToArray();
         job.CountImported(batch.Count - notWritten.Length);

@@ -13,9 +13,10 @@ namespace HermitSync.Api.Import;
 /// </summary>
 public static class MarkdownImport
 {
-    public static IEnumerable<ImportItem> ReadArchive(Stream file, ImportOptions limits, Action<int> total)
+    public static IEnumerable<ImportItem> ReadArchive(Stream file, ImportOptions limits, ImportedAttachments attachments, Action<int> total)
     {
         using var zip = OpenZip(file);
+        var stored = new Dictionary<string, Attachment?>(StringComparer.Ordinal);
         var entries = zip.Entries.Where(e => IsMarkdown(e.FullName)).ToArray();
         if (entries.Length > limits.MaxItems)
         {
@@ -46,8 +47,58 @@ public static class MarkdownImport
             {
                 throw new ImportFileException($"The archive expands to more than {limits.MaxExpandedBytes:N0} bytes (a zip bomb?); the import stopped there.");
             }
-            yield return Read(entry.FullName, content);
+            var item = Read(entry.FullName, content);
+            yield return item.Note is { } note ? item with { Note = WithFiles(zip, entry.FullName, note, attachments, stored) } : item;
         }
+    }
+
+    /// <summary>
+    /// The note with the files it links to by a relative path inside the archive (as an export of
+    /// this app puts them, in <c>attachments/</c> beside it) stored as attachments, and linked so.
+    /// </summary>
+    private static ImportedNote WithFiles(ZipArchive zip, string notePath, ImportedNote note, ImportedAttachments attachments, Dictionary<string, Attachment?> stored)
+    {
+        var folder = notePath.Contains('/') ? notePath[..(notePath.LastIndexOf('/') + 1)] : "";
+        var (body, linked) = attachments.Relink(note.Body, target =>
+        {
+            var path = Resolve(folder, target);
+            if (path is null || IsMarkdown(path))
+            {
+                return null;
+            }
+            if (!stored.TryGetValue(path, out var attachment))
+            {
+                var entry = zip.GetEntry(path);
+                using var content = entry is { Length: var length } && length <= attachments.MaxBytes ? entry.Open() : null;
+                stored[path] = attachment = content is null ? null : attachments.Store(content, entry!.Name);
+            }
+            return attachment;
+        });
+        return linked.Count == 0 ? note : note with { Body = body, Attachments = linked };
+    }
+
+    /// <summary>A relative link's path in the archive, or null when it climbs out of it.</summary>
+    private static string? Resolve(string folder, string target)
+    {
+        var segments = new List<string>();
+        foreach (var segment in (folder + target).Split('/'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+            if (segment == "..")
+            {
+                if (segments.Count == 0)
+                {
+                    return null;
+                }
+                segments.RemoveAt(segments.Count - 1);
+                continue;
+            }
+            segments.Add(segment);
+        }
+        return segments.Count == 0 ? null : string.Join('/', segments);
     }
 
     public static IEnumerable<ImportItem> ReadFile(Stream file, string fileName, ImportOptions limits, Action<int> total)

@@ -1,5 +1,6 @@
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
+using HermitSync.Exporter.Syncthing;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ public sealed class AttachmentSealer(
     SiteIdentity site,
     SyncKeyring keyring,
     SyncFolder folder,
+    SyncthingClient syncthing,
     AttachmentBlobs blobs,
     IOptions<AttachmentOptions> options,
     TimeProvider time,
@@ -57,6 +59,7 @@ public sealed class AttachmentSealer(
     public async Task<int> SealNewAsync(CancellationToken cancellationToken)
     {
         var unsealed = await rqlite.QueryAsync(AttachmentSql.Unsealed(site.SiteId, SealedPerLook), ReadConsistency.Weak, cancellationToken);
+        var sealedAny = false;
         foreach (var attachment in unsealed)
         {
             await using var content = blobs.OpenRead(attachment.Hash);
@@ -74,10 +77,16 @@ public sealed class AttachmentSealer(
             await rqlite.ExecuteAsync(AttachmentSql.MarkSealed(attachment.Hash, time.GetUtcNow()), idempotent: true, cancellationToken);
             if (written)
             {
+                sealedAny = true;
                 SyncTelemetry.AttachmentsExported.Add(1);
                 SyncTelemetry.BytesExported.Add(new FileInfo(Path.Combine(folder.Root, name.RelativePath)).Length);
                 logger.LogInformation("Sealed attachment {Name} ({Size} bytes) into {File}", attachment.Name, attachment.Size, name.RelativePath);
             }
+        }
+        if (sealedAny)
+        {
+            // At once, rather than when Syncthing's watcher next looks.
+            await syncthing.ScanAsync(SiteFolders.IdOf(site.SiteId), cancellationToken);
         }
         return unsealed.Count;
     }
@@ -103,6 +112,7 @@ public sealed class AttachmentSealer(
         }
         if (removed > 0)
         {
+            await syncthing.ScanAsync(SiteFolders.IdOf(site.SiteId), cancellationToken);
             logger.LogInformation("Removed {Count} attachments no note has linked to for {Days:0} days", removed, _options.KeepUnreferencedFor.TotalDays);
         }
         return removed;

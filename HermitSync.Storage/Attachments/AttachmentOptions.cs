@@ -18,5 +18,5 @@ public sealed class AttachmentOptions
     public TimeSpan CollectEvery { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How often the exporter looks for this site's new attachments to seal into its folder.</summary>
-    public TimeSpan SealEvery { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan SealEvery { get; set; } = TimeSpan.FromMilliseconds(200);
 }

@@ -20,13 +20,13 @@ public static class AttachmentSql
     /// stored: the same content added again keeps the name it was first added under.
     /// </summary>
     public static SqlBatch<Attachment> Add(Attachment attachment, string siteId) => new(
-        [
-            SqlStatement.Of(
-                "INSERT INTO attachments (hash, name, media_type, size, added_at, site_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-                attachment.Hash, attachment.Name, attachment.MediaType, attachment.Size, attachment.AddedAt.ToUnixTimeMilliseconds(), siteId),
-            SqlStatement.Of($"SELECT {Columns} FROM attachments WHERE hash = ?", attachment.Hash),
-        ],
+        [Insert(attachment, siteId), SqlStatement.Of($"SELECT {Columns} FROM attachments WHERE hash = ?", attachment.Hash)],
         results => Read(results[1].Rows[0]));
+
+    /// <summary>Records an attachment this site stored, unless its content is here already.</summary>
+    public static SqlStatement Insert(Attachment attachment, string siteId) => SqlStatement.Of(
+        "INSERT INTO attachments (hash, name, media_type, size, added_at, site_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+        attachment.Hash, attachment.Name, attachment.MediaType, attachment.Size, attachment.AddedAt.ToUnixTimeMilliseconds(), siteId);
 
     public static SqlQuery<Attachment?> Get(string hash) => SqlQuery.FirstOrDefault(
         SqlStatement.Of($"SELECT {Columns} FROM attachments WHERE hash = ?", hash), Read);

@@ -30,6 +30,8 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
         await Sites.CreateAsync(a, "  spaced  title: \"quoted\" # hash", "no newline at the end");
         var edited = await Sites.CreateAsync(a, "edited", "first");
         await Sites.EditAsync(a, edited, "edited twice", "crlf\r\nand ünïcödé 🍰\n");
+        var photo = await Sites.AttachAsync(a, "photo (1).png", [.. Attachments.AttachmentTests.Pixel, .. Guid.NewGuid().ToByteArray()]);
+        await Sites.CreateAsync(a, "with a photo", $"Look:\n\n{photo.Markdown}");
         var zip = await (await a.GetAsync("/api/export")).Content.ReadAsByteArrayAsync();
         var atA = await LiveNotesAsync("a");
         // Another test of this class may have carried some of A's notes to B already.
@@ -40,6 +42,10 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
         Assert.Equal((ImportStatus.Done, atA.Count, atA.Count - alreadyAtB, alreadyAtB), (first.State, first.Total, first.Imported, first.AlreadyHere));
         Assert.Empty(first.Problems);
         Assert.Equal(atA, await LiveNotesAsync("b", atA));
+        // The attachment came with its note, under the same hash, so the note's link is the same.
+        using var served = await b.GetAsync(photo.Link);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(photo.Size, (await served.Content.ReadAsByteArrayAsync()).Length);
 
         var again = await ImportAsync(b, zip, "hermit-notes.zip");
 

@@ -6,9 +6,33 @@ using HermitSync.Api.Import;
 namespace HermitSync.UnitTests.Import;
 
 /// <summary>Markdown archives as an import reads them, hostile ones included: each bad entry refused with its reason, the good ones still read.</summary>
-public sealed class MarkdownImportTests
+public sealed class MarkdownImportTests : IDisposable
 {
     private static readonly ImportOptions Limits = new();
+
+    private readonly string _blobs = Directory.CreateTempSubdirectory("hermit-import-blobs-").FullName;
+
+    private ImportedAttachments Files => new(new HermitSync.Storage.AttachmentBlobs(_blobs), maxBytes: 1024, TimeProvider.System);
+
+    public void Dispose() => Directory.Delete(_blobs, recursive: true);
+
+    [Fact]
+    public void Files_a_note_links_to_inside_the_archive_become_its_attachments_and_nothing_outside_does()
+    {
+        var zip = Zip(
+            ("Home/Trip.md", Utf8("![a](attachments/photo%20%282%29.png) [b](attachments/photo%20%282%29.png) ![c](../../outside.png) [d](Other.md) ![e](attachments/missing.png) ![f](https://example.org/x.png) [g](attachments/big.bin)")),
+            ("Home/attachments/photo (2).png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1]),
+            ("Home/attachments/big.bin", new byte[2048]),
+            ("Home/Other.md", Utf8("other")),
+            ("outside.png", [1]));
+
+        var note = MarkdownImport.ReadArchive(new MemoryStream(zip), Limits, Files, _ => { }).Single(i => i.Source == "Home/Trip.md").Note!;
+
+        var attachment = Assert.Single(note.Attachments!);
+        Assert.Equal(("photo (2).png", "image/png", 9L), (attachment.Name, attachment.MediaType, attachment.Size));
+        Assert.Equal($"![a]({attachment.Link}) [b]({attachment.Link}) ![c](../../outside.png) [d](Other.md) ![e](attachments/missing.png) ![f](https://example.org/x.png) [g](attachments/big.bin)", note.Body);
+        Assert.True(File.Exists(new HermitSync.Storage.AttachmentBlobs(_blobs).PathOf(attachment.Hash)));
+    }
 
     [Fact]
     public void Front_matter_gives_the_id_title_and_times_and_the_body_follows_exactly()
@@ -92,7 +116,7 @@ public sealed class MarkdownImportTests
         // The liar's headers claim 100 bytes; it expands to 8 MiB.
         ClaimSize(zip, "liar.md", 100);
 
-        var items = MarkdownImport.ReadArchive(new MemoryStream(zip), Limits, _ => { }).ToArray();
+        var items = MarkdownImport.ReadArchive(new MemoryStream(zip), Limits, Files, _ => { }).ToArray();
 
         Assert.Equal(5, items.Length);
         Assert.Contains("zip slip", Single(items, "../../outside.md").Problem);
@@ -117,7 +141,7 @@ public sealed class MarkdownImportTests
             }
         }
 
-        var item = Assert.Single(MarkdownImport.ReadArchive(new MemoryStream(zip.ToArray()), Limits, _ => { }));
+        var item = Assert.Single(MarkdownImport.ReadArchive(new MemoryStream(zip.ToArray()), Limits, Files, _ => { }));
 
         Assert.Contains("2,147,483,648 bytes", item.Problem);
     }
@@ -125,7 +149,7 @@ public sealed class MarkdownImportTests
     [Fact]
     public void A_file_that_is_no_zip_ends_the_import_with_the_reason()
     {
-        var problem = Assert.Throws<ImportFileException>(() => MarkdownImport.ReadArchive(new MemoryStream(Utf8("just text")), Limits, _ => { }).ToArray());
+        var problem = Assert.Throws<ImportFileException>(() => MarkdownImport.ReadArchive(new MemoryStream(Utf8("just text")), Limits, Files, _ => { }).ToArray());
         Assert.Contains("not a zip archive", problem.Message);
     }
 
@@ -134,7 +158,7 @@ public sealed class MarkdownImportTests
     {
         var zip = Zip(Enumerable.Range(0, 5).Select(i => ($"{i}.md", new byte[1000])).ToArray());
 
-        var items = MarkdownImport.ReadArchive(new MemoryStream(zip), new ImportOptions { MaxExpandedBytes = 2500 }, _ => { });
+        var items = MarkdownImport.ReadArchive(new MemoryStream(zip), new ImportOptions { MaxExpandedBytes = 2500 }, Files, _ => { });
 
         Assert.Contains("zip bomb", Assert.Throws<ImportFileException>(() => items.ToArray()).Message);
     }
