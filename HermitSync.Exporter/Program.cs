@@ -44,7 +44,8 @@ builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOpt
     .ValidateOnStart();
 builder.Services.AddSingleton(services => new AttachmentBlobs(services.GetRequiredService<IOptions<AttachmentOptions>>().Value.Folder));
 builder.Services.AddSingleton<AttachmentReceiver>();
-builder.Services.AddHostedService<AttachmentSealer>();
+builder.Services.AddSingleton<AttachmentSealer>();
+builder.Services.AddHostedService(services => services.GetRequiredService<AttachmentSealer>());
 builder.Services.AddSingleton<ChangeImporter>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ChangeImporter>());
 builder.Services.AddSingleton<SiteFolders>();

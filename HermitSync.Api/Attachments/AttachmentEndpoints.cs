@@ -1,3 +1,4 @@
+using HermitSync.Api.Sync;
 using HermitSync.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,7 +29,8 @@ public static class AttachmentEndpoints
         return app;
     }
 
-    private static async Task<Results<Created<Attachment>, ProblemHttpResult>> Add(AttachmentStore store, HttpContext http, string? name, CancellationToken cancellationToken)
+    private static async Task<Results<Created<Attachment>, ProblemHttpResult>> Add(
+        AttachmentStore store, ExporterClient exporter, HttpContext http, string? name, CancellationToken cancellationToken)
     {
         var fileName = FileName(name);
         if (fileName is null)
@@ -47,6 +49,7 @@ public static class AttachmentEndpoints
         try
         {
             var attachment = await store.AddAsync(http.Request.Body, fileName, cancellationToken);
+            _ = exporter.AttachmentAddedAsync();
             return TypedResults.Created(attachment.Link, attachment);
         }
         catch (AttachmentTooLargeException e)

@@ -4,7 +4,8 @@ namespace HermitSync.Api.Sync;
 
 /// <summary>
 /// The exporter's pairing API. The exporter is the one process that manages Syncthing; the API
-/// passes pairing requests on to it, so the web app still talks to the API alone.
+/// passes pairing requests on to it, so the web app still talks to the API alone. And the hint
+/// that an attachment was added.
 /// </summary>
 public sealed class ExporterClient(HttpClient http)
 {
@@ -19,6 +20,24 @@ public sealed class ExporterClient(HttpClient http)
 
     public Task<IResult> IgnoreAsync(IgnoreRequest request, CancellationToken cancellationToken) =>
         ForwardAsync(new HttpRequestMessage(HttpMethod.Post, "/pairing/ignored") { Content = JsonContent.Create(request) }, cancellationToken);
+
+    /// <summary>
+    /// Tells the exporter an attachment was added, so it seals it now. Only a hint: the exporter
+    /// also looks on its own, so a failure here changes nothing but how soon.
+    /// </summary>
+    public async Task AttachmentAddedAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(HintTimeout);
+            using var response = await http.PostAsync("/sync/attachments-added", content: null, timeout.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+        }
+    }
+
+    private static readonly TimeSpan HintTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Passes the exporter's answer through: its status, and its JSON or ProblemDetails body.</summary>
     private async Task<IResult> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)

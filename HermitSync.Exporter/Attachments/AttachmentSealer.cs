@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
@@ -31,6 +32,10 @@ public sealed class AttachmentSealer(
     private readonly AttachmentOptions _options = options.Value;
     private readonly HashSet<string> _missingReported = new(StringComparer.Ordinal);
     private DateTimeOffset _nextCollection = time.GetUtcNow();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Looks for new attachments now: the API says one was added.</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,7 +56,15 @@ public sealed class AttachmentSealer(
             {
                 logger.LogWarning(e, "Sealing or collecting attachments failed; retrying");
             }
-            await Task.Delay(_options.SealEvery, time, stoppingToken);
+            using var next = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            next.CancelAfter(_options.SealEvery);
+            try
+            {
+                await _wake.Reader.ReadAsync(next.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+            }
         }
     }
 

@@ -1,10 +1,13 @@
+using HermitSync.Exporter.Attachments;
+
 namespace HermitSync.Exporter.Sync;
 
 public sealed record ExportNowResult(IReadOnlyList<string> Files);
 
 /// <summary>
-/// The exporter's endpoint behind the dashboard's "Export now" command. Like every endpoint
-/// here it takes the AppHost's internal credential, which the command sends.
+/// The exporter's endpoints behind the dashboard's "Export now" command, and the API's word
+/// that an attachment was added, to be sealed at once rather than at the next look. Like every
+/// endpoint here they take the AppHost's internal credential.
 /// </summary>
 public static class ExportEndpoints
 {
@@ -18,6 +21,11 @@ public static class ExportEndpoints
             }
             var files = await exporter.ExportNowAsync(ct);
             return Results.Ok(new ExportNowResult(files.Select(f => Path.GetRelativePath(folder.Root, f)).ToArray()));
+        });
+        app.MapPost("/sync/attachments-added", (AttachmentSealer sealer) =>
+        {
+            sealer.Wake();
+            return Results.Accepted();
         });
         return app;
     }
