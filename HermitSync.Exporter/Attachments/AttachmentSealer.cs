@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
@@ -32,10 +31,10 @@ public sealed class AttachmentSealer(
     private readonly AttachmentOptions _options = options.Value;
     private readonly HashSet<string> _missingReported = new(StringComparer.Ordinal);
     private DateTimeOffset _nextCollection = time.GetUtcNow();
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Wakeup _wakeup = new();
 
     /// <summary>Looks for new attachments now: the API says one was added.</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake() => _wakeup.Nudge();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,15 +55,7 @@ public sealed class AttachmentSealer(
             {
                 logger.LogWarning(e, "Sealing or collecting attachments failed; retrying");
             }
-            using var next = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            next.CancelAfter(_options.SealEvery);
-            try
-            {
-                await _wake.Reader.ReadAsync(next.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-            }
+            await _wakeup.WaitAsync(_options.SealEvery, stoppingToken);
         }
     }
 

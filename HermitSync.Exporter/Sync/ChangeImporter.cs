@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using HermitSync.Exporter.Attachments;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Rqlite;
@@ -36,7 +35,7 @@ public sealed class ChangeImporter(
     private const int RejectionsPerTransaction = 500;
 
     private readonly SyncOptions _options = options.Value;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Wakeup _wakeup = new();
     private readonly HashSet<AppliedFileKey> _applied = [];
     private readonly HashSet<string> _refusedContent = new(StringComparer.Ordinal);
     // What each candidate held when last read, so an unchanged file is not read again to learn it was refused.
@@ -73,13 +72,7 @@ public sealed class ChangeImporter(
                 health.ImportFailed(e.Message);
                 logger.LogWarning(e, "Import pass failed; retrying");
             }
-            using var backstop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            backstop.CancelAfter(_options.RescanInterval);
-            try
-            {
-                await _wake.Reader.ReadAsync(backstop.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            if (!await _wakeup.WaitAsync(_options.RescanInterval, stoppingToken))
             {
                 _scanDue = true;
             }
@@ -90,14 +83,14 @@ public sealed class ChangeImporter(
     public void Wake()
     {
         _scanDue = true;
-        _wake.Writer.TryWrite(true);
+        _wakeup.Nudge();
     }
 
     /// <summary>Looks at one entry, on its own, now: the watcher or Syncthing named it.</summary>
     public void Arrived(string relativePath)
     {
         _named.Enqueue(relativePath);
-        _wake.Writer.TryWrite(true);
+        _wakeup.Nudge();
     }
 
     private FileSystemWatcher Watch()
