@@ -9,8 +9,9 @@ namespace HermitSync.Api.Import;
 /// An Evernote export (<c>.enex</c>) as notes. The file is read as text, a note at a time: each
 /// <c>&lt;note&gt;</c> is parsed on its own, so a broken one is reported and the notes after it
 /// still come in. The DOCTYPE every real export carries is never read, so no entity it could
-/// declare is fetched or expanded. Attachments are not held in memory: their base64 is hashed
-/// as it streams past, which is all a note's <c>en-media</c> needs to name them.
+/// declare is fetched or expanded. Attachments are not held in memory: their base64 is decoded
+/// as it streams past into the attachment store, and hashed with MD5, the name a note's
+/// <c>en-media</c> gives them by.
 /// </summary>
 public static class EnexImport
 {
@@ -29,10 +30,10 @@ public static class EnexImport
     /// Evernote exports one notebook to one file named after it, and the file does not name it,
     /// so its notes go into the notebook <paramref name="notebook"/> (the file's name).
     /// </summary>
-    public static IEnumerable<ImportItem> Read(Stream file, string notebook, ImportOptions limits, Action<int> total)
+    public static IEnumerable<ImportItem> Read(Stream file, string notebook, ImportOptions limits, ImportedAttachments files, Action<int> total)
     {
         var number = 0;
-        foreach (var chunk in NoteChunks(new StreamReader(file, new UTF8Encoding(false, throwOnInvalidBytes: false))))
+        foreach (var chunk in NoteChunks(new StreamReader(file, new UTF8Encoding(false, throwOnInvalidBytes: false)), files))
         {
             number++;
             if (number > limits.MaxItems)
@@ -41,7 +42,7 @@ public static class EnexImport
             }
             yield return chunk.TooLarge
                 ? ImportItem.Refused($"note {number}", $"Its text is larger than {MaxNoteChars:N0} characters; it was skipped.")
-                : ReadNote(number, chunk.Xml, notebook);
+                : ReadNote(number, chunk.Xml, notebook, files);
         }
         if (number == 0)
         {
@@ -50,11 +51,11 @@ public static class EnexImport
         total(number);
     }
 
-    private static ImportItem ReadNote(int number, string xml, string notebook)
+    private static ImportItem ReadNote(int number, string xml, string notebook, ImportedAttachments files)
     {
         string? title = null, created = null, updated = null, content = null;
         var tags = new List<string>();
-        var attachments = new Dictionary<string, string>();
+        var attachments = new Dictionary<string, EnexResource>();
         var unnamed = 0;
         try
         {
@@ -71,11 +72,12 @@ public static class EnexImport
                     case "content": content = reader.ReadElementContentAsString(); break;
                     case "tag": tags.Add(reader.ReadElementContentAsString()); break;
                     case "resource":
-                        var (hash, name) = ReadResource(reader.ReadSubtree());
+                        var (hash, name, stored) = ReadResource(reader.ReadSubtree());
                         reader.Skip();
                         if (hash is not null)
                         {
-                            attachments[hash] = name ?? $"attachment {++unnamed}";
+                            name ??= $"attachment {++unnamed}";
+                            attachments[hash] = new EnexResource(name, stored is null ? null : files.Describe(stored, name));
                         }
                         break;
                     default: reader.Skip(); break;
@@ -96,23 +98,30 @@ public static class EnexImport
         {
             return ImportItem.Refused(source, $"Its content could not be read: {e.Message}");
         }
-        var referenced = attachments.Values.Where(name => body.Contains($"[attachment: {name}]", StringComparison.Ordinal)).ToHashSet();
-        var unreferenced = attachments.Values.Where(name => !referenced.Contains(name)).ToArray();
-        if (unreferenced.Length > 0)
+        // A resource no en-media shows is still the note's: listed at its end.
+        var unshown = attachments.Values.Where(r => !body.Contains(r.Shown, StringComparison.Ordinal)).ToArray();
+        if (unshown.Any(r => r.Attachment is not null))
         {
-            body += $"{(body.Length > 0 ? "\n\n" : "")}Attachments not imported: {string.Join(", ", unreferenced)}";
+            body += $"{(body.Length > 0 ? "\n\n" : "")}Attachments:\n\n{string.Join("\n", unshown.Where(r => r.Attachment is not null).Select(r => r.Shown))}";
+        }
+        if (unshown.Any(r => r.Attachment is null))
+        {
+            body += $"{(body.Length > 0 ? "\n\n" : "")}Attachments not imported: {string.Join(", ", unshown.Where(r => r.Attachment is null).Select(r => r.Name))}";
         }
         if (Storage.NoteRules.CheckBody(body) is { } violation)
         {
             return ImportItem.Refused(source, violation.Message);
         }
         var id = ImportIds.From("enex", title ?? "", created ?? "", content ?? "");
-        return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(title, "Untitled"), body, Time(created), Time(updated), tags, [notebook]), null);
+        var kept = attachments.Values.Select(r => r.Attachment).OfType<Storage.Attachment>().DistinctBy(a => a.Hash).ToArray();
+        return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(title, "Untitled"), body, Time(created), Time(updated), tags, [notebook], Attachments: kept), null);
     }
 
-    private static (string? Hash, string? Name) ReadResource(XmlReader resource)
+    /// <summary>A resource's MD5, its file name, and where its bytes were stored (null when they were too large).</summary>
+    private static (string? Hash, string? Name, Storage.StoredBlob? Stored) ReadResource(XmlReader resource)
     {
         string? hash = null, name = null;
+        Storage.StoredBlob? stored = null;
         using (resource)
         {
             while (resource.Read())
@@ -124,6 +133,10 @@ public static class EnexImport
                 if (resource.LocalName == "data")
                 {
                     hash = resource.GetAttribute("hash");
+                    if (resource.GetAttribute("sha256") is { } sha256 && long.TryParse(resource.GetAttribute("size"), out var size))
+                    {
+                        stored = new Storage.StoredBlob(sha256, size, Convert.FromBase64String(resource.GetAttribute("head") ?? ""));
+                    }
                 }
                 else if (resource.LocalName == "file-name")
                 {
@@ -131,7 +144,7 @@ public static class EnexImport
                 }
             }
         }
-        return (hash, name);
+        return (hash, name, stored);
     }
 
     /// <summary>Evernote writes times as 20201224T101010Z; anything else is no time, and the note gets the import's.</summary>
@@ -143,18 +156,19 @@ public static class EnexImport
 
     /// <summary>
     /// Each <c>&lt;note&gt;…&lt;/note&gt;</c> of the file, with every attachment's base64 replaced by
-    /// nothing and its MD5 (the hash <c>en-media</c> names it by) put on its <c>data</c> element.
+    /// nothing, its bytes stored, and its MD5 (the hash <c>en-media</c> names it by) and where it
+    /// was stored put on its <c>data</c> element.
     /// Inside CDATA nothing is taken for a tag. The text is searched a block at a time, not a
     /// character at a time: an export is mostly note text, and this is most of an import's work.
     /// </summary>
-    private static IEnumerable<NoteChunk> NoteChunks(TextReader text)
+    private static IEnumerable<NoteChunk> NoteChunks(TextReader text, ImportedAttachments files)
     {
         var window = new TextWindow(text);
         while (window.SkipPast("<note>", null))
         {
             var note = new BoundedText(MaxNoteChars);
             note.Append("<note>");
-            if (!ReadRestOfNote(window, note))
+            if (!ReadRestOfNote(window, note, files))
             {
                 yield break;
             }
@@ -163,7 +177,7 @@ public static class EnexImport
     }
 
     /// <summary>Takes the note up to its <c>&lt;/note&gt;</c>; false if the file ends first.</summary>
-    private static bool ReadRestOfNote(TextWindow window, BoundedText note)
+    private static bool ReadRestOfNote(TextWindow window, BoundedText note, ImportedAttachments files)
     {
         while (window.SkipPast("<", note))
         {
@@ -191,7 +205,7 @@ public static class EnexImport
                 if (window.BeforeLast != '/')
                 {
                     note.RemoveLast(1);
-                    note.Append($" hash=\"{HashData(window)}\"></data>");
+                    note.Append($"{StoreData(window, files)}></data>");
                 }
             }
         }
@@ -200,50 +214,89 @@ public static class EnexImport
 
     private const string CData = "![CDATA[";
 
-    /// <summary>Reads an attachment's base64 up to <c>&lt;/data&gt;</c>, decoding as it goes, and returns the MD5 of its bytes in hex.</summary>
-    private static string HashData(TextWindow window)
+    /// <summary>
+    /// Reads an attachment's base64 up to <c>&lt;/data&gt;</c>, decoding it into the attachment
+    /// store as it goes, and returns the <c>data</c> element's attributes: its MD5 in hex, and
+    /// where its bytes were stored unless they were over the limit.
+    /// </summary>
+    private static string StoreData(TextWindow window, ImportedAttachments files)
     {
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var quads = new char[4096];
-        var bytes = new byte[quads.Length / 4 * 3];
-        var filled = 0;
-        var ended = false;
-        while (!ended)
+        using var bytes = new Base64Text(window, md5);
+        var stored = files.StoreBytes(bytes);
+        // Too large to keep: the rest is still read, for its hash and to find the note's end.
+        bytes.CopyTo(Stream.Null);
+        window.SkipPast("</data>", null);
+        var hash = $" hash=\"{Convert.ToHexStringLower(md5.GetHashAndReset())}\"";
+        return stored is null ? hash : $"{hash} sha256=\"{stored.Hash}\" size=\"{stored.Size}\" head=\"{Convert.ToBase64String(stored.Head)}\"";
+    }
+
+    /// <summary>The bytes a <c>data</c> element's base64 holds, up to the next tag, each also given to <paramref name="md5"/>.</summary>
+    private sealed class Base64Text(TextWindow window, IncrementalHash md5) : Stream
+    {
+        private readonly char[] _quads = new char[4096];
+        private readonly byte[] _decoded = new byte[4096 / 4 * 3];
+        private int _filled, _offset, _length;
+        private bool _ended;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            while (_offset == _length)
+            {
+                if (_ended)
+                {
+                    return 0;
+                }
+                Fill();
+            }
+            var n = Math.Min(buffer.Length, _length - _offset);
+            _decoded.AsSpan(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+
+        /// <summary>Takes base64 up to the next tag, decoding whole groups of four; what is not valid base64 gives nothing.</summary>
+        private void Fill()
         {
             var available = window.Ahead(1);
             if (available.IsEmpty)
             {
-                break;
+                _ended = true;
             }
             var end = available.IndexOf('<');
-            ended = end >= 0;
-            var base64 = ended ? available[..end] : available;
-            foreach (var c in base64)
+            var base64 = end >= 0 ? available[..end] : available;
+            var taken = 0;
+            while (taken < base64.Length && _filled < _quads.Length)
             {
-                if (char.IsWhiteSpace(c))
+                if (!char.IsWhiteSpace(base64[taken]))
                 {
-                    continue;
+                    _quads[_filled++] = base64[taken];
                 }
-                quads[filled++] = c;
-                if (filled == quads.Length)
-                {
-                    Decode(quads, filled);
-                    filled = 0;
-                }
+                taken++;
             }
-            window.Take(base64.Length, null);
+            window.Take(taken, null);
+            _ended |= end >= 0 && taken == base64.Length;
+            var whole = _ended ? _filled - (_filled % 4) : _filled == _quads.Length ? _filled : 0;
+            if (whole == 0)
+            {
+                return;
+            }
+            (_offset, _length) = (0, Convert.TryFromBase64Chars(_quads.AsSpan(0, whole), _decoded, out var written) ? written : 0);
+            md5.AppendData(_decoded, 0, _length);
+            _filled = 0;
         }
-        Decode(quads, filled - filled % 4);
-        window.SkipPast("</data>", null);
-        return Convert.ToHexStringLower(md5.GetHashAndReset());
 
-        void Decode(char[] chars, int length)
-        {
-            if (Convert.TryFromBase64Chars(chars.AsSpan(0, length), bytes, out var written))
-            {
-                md5.AppendData(bytes, 0, written);
-            }
-        }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Text kept up to a limit; past it, only the fact that there was more.</summary>
@@ -346,4 +399,11 @@ public static class EnexImport
             return read > 0;
         }
     }
+}
+
+/// <summary>An Evernote resource: its file name, and the attachment it became (null when it was too large to keep).</summary>
+public sealed record EnexResource(string Name, Storage.Attachment? Attachment)
+{
+    /// <summary>How a note shows it: the attachment's Markdown, or a line naming what was not imported.</summary>
+    public string Shown => Attachment?.Markdown ?? $"[attachment: {Name}]";
 }

@@ -7,23 +7,23 @@ namespace HermitSync.Api.Import;
 /// <summary>
 /// Evernote's note markup (ENML, a subset of XHTML) as Markdown. It is read as HTML, which
 /// forgives what real exports get wrong (a bare <c>&amp;</c>, an unclosed tag) and knows the
-/// named entities without a DTD. Attachments (<c>en-media</c>) become a line that names them,
-/// until notes can hold them.
+/// named entities without a DTD. An attachment (<c>en-media</c>) becomes a link to the attachment
+/// its resource was stored as (an image shown inline), or a line that names it when it was not.
 /// </summary>
 public static class EnmlToMarkdown
 {
     private static readonly HtmlParser Parser = new(new HtmlParserOptions { IsScripting = false });
 
-    public static string Convert(string enml, IReadOnlyDictionary<string, string> attachmentNames)
+    public static string Convert(string enml, IReadOnlyDictionary<string, EnexResource> resources)
     {
         var document = Parser.ParseDocument(enml);
         var root = document.QuerySelector("en-note") ?? document.Body ?? (INode)document;
         var markdown = new StringBuilder();
-        new Writer(markdown, attachmentNames).Blocks(root);
+        new Writer(markdown, resources).Blocks(root);
         return markdown.ToString().Trim('\n');
     }
 
-    private sealed class Writer(StringBuilder markdown, IReadOnlyDictionary<string, string> attachmentNames)
+    private sealed class Writer(StringBuilder markdown, IReadOnlyDictionary<string, EnexResource> resources)
     {
         private int _listDepth;
 
@@ -127,7 +127,7 @@ public static class EnmlToMarkdown
         private string Rendered(IElement element)
         {
             var inner = new StringBuilder();
-            new Writer(inner, attachmentNames).Blocks(element);
+            new Writer(inner, resources).Blocks(element);
             return inner.ToString().Trim('\n');
         }
 
@@ -149,7 +149,7 @@ public static class EnmlToMarkdown
                     IElement { LocalName: "a" } e when e.GetAttribute("href") is { Length: > 0 } href => $"[{InlineText(e)}]({href.Replace(" ", "%20")})",
                     // Read as HTML, a self-closed en-todo or en-media holds whatever followed it.
                     IElement { LocalName: "en-todo" } e => (e.GetAttribute("checked") == "true" ? "[x] " : "[ ] ") + InlineText(e),
-                    IElement { LocalName: "en-media" } e => $"[attachment: {AttachmentName(e)}]{InlineText(e)}",
+                    IElement { LocalName: "en-media" } e => $"{Media(e)}{InlineText(e)}",
                     IElement { LocalName: "img" } e => $"[image: {e.GetAttribute("alt") ?? e.GetAttribute("src") ?? ""}]",
                     IElement e when IsBlock(e) => $"{Rendered(e)}\n",
                     IElement e => InlineText(e),
@@ -159,8 +159,11 @@ public static class EnmlToMarkdown
             return text.ToString();
         }
 
-        private string AttachmentName(IElement media) =>
-            media.GetAttribute("hash") is { } hash && attachmentNames.TryGetValue(hash, out var name) ? name : media.GetAttribute("type") ?? "file";
+        /// <summary>The attachment a resource became, or a line naming one that is not here.</summary>
+        private string Media(IElement media) =>
+            media.GetAttribute("hash") is { } hash && resources.TryGetValue(hash, out var resource)
+                ? resource.Shown
+                : $"[attachment: {media.GetAttribute("type") ?? "file"}]";
 
         private static string Wrap(string mark, string text) => string.IsNullOrWhiteSpace(text) ? text : $"{mark}{text.Trim()}{mark}";
 

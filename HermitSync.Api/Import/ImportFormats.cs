@@ -18,8 +18,8 @@ public static class ImportFormats
     {
         ImportFormat.Markdown => MarkdownImport.ReadFile(file, fileName, limits, total),
         ImportFormat.MarkdownArchive => MarkdownImport.ReadArchive(file, limits, attachments, total),
-        ImportFormat.Evernote => EnexImport.Read(file, Path.GetFileNameWithoutExtension(fileName), limits, total),
-        ImportFormat.Joplin => JoplinImport.Read(file, limits, total),
+        ImportFormat.Evernote => EnexImport.Read(file, Path.GetFileNameWithoutExtension(fileName), limits, attachments, total),
+        ImportFormat.Joplin => JoplinImport.Read(file, limits, attachments, total),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 }

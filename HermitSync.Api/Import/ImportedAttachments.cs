@@ -13,12 +13,14 @@ public sealed partial class ImportedAttachments(AttachmentBlobs blobs, long maxB
 {
     public long MaxBytes => maxBytes;
 
-    public Attachment? Store(Stream content, string name)
+    public Attachment? Store(Stream content, string name) => StoreBytes(content) is { } stored ? Describe(stored, name) : null;
+
+    /// <summary>Stores a file whose name comes later, as an Evernote resource's does; null when it is over the limit.</summary>
+    public StoredBlob? StoreBytes(Stream content)
     {
         try
         {
-            var stored = blobs.WriteAsync(content, maxBytes).GetAwaiter().GetResult();
-            return new Attachment(stored.Hash, name, AttachmentTypes.Detect(stored.Head, name), stored.Size, time.GetUtcNow());
+            return blobs.WriteAsync(content, maxBytes).GetAwaiter().GetResult();
         }
         catch (AttachmentTooLargeException)
         {
@@ -26,11 +28,14 @@ public sealed partial class ImportedAttachments(AttachmentBlobs blobs, long maxB
         }
     }
 
+    public Attachment Describe(StoredBlob stored, string name) =>
+        new(stored.Hash, name, AttachmentTypes.Detect(stored.Head, name), stored.Size, time.GetUtcNow());
+
     /// <summary>
     /// The body with each relative link that <paramref name="open"/> finds a file for pointed at
     /// that file as an attachment, and the attachments it links to.
     /// </summary>
-    public (string Body, IReadOnlyList<Attachment> Attachments) Relink(string body, Func<string, Attachment?> open)
+    public static (string Body, IReadOnlyList<Attachment> Attachments) Relink(string body, Func<string, Attachment?> open)
     {
         var linked = new List<Attachment>();
         var relinked = RelativeLink().Replace(body, match =>
@@ -45,7 +50,8 @@ public sealed partial class ImportedAttachments(AttachmentBlobs blobs, long maxB
         return (relinked, linked.DistinctBy(a => a.Hash).ToArray());
     }
 
-    // A Markdown link's or image's destination that names no scheme, no absolute path and no anchor.
+    // A Markdown link's or image's destination that names no scheme, no absolute path and no
+    // anchor; Joplin's ":/{id}" is one.
     [GeneratedRegex(@"\]\((?<target>(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)[^)\s]+)\)")]
     private static partial Regex RelativeLink();
 }

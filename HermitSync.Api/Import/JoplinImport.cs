@@ -9,22 +9,24 @@ namespace HermitSync.Api.Import;
 /// is its title on the first line, a blank line, the body, a blank line, then <c>key: value</c>
 /// lines, as Joplin's <c>BaseItem.unserialize</c> reads them from the end. Notes (<c>type_: 1</c>)
 /// come in with their Joplin id, in their notebook (<c>type_: 2</c>, nested by <c>parent_id</c>)
-/// and with their tags (<c>type_: 5</c>, given to notes by <c>type_: 6</c>); attachments are passed over.
+/// and with their tags (<c>type_: 5</c>, given to notes by <c>type_: 6</c>), and the files they
+/// link to as <c>:/{resource id}</c> (<c>type_: 4</c>, their bytes under <c>resources/</c>) as attachments.
 /// </summary>
 public static class JoplinImport
 {
     private const string NoteType = "1";
     private const string FolderType = "2";
+    private const string ResourceType = "4";
     private const string TagType = "5";
     private const string NoteTagType = "6";
 
     /// <summary>
-    /// Reads the archive twice: first its notebooks and tags, which may come after the notes
-    /// they hold, then its notes. The upload is a file, so the second pass costs a read.
+    /// Reads the archive twice: first its notebooks, tags and attachments, which may come after
+    /// the notes that use them, then its notes. The upload is a file, so the second pass costs a read.
     /// </summary>
-    public static IEnumerable<ImportItem> Read(Stream file, ImportOptions limits, Action<int> total)
+    public static IEnumerable<ImportItem> Read(Stream file, ImportOptions limits, ImportedAttachments files, Action<int> total)
     {
-        var labels = ReadLabels(file, limits);
+        var labels = ReadLabels(file, limits, files);
         file.Position = 0;
         var reader = Open(file);
         var notes = 0;
@@ -72,6 +74,9 @@ public static class JoplinImport
 
         public Dictionary<string, List<string>> TagsOfNote { get; } = [];
 
+        /// <summary>Each resource stored as an attachment, by its id.</summary>
+        public Dictionary<string, Storage.Attachment> Attachments { get; } = [];
+
         public static Labels None { get; } = new();
 
         /// <summary>The names of a notebook and those above it, from the top.</summary>
@@ -92,13 +97,22 @@ public static class JoplinImport
             TagsOfNote.TryGetValue(noteId, out var ids) ? ids.Select(id => Tags.GetValueOrDefault(id)).OfType<string>().ToArray() : [];
     }
 
-    private static Labels ReadLabels(Stream file, ImportOptions limits)
+    private static Labels ReadLabels(Stream file, ImportOptions limits, ImportedAttachments files)
     {
         var labels = new Labels();
+        var resourceNames = new Dictionary<string, string>();
+        var resourceBytes = new Dictionary<string, Storage.StoredBlob>();
         var reader = Open(file);
         var items = 0;
         while (Next(reader) is { } entry)
         {
+            // A resource's bytes: resources/{id}.{extension}, stored as they stream past.
+            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && ResourceId(entry.Name) is { } resource
+                && entry.Length <= files.MaxBytes && entry.DataStream is { } bytes && files.StoreBytes(bytes) is { } stored)
+            {
+                resourceBytes.TryAdd(resource, stored);
+                continue;
+            }
             // Notebooks, tags and their links are a few lines each; notes and attachments are read in the second pass.
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.Name.Contains('/')
                 || !entry.Name.EndsWith(".md", StringComparison.Ordinal) || entry.Length > MaxLabelItemBytes || ++items > limits.MaxItems)
@@ -119,12 +133,27 @@ public static class JoplinImport
                 case TagType:
                     labels.Tags.TryAdd(id, item.Title);
                     break;
+                case ResourceType:
+                    resourceNames.TryAdd(id, item.Title);
+                    break;
                 case NoteTagType when item.Properties.GetValueOrDefault("note_id") is { } note && item.Properties.GetValueOrDefault("tag_id") is { } tag:
                     (labels.TagsOfNote.TryGetValue(note, out var tags) ? tags : labels.TagsOfNote[note] = []).Add(tag);
                     break;
             }
         }
+        foreach (var (id, stored) in resourceBytes)
+        {
+            labels.Attachments[id] = files.Describe(stored, resourceNames.GetValueOrDefault(id) is { Length: > 0 } name ? name : id);
+        }
         return labels;
+    }
+
+    /// <summary>The id of a resource's bytes, <c>resources/{32 hex digits}</c> with any extension; null for anything else.</summary>
+    private static string? ResourceId(string path)
+    {
+        var parts = path.Replace('\\', '/').Split('/');
+        var id = parts is ["resources", var file] ? file.Split('.')[0] : null;
+        return id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower) ? id : null;
     }
 
     private const int MaxLabelItemBytes = 64 * 1024;
@@ -190,8 +219,11 @@ public static class JoplinImport
             return ImportItem.Refused(source, violation.Message);
         }
         labels ??= Labels.None;
-        return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(item.Title, "Untitled"), item.Body, Time(properties, "created_time"), Time(properties, "updated_time"),
-            labels.TagsOf(properties["id"]), labels.PathOf(properties.GetValueOrDefault("parent_id"))), null);
+        // Joplin links a resource as :/{id}; one stored here is linked as the attachment it became.
+        var (body, attachments) = ImportedAttachments.Relink(item.Body, target =>
+            target.StartsWith(":/", StringComparison.Ordinal) ? labels.Attachments.GetValueOrDefault(target[2..]) : null);
+        return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(item.Title, "Untitled"), body, Time(properties, "created_time"), Time(properties, "updated_time"),
+            labels.TagsOf(properties["id"]), labels.PathOf(properties.GetValueOrDefault("parent_id")), Attachments: attachments), null);
     }
 
     private static TarReader Open(Stream file) => new(file, leaveOpen: true);

@@ -59,7 +59,7 @@ public static class MarkdownImport
     private static ImportedNote WithFiles(ZipArchive zip, string notePath, ImportedNote note, ImportedAttachments attachments, Dictionary<string, Attachment?> stored)
     {
         var folder = notePath.Contains('/') ? notePath[..(notePath.LastIndexOf('/') + 1)] : "";
-        var (body, linked) = attachments.Relink(note.Body, target =>
+        var (body, linked) = ImportedAttachments.Relink(note.Body, target =>
         {
             var path = Resolve(folder, target);
             if (path is null || IsMarkdown(path))

@@ -81,12 +81,15 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
     {
         using var b = _stack.WebBrowserClient("b");
         var marker = Guid.NewGuid().ToString("N");
+        byte[] photo = [.. Attachments.AttachmentTests.Pixel, .. Guid.NewGuid().ToByteArray()];
+        var photoHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo));
         var enex = $"""
             <?xml version="1.0" encoding="UTF-8"?>
             <!DOCTYPE en-export SYSTEM "http://xml.evernote.com/pub/evernote-export4.dtd">
             <en-export export-date="20231105T101010Z" application="Evernote" version="10.64.4">
             <note><title>evernote {marker}</title><created>20190302T081500Z</created><updated>20200415T120000Z</updated><tag>from evernote</tag>
-            <content><![CDATA[<?xml version="1.0" encoding="UTF-8" standalone="no"?><!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd"><en-note><div>Hello <b>there</b></div></en-note>]]></content></note>
+            <content><![CDATA[<?xml version="1.0" encoding="UTF-8" standalone="no"?><!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd"><en-note><div>Hello <b>there</b></div><div><en-media hash="{Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(photo))}" type="image/png"/></div></en-note>]]></content>
+            <resource><data encoding="base64">{Convert.ToBase64String(photo)}</data><mime>image/png</mime><resource-attributes><file-name>photo.png</file-name></resource-attributes></resource></note>
             </en-export>
             """;
         var joplinId = Guid.NewGuid();
@@ -114,8 +117,10 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
         Assert.Equal((ImportStatus.Done, 1), (fromJoplin.State, fromJoplin.Imported));
         var notes = await LiveNotesAsync("b");
         var evernote = Assert.Single(notes, n => n.Title == $"evernote {marker}");
-        Assert.Equal(("Hello **there**", DateTimeOffset.Parse("2019-03-02T08:15:00Z").ToUnixTimeMilliseconds(), DateTimeOffset.Parse("2020-04-15T12:00:00Z").ToUnixTimeMilliseconds()),
+        Assert.Equal(($"Hello **there**\n\n![photo.png](/attachments/{photoHash})", DateTimeOffset.Parse("2019-03-02T08:15:00Z").ToUnixTimeMilliseconds(), DateTimeOffset.Parse("2020-04-15T12:00:00Z").ToUnixTimeMilliseconds()),
             (evernote.Body, evernote.CreatedAt, evernote.UpdatedAt));
+        // Its resource became an attachment, served here.
+        Assert.Equal(photo, await b.GetByteArrayAsync($"/attachments/{photoHash}"));
         var joplin = Assert.Single(notes, n => n.Id == joplinId);
         Assert.Equal(($"joplin {marker}", "from Joplin", DateTimeOffset.Parse("2019-10-21T09:43:46.305Z").ToUnixTimeMilliseconds()), (joplin.Title, joplin.Body, joplin.CreatedAt));
         // Imported notes are found by their words, and the search index holds exactly the notes table.

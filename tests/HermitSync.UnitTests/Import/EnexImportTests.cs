@@ -8,8 +8,17 @@ namespace HermitSync.UnitTests.Import;
 /// Evernote exports as Evernote writes them (a DOCTYPE, CDATA content with its own ENML
 /// DOCTYPE, base64 resources named by the MD5 their en-media carries), and hostile variants.
 /// </summary>
-public sealed class EnexImportTests
+public sealed class EnexImportTests : IDisposable
 {
+    private readonly string _blobs = Directory.CreateTempSubdirectory("hermit-enex-blobs-").FullName;
+
+    private HermitSync.Storage.AttachmentBlobs Blobs => new(_blobs);
+
+    /// <summary>At most 400,000 bytes an attachment, so a larger resource is one an import cannot keep.</summary>
+    private ImportedAttachments Files => new(Blobs, maxBytes: 400_000, TimeProvider.System);
+
+    public void Dispose() => Directory.Delete(_blobs, recursive: true);
+
     private const string Head = """
         <?xml version="1.0" encoding="UTF-8"?>
         <!DOCTYPE en-export SYSTEM "http://xml.evernote.com/pub/evernote-export4.dtd">
@@ -29,7 +38,10 @@ public sealed class EnexImportTests
         Assert.Equal("Trip: Lisbon & Porto", note.Title);
         Assert.Equal(DateTimeOffset.Parse("2019-03-02T08:15:00Z"), note.Created);
         Assert.Equal(DateTimeOffset.Parse("2020-04-15T12:00:00Z"), note.Updated);
-        Assert.Equal("## Plan\n\nDay **one** — see [the map](https://example.org/?a=1&b=2)\n\n- trains\n- [x] tickets\n\n[attachment: map.png]", note.Body);
+        var map = Assert.Single(note.Attachments!);
+        Assert.Equal($"## Plan\n\nDay **one** — see [the map](https://example.org/?a=1&b=2)\n\n- trains\n- [x] tickets\n\n[map.png]({map.Link})", note.Body);
+        Assert.Equal((Sha256(Picture), "map.png", (long)Picture.Length), (map.Hash, map.Name, map.Size));
+        Assert.Equal(Picture, File.ReadAllBytes(Blobs.PathOf(map.Hash)));
         Assert.Equal(["travel", "Portugal 2019"], note.Tags);
         // The export names no notebook; Evernote names the file after it.
         Assert.Equal(["Travel"], note.Notebook);
@@ -106,17 +118,35 @@ public sealed class EnexImportTests
             + "</en-export>";
 
         var whole = Read(enex);
-        var trickled = EnexImport.Read(new OneByteAtATime(Encoding.UTF8.GetBytes(enex)), "Travel", new ImportOptions(), _ => { }).ToList();
+        var trickled = EnexImport.Read(new OneByteAtATime(Encoding.UTF8.GetBytes(enex)), "Travel", new ImportOptions(), Files, _ => { }).ToList();
 
         Assert.Equal(3, whole.Count);
         Assert.All(whole, item => Assert.Null(item.Problem));
-        Assert.Equal("see\n\n[attachment: map.png]", whole[0].Note!.Body);
+        Assert.Equal($"see\n\n[map.png](/attachments/{Sha256(Picture)})", whole[0].Note!.Body);
         Assert.Equal(("cdata that looks like tags", "a ]] b"), (whole[1].Note!.Title, whole[1].Note!.Body));
         Assert.Equal(whole.Select(i => i.Note), trickled.Select(i => i.Note));
     }
 
-    private static List<ImportItem> Read(string enex) =>
-        EnexImport.Read(new MemoryStream(Encoding.UTF8.GetBytes(enex)), "Travel", new ImportOptions(), _ => { }).ToList();
+    [Fact]
+    public void An_image_resource_shows_inline_a_resource_no_note_shows_is_listed_and_one_too_large_is_named()
+    {
+        byte[] image = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. RandomNumberGenerator.GetBytes(100)];
+        var unshown = RandomNumberGenerator.GetBytes(50);
+        var huge = RandomNumberGenerator.GetBytes(500_000);
+        var items = Read(Head + Note("three files", "20200101T000000Z", "20200101T000000Z",
+            $"""<div><en-media hash="{Md5(image)}" type="image/png"/></div><div><en-media hash="{Md5(huge)}" type="video/mp4"/></div>""",
+            Resource(image, "photo.png") + Resource(unshown, "notes.txt") + Resource(huge, "film.mp4")) + "</en-export>");
+
+        var note = Assert.Single(items).Note!;
+        Assert.Equal($"![photo.png](/attachments/{Sha256(image)})\n\n[attachment: film.mp4]\n\nAttachments:\n\n[notes.txt](/attachments/{Sha256(unshown)})", note.Body);
+        Assert.Equal(["image/png", "text/plain"], note.Attachments!.Select(a => a.MediaType).Order());
+        Assert.Equal(2, Blobs.Hashes().Count());
+    }
+
+    private static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    private List<ImportItem> Read(string enex) =>
+        EnexImport.Read(new MemoryStream(Encoding.UTF8.GetBytes(enex)), "Travel", new ImportOptions(), Files, _ => { }).ToList();
 
     /// <summary>A stream that hands out one byte per read, so every token of the file is split across reads somewhere.</summary>
     private sealed class OneByteAtATime(byte[] data) : MemoryStream(data)

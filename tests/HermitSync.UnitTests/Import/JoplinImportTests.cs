@@ -5,23 +5,30 @@ using HermitSync.Api.Import;
 namespace HermitSync.UnitTests.Import;
 
 /// <summary>Joplin exports (a tar of raw items, as Joplin's serializer writes them), and hostile ones.</summary>
-public sealed class JoplinImportTests
+public sealed class JoplinImportTests : IDisposable
 {
     private const string NoteId = "0f3c2e1d9b8a47f6a5e4d3c2b1a09f8e";
 
+    private readonly string _blobs = Directory.CreateTempSubdirectory("hermit-joplin-blobs-").FullName;
+
+    public void Dispose() => Directory.Delete(_blobs, recursive: true);
+
     [Fact]
-    public void A_note_keeps_its_joplin_id_title_body_and_times_and_other_items_are_passed_over()
+    public void A_note_keeps_its_joplin_id_title_body_and_times_and_its_resources_become_its_attachments()
     {
         var items = Read(Jex(
             ($"{NoteId}.md", Item("Groceries", "- eggs\n- milk\n\n![photo](:/9a8b7c6d5e4f43210fedcba987654321)", NoteId, "1",
                 "created_time: 2019-10-21T09:43:46.305Z\nupdated_time: 2019-10-22T10:00:00.000Z\nparent_id: 11111111111111111111111111111111")),
             ("11111111111111111111111111111111.md", Item("Notebook", null, "11111111111111111111111111111111", "2")),
             ("9a8b7c6d5e4f43210fedcba987654321.md", Item("photo.png", null, "9a8b7c6d5e4f43210fedcba987654321", "4")),
-            ("resources/9a8b7c6d5e4f43210fedcba987654321.png", new byte[] { 1, 2, 3 })));
+            ("resources/9a8b7c6d5e4f43210fedcba987654321.png", new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3 })));
 
         var note = Assert.Single(items).Note!;
         Assert.Equal(Guid.ParseExact(NoteId, "N"), note.Id);
-        Assert.Equal(("Groceries", "- eggs\n- milk\n\n![photo](:/9a8b7c6d5e4f43210fedcba987654321)"), (note.Title, note.Body));
+        var photo = Assert.Single(note.Attachments!);
+        Assert.Equal(("photo.png", "image/png", 11L), (photo.Name, photo.MediaType, photo.Size));
+        Assert.Equal(("Groceries", $"- eggs\n- milk\n\n![photo]({photo.Link})"), (note.Title, note.Body));
+        Assert.True(File.Exists(new HermitSync.Storage.AttachmentBlobs(_blobs).PathOf(photo.Hash)));
         Assert.Equal(DateTimeOffset.Parse("2019-10-21T09:43:46.305Z"), note.Created);
         Assert.Equal(DateTimeOffset.Parse("2019-10-22T10:00:00Z"), note.Updated);
     }
@@ -81,7 +88,8 @@ public sealed class JoplinImportTests
 
     private static string Reason(IEnumerable<ImportItem> items, string source) => Assert.Single(items, i => i.Source == source).Problem!;
 
-    private static List<ImportItem> Read(byte[] jex) => JoplinImport.Read(new MemoryStream(jex), new ImportOptions(), _ => { }).ToList();
+    private List<ImportItem> Read(byte[] jex) =>
+        JoplinImport.Read(new MemoryStream(jex), new ImportOptions(), new ImportedAttachments(new HermitSync.Storage.AttachmentBlobs(_blobs), 1024 * 1024, TimeProvider.System), _ => { }).ToList();
 
     /// <summary>An item as Joplin serializes it: title, blank line, body, blank line, properties.</summary>
     private static string Item(string title, string? body, string id, string type, string more = "") =>
