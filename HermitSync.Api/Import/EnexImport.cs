@@ -72,12 +72,12 @@ public static class EnexImport
                     case "content": content = reader.ReadElementContentAsString(); break;
                     case "tag": tags.Add(reader.ReadElementContentAsString()); break;
                     case "resource":
-                        var (hash, name, stored) = ReadResource(reader.ReadSubtree());
+                        var (hash, name, sha256) = ReadResource(reader.ReadSubtree());
                         reader.Skip();
                         if (hash is not null)
                         {
                             name ??= $"attachment {++unnamed}";
-                            attachments[hash] = new EnexResource(name, stored is null ? null : files.Describe(stored, name));
+                            attachments[hash] = new EnexResource(name, sha256 is not null && files.StoredHere(sha256) is { } stored ? files.Describe(stored, name) : null);
                         }
                         break;
                     default: reader.Skip(); break;
@@ -117,11 +117,10 @@ public static class EnexImport
         return new ImportItem(source, new ImportedNote(id, ImportedTitle.From(title, "Untitled"), body, Time(created), Time(updated), tags, [notebook], Attachments: kept), null);
     }
 
-    /// <summary>A resource's MD5, its file name, and where its bytes were stored (null when they were too large).</summary>
-    private static (string? Hash, string? Name, Storage.StoredBlob? Stored) ReadResource(XmlReader resource)
+    /// <summary>A resource's MD5, its file name, and the SHA-256 its bytes were stored under (null when they were too large).</summary>
+    private static (string? Hash, string? Name, string? Sha256) ReadResource(XmlReader resource)
     {
-        string? hash = null, name = null;
-        Storage.StoredBlob? stored = null;
+        string? hash = null, name = null, sha256 = null;
         using (resource)
         {
             while (resource.Read())
@@ -133,10 +132,7 @@ public static class EnexImport
                 if (resource.LocalName == "data")
                 {
                     hash = resource.GetAttribute("hash");
-                    if (resource.GetAttribute("sha256") is { } sha256 && long.TryParse(resource.GetAttribute("size"), out var size))
-                    {
-                        stored = new Storage.StoredBlob(sha256, size, Convert.FromBase64String(resource.GetAttribute("head") ?? ""));
-                    }
+                    sha256 = resource.GetAttribute("sha256");
                 }
                 else if (resource.LocalName == "file-name")
                 {
@@ -144,7 +140,7 @@ public static class EnexImport
                 }
             }
         }
-        return (hash, name, stored);
+        return (hash, name, sha256);
     }
 
     /// <summary>Evernote writes times as 20201224T101010Z; anything else is no time, and the note gets the import's.</summary>
@@ -217,7 +213,8 @@ public static class EnexImport
     /// <summary>
     /// Reads an attachment's base64 up to <c>&lt;/data&gt;</c>, decoding it into the attachment
     /// store as it goes, and returns the <c>data</c> element's attributes: its MD5 in hex, and
-    /// where its bytes were stored unless they were over the limit.
+    /// the SHA-256 its bytes were stored under unless they were over the limit. A file that
+    /// writes that attribute itself names nothing: only what this import stored is taken.
     /// </summary>
     private static string StoreData(TextWindow window, ImportedAttachments files)
     {
@@ -228,7 +225,7 @@ public static class EnexImport
         bytes.CopyTo(Stream.Null);
         window.SkipPast("</data>", null);
         var hash = $" hash=\"{Convert.ToHexStringLower(md5.GetHashAndReset())}\"";
-        return stored is null ? hash : $"{hash} sha256=\"{stored.Hash}\" size=\"{stored.Size}\" head=\"{Convert.ToBase64String(stored.Head)}\"";
+        return stored is null ? hash : $"{hash} sha256=\"{stored.Hash}\"";
     }
 
     /// <summary>The bytes a <c>data</c> element's base64 holds, up to the next tag, each also given to <paramref name="md5"/>.</summary>

@@ -20,13 +20,20 @@ public sealed partial class ImportedAttachments(AttachmentBlobs blobs, long maxB
     {
         try
         {
-            return blobs.WriteAsync(content, maxBytes).GetAwaiter().GetResult();
+            var stored = blobs.WriteAsync(content, maxBytes).GetAwaiter().GetResult();
+            _stored.TryAdd(stored.Hash, stored);
+            return stored;
         }
         catch (AttachmentTooLargeException)
         {
             return null;
         }
     }
+
+    /// <summary>What this import stored under <paramref name="hash"/>, if it did: a file cannot name a file it did not hold.</summary>
+    public StoredBlob? StoredHere(string hash) => _stored.GetValueOrDefault(hash);
+
+    private readonly Dictionary<string, StoredBlob> _stored = new(StringComparer.Ordinal);
 
     public Attachment Describe(StoredBlob stored, string name) =>
         new(stored.Hash, name, AttachmentTypes.Detect(stored.Head, name), stored.Size, time.GetUtcNow());

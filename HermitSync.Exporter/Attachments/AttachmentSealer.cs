@@ -42,9 +42,7 @@ public sealed class AttachmentSealer(
         {
             try
             {
-                while (await SealNewAsync(stoppingToken) == SealedPerLook)
-                {
-                }
+                await SealNewAsync(stoppingToken);
                 if (time.GetUtcNow() >= _nextCollection)
                 {
                     await CollectAsync(stoppingToken);
@@ -59,10 +57,30 @@ public sealed class AttachmentSealer(
         }
     }
 
-    /// <summary>Seals the oldest of this site's attachments not sealed yet; returns how many it looked at.</summary>
-    public async Task<int> SealNewAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Seals every one of this site's attachments not sealed yet, oldest first, a page at a time.
+    /// One whose file is missing is passed over (and reported once), so it never holds up the rest.
+    /// </summary>
+    public async Task SealNewAsync(CancellationToken cancellationToken)
     {
-        var unsealed = await rqlite.QueryAsync(AttachmentSql.Unsealed(site.SiteId, SealedPerLook), ReadConsistency.Weak, cancellationToken);
+        var sealedAny = false;
+        IReadOnlyList<Attachment> unsealed = [];
+        do
+        {
+            unsealed = await rqlite.QueryAsync(AttachmentSql.Unsealed(site.SiteId, SealedPerLook, unsealed.LastOrDefault()), ReadConsistency.Weak, cancellationToken);
+            sealedAny |= await SealAsync(unsealed, cancellationToken);
+        }
+        while (unsealed.Count == SealedPerLook);
+        if (sealedAny)
+        {
+            // At once, rather than when Syncthing's watcher next looks.
+            await syncthing.ScanAsync(SiteFolders.IdOf(site.SiteId), cancellationToken);
+        }
+    }
+
+    /// <summary>Seals a page of attachments; true when it wrote any file.</summary>
+    private async Task<bool> SealAsync(IReadOnlyList<Attachment> unsealed, CancellationToken cancellationToken)
+    {
         var sealedAny = false;
         foreach (var attachment in unsealed)
         {
@@ -87,12 +105,7 @@ public sealed class AttachmentSealer(
                 logger.LogInformation("Sealed attachment {Name} ({Size} bytes) into {File}", attachment.Name, attachment.Size, name.RelativePath);
             }
         }
-        if (sealedAny)
-        {
-            // At once, rather than when Syncthing's watcher next looks.
-            await syncthing.ScanAsync(SiteFolders.IdOf(site.SiteId), cancellationToken);
-        }
-        return unsealed.Count;
+        return sealedAny;
     }
 
     /// <summary>Removes the attachments no note has linked to since before the cutoff.</summary>

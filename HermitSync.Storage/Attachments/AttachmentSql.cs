@@ -54,9 +54,11 @@ public static class AttachmentSql
                 JsonSerializer.Serialize(references, AttachmentJson.Default.AttachmentReferenceArray));
     }
 
-    /// <summary>This site's own attachments not sealed into its sync folder yet, oldest first.</summary>
-    public static SqlQuery<IReadOnlyList<Attachment>> Unsealed(string siteId, int limit) => SqlQuery.Rows(
-        SqlStatement.Of($"SELECT {Columns} FROM attachments WHERE site_id = ? AND sealed_at IS NULL ORDER BY added_at, hash LIMIT ?", siteId, limit),
+    /// <summary>This site's own attachments not sealed into its sync folder yet, oldest first, after <paramref name="after"/>.</summary>
+    public static SqlQuery<IReadOnlyList<Attachment>> Unsealed(string siteId, int limit, Attachment? after = null) => SqlQuery.Rows(
+        SqlStatement.Of(
+            $"SELECT {Columns} FROM attachments WHERE site_id = ? AND sealed_at IS NULL AND (added_at, hash) > (?, ?) ORDER BY added_at, hash LIMIT ?",
+            siteId, after?.AddedAt.ToUnixTimeMilliseconds() ?? long.MinValue, after?.Hash ?? "", limit),
         Read);
 
     public static SqlStatement MarkSealed(string hash, DateTimeOffset at) =>

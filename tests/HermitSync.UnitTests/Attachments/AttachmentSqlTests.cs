@@ -85,6 +85,22 @@ public sealed class AttachmentSqlTests : IDisposable
         Assert.Equal([own], _site.Db.Query(AttachmentSql.Unsealed(_site.SiteId, 10)).Select(a => a.Hash));
     }
 
+    [Fact]
+    public void Unsealed_attachments_come_a_page_at_a_time_oldest_first()
+    {
+        var hashes = new[] { Hash("1"), Hash("2"), Hash("3") };
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            _site.Db.Execute(AttachmentSql.Add(new Attachment(hashes[i], $"{i}", AttachmentTypes.Binary, 1, Added.AddMinutes(i)), _site.SiteId));
+        }
+
+        var first = _site.Db.Query(AttachmentSql.Unsealed(_site.SiteId, 2));
+        var second = _site.Db.Query(AttachmentSql.Unsealed(_site.SiteId, 2, first[^1]));
+
+        Assert.Equal(hashes[..2], first.Select(a => a.Hash));
+        Assert.Equal([hashes[2]], second.Select(a => a.Hash));
+    }
+
     private static string Hash(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
 
     public void Dispose() => _site.Dispose();

@@ -143,6 +143,18 @@ public sealed class EnexImportTests : IDisposable
         Assert.Equal(2, Blobs.Hashes().Count());
     }
 
+    [Fact]
+    public async Task A_resource_that_names_stored_bytes_itself_is_not_taken_for_them()
+    {
+        var stored = await Blobs.WriteAsync(new MemoryStream(Picture), 1_000_000);
+        var items = Read(Head + Note("forged", "20200101T000000Z", "20200101T000000Z", $"""<div><en-media hash="{new string('a', 32)}" type="image/png"/></div>""",
+            $"""<resource><data encoding="base64" hash="{new string('a', 32)}" sha256="{stored.Hash}"/><resource-attributes><file-name>secret.png</file-name></resource-attributes></resource>""") + "</en-export>");
+
+        var note = Assert.Single(items).Note!;
+        Assert.Empty(note.Attachments!);
+        Assert.Equal("[attachment: secret.png]", note.Body);
+    }
+
     private static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
     private List<ImportItem> Read(string enex) =>
