@@ -33,8 +33,6 @@ public sealed class AttachmentBlobs(string root)
 
     public bool Contains(string hash) => File.Exists(PathOf(hash));
 
-    public long? SizeOf(string hash) => new FileInfo(PathOf(hash)) is { Exists: true } file ? file.Length : null;
-
     /// <summary>Opens a stored file for reading, or null when it is not here.</summary>
     public FileStream? OpenRead(string hash)
     {
@@ -114,13 +112,6 @@ public sealed class AttachmentBlobs(string root)
         File.Delete(path);
         return true;
     }
-
-    /// <summary>Every hash stored here.</summary>
-    public IEnumerable<string> Hashes() =>
-        Directory.Exists(Root)
-            ? Directory.EnumerateFiles(Root, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
-                .Select(path => Path.GetFileName(path)).Where(AttachmentLinks.IsHash)
-            : [];
 
     private static void CreateFolder(string path)
     {

@@ -69,11 +69,6 @@ public static class AttachmentSql
         "INSERT INTO attachments (hash, name, media_type, size, added_at, site_id, sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
         attachment.Hash, attachment.Name, attachment.MediaType, attachment.Size, attachment.AddedAt.ToUnixTimeMilliseconds(), siteId, at.ToUnixTimeMilliseconds());
 
-    /// <summary>Whether an attachment's metadata is here, which says its bytes were stored.</summary>
-    public static SqlQuery<bool> Has(string hash) => new(
-        SqlStatement.Of("SELECT EXISTS (SELECT 1 FROM attachments WHERE hash = ?)", hash),
-        result => result.Rows[0].GetBoolean(0));
-
     /// <summary>Attachments no note has ever linked to, added before <paramref name="before"/>: garbage.</summary>
     public static SqlQuery<IReadOnlyList<OwnedAttachment>> Unreferenced(DateTimeOffset before, int limit) => SqlQuery.Rows(
         SqlStatement.Of(
@@ -87,8 +82,6 @@ public static class AttachmentSql
 
     /// <summary>Every attachment here, by hash.</summary>
     public static SqlQuery<IReadOnlyList<string>> Hashes { get; } = SqlQuery.Rows(SqlStatement.Of("SELECT hash FROM attachments"), row => row.GetString(0));
-
-    public static SqlQuery<long> Count { get; } = SqlQuery.Scalar(SqlStatement.Of("SELECT count(*) FROM attachments"));
 
     private static Attachment Read(RqliteRow row) => new(
         row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt64(3), DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(4)));

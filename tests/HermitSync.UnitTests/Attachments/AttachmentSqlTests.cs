@@ -21,7 +21,7 @@ public sealed class AttachmentSqlTests : IDisposable
 
         Assert.Equal("first.png", first.Name);
         Assert.Equal(first, second);
-        Assert.Equal(1, _site.Db.Query(AttachmentSql.Count));
+        Assert.Equal([hash], _site.Db.Query(AttachmentSql.Hashes));
     }
 
     [Fact]
