@@ -10,7 +10,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// one leaked password tells nothing about another, nor about another site's cluster.
 /// It is worked out at run time, which a manifest cannot express.
 /// </summary>
-internal sealed class RqliteUserPassword(ParameterResource secret, string clusterName, RqliteUser user)
+public sealed class RqliteUserPassword(ParameterResource secret, string clusterName, RqliteUser user)
     : IValueProvider, IManifestExpressionProvider, IValueWithReferences
 {
     public string ValueExpression => $"{{hmac-sha256:{secret.Name}:{clusterName}/{user.Name}}}";
@@ -24,6 +24,7 @@ internal sealed class RqliteUserPassword(ParameterResource secret, string cluste
         return Derive(key, clusterName, user.Name);
     }
 
-    private static string Derive(string secret, string clusterName, string userName) =>
+    /// <summary>The password of <paramref name="userName"/> in <paramref name="clusterName"/>, from the cluster's secret.</summary>
+    public static string Derive(string secret, string clusterName, string userName) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"hermit-sync rqlite user {clusterName}/{userName}")));
 }

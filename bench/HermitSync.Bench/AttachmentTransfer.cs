@@ -45,7 +45,7 @@ public static class AttachmentTransfer
             }
         }
 
-        await using var bare = await BareFolder.ShareAsync(stack, "a", "b");
+        await using var bare = await BareFolder.ShareAsync(stack.Bare("a"), stack.Bare("b"));
         var alone = new List<double>();
         for (var i = 0; i < Rounds; i++)
         {

@@ -3,6 +3,9 @@ using System.Text.Json;
 
 namespace HermitSync.Bench;
 
+/// <summary>A site as a bare folder sees it: its Syncthing's REST API and where its sync folder is.</summary>
+public sealed record BareSite(string Name, Func<HttpClient> Syncthing, string SyncFolder);
+
 /// <summary>
 /// A plain Syncthing folder two sites share for the length of a measurement, outside Hermit
 /// Sync's own folders: what Syncthing does with no Hermit Sync around it. Disposing removes it
@@ -11,29 +14,28 @@ namespace HermitSync.Bench;
 public sealed class BareFolder : IAsyncDisposable
 {
     private const string Id = "bench-bare";
-    private readonly BenchStack _stack;
-    private readonly string[] _sites;
+    private readonly BareSite[] _sites;
 
-    private BareFolder(BenchStack stack, string[] sites) => (_stack, _sites) = (stack, sites);
+    private BareFolder(BareSite[] sites) => _sites = sites;
 
-    public static async Task<BareFolder> ShareAsync(BenchStack stack, string from, string to)
+    public static async Task<BareFolder> ShareAsync(BareSite from, BareSite to)
     {
-        var folder = new BareFolder(stack, [from, to]);
+        var folder = new BareFolder([from, to]);
         var devices = new Dictionary<string, string>();
         foreach (var site in folder._sites)
         {
-            using var syncthing = stack.Syncthing(site);
-            devices[site] = (await syncthing.GetFromJsonAsync<JsonElement>("/rest/system/status")).GetProperty("myID").GetString()!;
+            using var syncthing = site.Syncthing();
+            devices[site.Name] = (await syncthing.GetFromJsonAsync<JsonElement>("/rest/system/status")).GetProperty("myID").GetString()!;
         }
         foreach (var site in folder._sites)
         {
-            using var syncthing = stack.Syncthing(site);
-            var other = devices.Single(d => d.Key != site).Value;
-            Directory.CreateDirectory(folder.PathAt(site));
+            using var syncthing = site.Syncthing();
+            var other = devices.Single(d => d.Key != site.Name).Value;
+            Directory.CreateDirectory(folder.PathAt(site.Name));
             (await syncthing.PutAsJsonAsync($"/rest/config/folders/{Id}", new
             {
                 id = Id,
-                path = folder.PathAt(site),
+                path = folder.PathAt(site.Name),
                 type = "sendreceive",
                 fsWatcherEnabled = true,
                 fsWatcherDelayS = 1,
@@ -43,19 +45,21 @@ public sealed class BareFolder : IAsyncDisposable
         return folder;
     }
 
-    public string PathAt(string site) => Path.Combine(_stack.SyncFolder(site), "bench-bare");
+    public string PathAt(string site) => Path.Combine(Site(site).SyncFolder, "bench-bare");
 
     public async Task ScanAsync(string site)
     {
-        using var syncthing = _stack.Syncthing(site);
+        using var syncthing = Site(site).Syncthing();
         (await syncthing.PostAsync($"/rest/db/scan?folder={Id}", null)).EnsureSuccessStatusCode();
     }
+
+    private BareSite Site(string name) => _sites.Single(site => site.Name == name);
 
     public async ValueTask DisposeAsync()
     {
         foreach (var site in _sites)
         {
-            using var syncthing = _stack.Syncthing(site);
+            using var syncthing = site.Syncthing();
             await syncthing.DeleteAsync($"/rest/config/folders/{Id}");
         }
     }

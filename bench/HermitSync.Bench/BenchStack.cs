@@ -179,6 +179,9 @@ public sealed class BenchStack : IAsyncDisposable
     /// <summary>The folder Syncthing shares, which holds <c>sites/{site id}/</c> with the change files.</summary>
     public string SyncFolder(string site) => Settings.Site(site).SyncFolder;
 
+    /// <summary>The site as a <see cref="BareFolder"/> shares with it.</summary>
+    public BareSite Bare(string site) => new(site, () => Syncthing(site), SyncFolder(site));
+
     /// <summary>The process id of each of a site's resources that runs a process.</summary>
     public IReadOnlyDictionary<string, int> ProcessIds(string site) =>
         _app.Processes()

@@ -1,10 +1,12 @@
 using HermitSync.Bench;
 using HermitSync.Testing;
 
-// ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex] [search]: the figures of PRODUCT.md's
+// ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex] [search] [join] [hosts]: the figures of PRODUCT.md's
 // targets, each beside its anchor measured in the same run. With no names, all of them.
 // Not a test: it asserts nothing. The machine may be shared, so read ratios, not absolutes.
-string[] all = ["cold", "api", "lag", "bytes", "memory", "attachments", "import", "garbage", "export", "enex", "search", "join"];
+string[] all = ["cold", "api", "lag", "bytes", "memory", "attachments", "import", "garbage", "export", "enex", "search", "join", "hosts"];
+// Each of these starts sites of its own; the rest share one two-site stack.
+string[] apart = ["cold", "hosts"];
 var selected = args.Length == 0 ? all : args;
 if (selected.Except(all).ToArray() is [_, ..] unknown)
 {
@@ -20,7 +22,11 @@ if (selected.Contains("cold"))
 {
     await ColdStart.RunAsync(report, repository);
 }
-if (selected.Any(name => name != "cold"))
+if (selected.Contains("hosts") && OperatingSystem.IsLinux())
+{
+    await HostLag.RunAsync(report, repository);
+}
+if (selected.Except(apart).Any())
 {
     // Two sites, paired over loopback: the API, lag and memory figures are site a's, the import site b's.
     var settings = new StackSettings(2, null, AttachmentTransfer.Setting);

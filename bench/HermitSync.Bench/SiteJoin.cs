@@ -99,7 +99,7 @@ public static class SiteJoin
 
     private static async Task<TimeSpan> BareCopyAsync(BenchStack stack, long[] sizes)
     {
-        await using var bare = await BareFolder.ShareAsync(stack, "a", "b");
+        await using var bare = await BareFolder.ShareAsync(stack.Bare("a"), stack.Bare("b"));
         var names = sizes.Select((size, i) => (Name: $"join-{i}.bin", Size: size)).ToArray();
         foreach (var (name, size) in names)
         {

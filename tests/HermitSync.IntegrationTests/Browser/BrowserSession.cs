@@ -17,6 +17,21 @@ public sealed class BrowserSession : IAsyncLifetime
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
+    private string _executable = Chromium;
+    private string? _wrapper;
+
+    /// <summary>
+    /// A browser on another host: Chromium runs inside <paramref name="host"/>'s network namespace,
+    /// so it reaches that host's loopback, while Playwright drives it over a pipe from here.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static BrowserSession Inside(HermitSync.Testing.Hosts.NetworkNamespace host)
+    {
+        var wrapper = Path.Combine(Directory.CreateTempSubdirectory("hermit-chromium-").FullName, "chromium");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec ip netns exec {host.Name} {Chromium} \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return new BrowserSession { _executable = wrapper, _wrapper = wrapper };
+    }
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser has not started.");
 
@@ -26,7 +41,7 @@ public sealed class BrowserSession : IAsyncLifetime
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = Chromium,
+            ExecutablePath = _executable,
             Headless = true,
             Timeout = 60_000,
             // The closed network refuses Chromium's own background traffic; keep it from trying.
@@ -100,5 +115,9 @@ public sealed class BrowserSession : IAsyncLifetime
             await _browser.DisposeAsync();
         }
         _playwright?.Dispose();
+        if (_wrapper is not null)
+        {
+            Directory.Delete(Path.GetDirectoryName(_wrapper)!, recursive: true);
+        }
     }
 }

@@ -64,16 +64,22 @@ internal static class Sites
         (await site.GetFromJsonAsync<PairingStatus>("/api/sync/pairing"))!.DeviceId;
 
     /// <summary>Every note row of a site, in id order: two sites have converged when these are equal.</summary>
-    public static Task<IReadOnlyList<NoteRow>> NotesAsync(StackFixture stack, string site = "") =>
-        stack.Rqlite(site).QueryAsync(NoteSql.All, ReadConsistency.Strong);
+    public static Task<IReadOnlyList<NoteRow>> NotesAsync(StackFixture stack, string site = "") => NotesAsync(stack.Rqlite(site));
+
+    /// <inheritdoc cref="NotesAsync(StackFixture, string)"/>
+    public static Task<IReadOnlyList<NoteRow>> NotesAsync(RqliteClient site) => site.QueryAsync(NoteSql.All, ReadConsistency.Strong);
 
     /// <summary>Every property register a site holds, with its winning write.</summary>
-    public static Task<IReadOnlyList<PropertyChange>> PropertiesAsync(StackFixture stack, string site = "") =>
-        stack.Rqlite(site).QueryAsync(PropertySql.All, ReadConsistency.Strong);
+    public static Task<IReadOnlyList<PropertyChange>> PropertiesAsync(StackFixture stack, string site = "") => PropertiesAsync(stack.Rqlite(site));
+
+    /// <inheritdoc cref="PropertiesAsync(StackFixture, string)"/>
+    public static Task<IReadOnlyList<PropertyChange>> PropertiesAsync(RqliteClient site) => site.QueryAsync(PropertySql.All, ReadConsistency.Strong);
 
     /// <summary>Every revision a site holds: equal at converged sites only if nothing was applied twice or in part.</summary>
-    public static Task<IReadOnlyList<RevisionKey>> RevisionsAsync(StackFixture stack, string site = "") =>
-        stack.Rqlite(site).QueryAsync(RevisionSql.Keys, ReadConsistency.Strong);
+    public static Task<IReadOnlyList<RevisionKey>> RevisionsAsync(StackFixture stack, string site = "") => RevisionsAsync(stack.Rqlite(site));
+
+    /// <inheritdoc cref="RevisionsAsync(StackFixture, string)"/>
+    public static Task<IReadOnlyList<RevisionKey>> RevisionsAsync(RqliteClient site) => site.QueryAsync(RevisionSql.Keys, ReadConsistency.Strong);
 
     /// <summary>Waits until the site's exporter has written every revision and property write the site made.</summary>
     public static async Task WaitForExportAsync(StackFixture stack, string site = "")
@@ -103,7 +109,11 @@ internal static class Sites
     /// A cluster between leaders, as after a heavy load on a busy machine, is waited for too: what
     /// is asked here is whether the sites agree, not whether they answer at every moment.
     /// </summary>
-    public static async Task WaitUntilConvergedAsync((StackFixture Stack, string Site) left, (StackFixture Stack, string Site) right, TimeSpan? patience = null)
+    public static Task WaitUntilConvergedAsync((StackFixture Stack, string Site) left, (StackFixture Stack, string Site) right, TimeSpan? patience = null) =>
+        WaitUntilConvergedAsync(left.Stack.Rqlite(left.Site), right.Stack.Rqlite(right.Site), patience);
+
+    /// <inheritdoc cref="WaitUntilConvergedAsync((StackFixture, string), (StackFixture, string), TimeSpan?)"/>
+    public static async Task WaitUntilConvergedAsync(RqliteClient left, RqliteClient right, TimeSpan? patience = null)
     {
         var deadline = DateTime.UtcNow + (patience ?? Patience);
         while (true)
@@ -113,9 +123,9 @@ internal static class Sites
             IReadOnlyList<PropertyChange> propertiesLeft, propertiesRight;
             try
             {
-                (notesLeft, notesRight) = (await NotesAsync(left.Stack, left.Site), await NotesAsync(right.Stack, right.Site));
-                (revisionsLeft, revisionsRight) = ((await RevisionsAsync(left.Stack, left.Site)).ToHashSet(), (await RevisionsAsync(right.Stack, right.Site)).ToHashSet());
-                (propertiesLeft, propertiesRight) = (await PropertiesAsync(left.Stack, left.Site), await PropertiesAsync(right.Stack, right.Site));
+                (notesLeft, notesRight) = (await NotesAsync(left), await NotesAsync(right));
+                (revisionsLeft, revisionsRight) = ((await RevisionsAsync(left)).ToHashSet(), (await RevisionsAsync(right)).ToHashSet());
+                (propertiesLeft, propertiesRight) = (await PropertiesAsync(left), await PropertiesAsync(right));
             }
             catch (RqliteUnavailableException) when (DateTime.UtcNow < deadline)
             {
