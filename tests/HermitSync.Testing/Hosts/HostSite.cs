@@ -14,8 +14,9 @@ namespace HermitSync.Testing.Hosts;
 /// A site on a host of its own, started the way the README says: the shared passphrase set with
 /// <c>dotnet user-secrets set</c>, then <c>./hermit run</c> with default settings and a private data
 /// directory, inside the host's namespace. Its user secrets are its own too (<c>APPDATA</c> points
-/// them into the site's folder), as on another machine. Stopping it is Ctrl+C: SIGINT to the
-/// process group <c>./hermit run</c> leads, then SIGKILL, by PID, to anything left in the namespace.
+/// them into the site's folder), as on another machine. Stopping it is SIGTERM to the process
+/// group <c>./hermit run</c> leads; anything still in the namespace a minute later is SIGKILLed, by
+/// PID, and the stop fails.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class HostSite : IAsyncDisposable
@@ -72,7 +73,7 @@ public sealed class HostSite : IAsyncDisposable
         // "Give both the same sync passphrase": the README's own command.
         await RunToEndAsync(Command(repository, appData, "dotnet", "user-secrets", "set", "Parameters:sync-passphrase", passphrase, "--project", "HermitSync.AppHost"), patience);
 
-        // setsid: ./hermit run leads a process group of its own, as in a terminal, so Ctrl+C reaches all of it.
+        // setsid: ./hermit run leads a process group of its own, as in a terminal, so one signal reaches all of it.
         var start = Command(repository, appData, ["setsid", "ip", "netns", "exec", host.Namespace.Name, "./hermit", "run", .. arguments]);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -86,12 +87,19 @@ public sealed class HostSite : IAsyncDisposable
         run.BeginErrorReadLine();
         try
         {
-            await site.WaitAsync(() => site._output.Any(line => line.Contains(AppHostStarting, StringComparison.Ordinal)) ? Task.FromResult(true) : Task.FromResult(false), "start its AppHost", patience);
+            await site.WaitAsync(() => Task.FromResult(site._output.Any(line => line.Contains(AppHostStarting, StringComparison.Ordinal))), "start its AppHost", patience);
             return site;
         }
-        catch
+        catch (Exception failure)
         {
-            await site.DisposeAsync();
+            try
+            {
+                await site.DisposeAsync();
+            }
+            catch (InvalidOperationException leftovers)
+            {
+                throw new AggregateException(failure, leftovers);
+            }
             throw;
         }
     }
@@ -206,27 +214,17 @@ public sealed class HostSite : IAsyncDisposable
 
     private string Tail() => string.Join('\n', _output.Where(line => !line.StartsWith(NotesLinkPrefix, StringComparison.Ordinal)).TakeLast(20));
 
-    /// <summary>Ctrl+C, then whatever is left in the host is killed by PID; fails if anything outlives that.</summary>
+    /// <summary>Stops the site; fails, after killing them by PID, if any of its processes outlived a graceful stop.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_run.HasExited)
-        {
-            Signals.InterruptGroup(_run.Id);
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try
-            {
-                await _run.WaitForExitAsync(stopping.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-        // DCP stops the resources as the AppHost ends; give them a moment before killing the rest.
-        for (var wait = 0; wait < 60 && Host.Namespace.Pids().Count > 0; wait++)
+        Signals.TerminateGroup(_run.Id);
+        // The AppHost has DCP stop every resource before it ends; they are all in the namespace.
+        for (var wait = 0; wait < 240 && Host.Namespace.Pids().Count > 0; wait++)
         {
             await Task.Delay(250);
         }
-        foreach (var pid in Host.Namespace.Pids())
+        var left = Host.Namespace.Pids();
+        foreach (var pid in left)
         {
             Signals.Kill(pid);
         }
@@ -236,6 +234,10 @@ public sealed class HostSite : IAsyncDisposable
             _log.Dispose();
         }
         Directory.Delete(Folder, recursive: true);
+        if (left.Count > 0)
+        {
+            throw new InvalidOperationException($"{left.Count} processes of the site on {Host.Name} outlived its stop and were killed: {string.Join(", ", left)}");
+        }
     }
 
     private static ProcessStartInfo Command(string repository, string appData, params IEnumerable<string> command)
