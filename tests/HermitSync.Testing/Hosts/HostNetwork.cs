@@ -98,7 +98,7 @@ public sealed class HostNetwork : IDisposable
     /// </summary>
     private static void RemoveLeftovers()
     {
-        foreach (var name in IpRoute.Run("netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')[0]))
+        foreach (var name in Tools.Ip("netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')[0]))
         {
             if (name.StartsWith(Prefix, StringComparison.Ordinal) && int.TryParse(name[Prefix.Length..].Split('-')[0], out var owner) && !Directory.Exists($"/proc/{owner}"))
             {

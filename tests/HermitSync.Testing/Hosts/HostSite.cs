@@ -71,7 +71,8 @@ public sealed class HostSite : IAsyncDisposable
         var settings = SiteSettings.ReadAll(new ConfigurationBuilder().AddCommandLine(arguments).Build()).Single();
 
         // "Give both the same sync passphrase": the README's own command.
-        await RunToEndAsync(Command(repository, appData, "dotnet", "user-secrets", "set", "Parameters:sync-passphrase", passphrase, "--project", "HermitSync.AppHost"), patience);
+        var setPassphrase = Command(repository, appData, "dotnet", "user-secrets", "set", "Parameters:sync-passphrase", passphrase, "--project", "HermitSync.AppHost");
+        await Task.Run(() => Tools.Run(setPassphrase, "dotnet user-secrets set Parameters:sync-passphrase", patience));
 
         // setsid: ./hermit run leads a process group of its own, as in a terminal, so one signal reaches all of it.
         var start = Command(repository, appData, ["setsid", "ip", "netns", "exec", host.Namespace.Name, "./hermit", "run", .. arguments]);
@@ -240,13 +241,10 @@ public sealed class HostSite : IAsyncDisposable
         }
     }
 
-    private static ProcessStartInfo Command(string repository, string appData, params IEnumerable<string> command)
+    private static ProcessStartInfo Command(string repository, string appData, params string[] command)
     {
-        var start = new ProcessStartInfo(command.First()) { WorkingDirectory = repository, UseShellExecute = false };
-        foreach (var argument in command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = Tools.Start(command[0], command[1..]);
+        start.WorkingDirectory = repository;
         // User secrets live under APPDATA when it is set, on Linux too: each site keeps its own.
         start.Environment["APPDATA"] = appData;
         // The test host runs under dotnet test, whose MSBuild settings would steer ./hermit's build.
@@ -255,28 +253,5 @@ public sealed class HostSite : IAsyncDisposable
             start.Environment.Remove(inherited);
         }
         return start;
-    }
-
-    private static async Task RunToEndAsync(ProcessStartInfo start, TimeSpan patience)
-    {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList.Take(2))} did not finish within {patience.TotalSeconds:0} s");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{start.FileName} {string.Join(' ', start.ArgumentList.Take(2))} failed ({process.ExitCode}): {await output}{await errors}");
-        }
     }
 }

@@ -31,15 +31,15 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>Makes a namespace with its loopback up.</summary>
     public static NetworkNamespace Create(string name)
     {
-        IpRoute.Run("netns", "add", name);
+        Tools.Ip("netns", "add", name);
         try
         {
-            IpRoute.Run("-n", name, "link", "set", "lo", "up");
+            Tools.Ip("-n", name, "link", "set", "lo", "up");
             return new NetworkNamespace(name);
         }
         catch
         {
-            IpRoute.Run("netns", "delete", name);
+            Tools.Ip("netns", "delete", name);
             throw;
         }
     }
@@ -48,14 +48,14 @@ public sealed class NetworkNamespace : IDisposable
     public static NetworkNamespace Open(string name) => new(name);
 
     /// <summary>Runs <c>ip</c> in the namespace, e.g. <c>link set eth0 down</c>.</summary>
-    public void Ip(params string[] arguments) => IpRoute.Run(["-n", Name, .. arguments]);
+    public void Ip(params string[] arguments) => Tools.Ip(["-n", Name, .. arguments]);
 
     /// <summary>Runs a command in the namespace and returns its output.</summary>
-    public string Exec(params string[] command) => IpRoute.Run(["netns", "exec", Name, .. command]);
+    public string Exec(params string[] command) => Tools.Ip(["netns", "exec", Name, .. command]);
 
     /// <summary>The processes that run in the namespace.</summary>
     public IReadOnlyList<int> Pids() =>
-        IpRoute.Run("netns", "pids", Name).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        Tools.Ip("netns", "pids", Name).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
 
     /// <summary>Runs <paramref name="work"/> on a thread inside the namespace: what it makes there, such as a socket, stays there.</summary>
     public Task<T> InsideAsync<T>(Func<T> work)
@@ -122,7 +122,7 @@ public sealed class NetworkNamespace : IDisposable
             }
             Thread.Sleep(250);
         }
-        IpRoute.Run("netns", "delete", Name);
+        Tools.Ip("netns", "delete", Name);
     }
 
     [DllImport("libc", SetLastError = true)]
