@@ -127,11 +127,16 @@ public sealed class RqliteClient
         return (await ReadResultsAsync(response, [statement], cancellationToken))[0];
     }
 
-    /// <summary>Streams a consistent SQLite copy of the database into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Streams a consistent SQLite copy of the database into <paramref name="destination"/>.
+    /// Like a load, it asks a follower to redirect to the leader (<c>?redirect</c>) rather than
+    /// forward: rqlite 8.26 pipes a forwarded stream through a pooled cluster connection, which
+    /// can break under it (<c>EOF</c>, <c>write: broken pipe</c>).
+    /// </summary>
     public Task BackupAsync(Stream destination, CancellationToken cancellationToken = default) =>
         SendAsync(
             "backup",
-            () => new HttpRequestMessage(HttpMethod.Get, "/db/backup"),
+            () => new HttpRequestMessage(HttpMethod.Get, "/db/backup?redirect"),
             async (response, ct) =>
             {
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
@@ -150,7 +155,7 @@ public sealed class RqliteClient
     public Task LoadAsync(Func<Stream> open, CancellationToken cancellationToken = default) =>
         SendAsync(
             "load",
-            () => new HttpRequestMessage(HttpMethod.Post, "/db/load")
+            () => new HttpRequestMessage(HttpMethod.Post, "/db/load?redirect")
             {
                 Content = new StreamContent(open()) { Headers = { ContentType = new("application/octet-stream") } },
             },
@@ -377,6 +382,8 @@ public sealed class RqliteClient
                     _ when body.Contains(SnapshotInProgress, StringComparison.OrdinalIgnoreCase) =>
                         new NodeUnavailableException($"{(int)response.StatusCode} from {target.Authority}: {body}", notApplied: true, reachable: true),
                     HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new RqliteException($"rqlite refused the credentials ({(int)response.StatusCode})."),
+                    // A forward to the leader that broke is about the path, not the request: as at top level.
+                    HttpStatusCode.InternalServerError when ForwardBroke(body) => TopLevelError($"500 from {target.Authority}: {body}"),
                     _ => new RqliteException($"rqlite answered {(int)response.StatusCode}: {body}"),
                 };
             }
@@ -416,14 +423,20 @@ public sealed class RqliteClient
         return activity;
     }
 
+    /// <summary>rqlite's words when the store's snapshot lock is taken: <c>CAS conflict: currently held by owner "snapshot"</c>.</summary>
+    private const string SnapshotInProgress = "CAS conflict";
+
     /// <summary>
     /// rqlite's words for a request that never reached a leader: none known, the dial or the
     /// send of a forward failed, or the node has not opened its store yet.
     /// </summary>
-    /// <summary>rqlite's words when the store's snapshot lock is taken: <c>CAS conflict: currently held by owner "snapshot"</c>.</summary>
-    private const string SnapshotInProgress = "CAS conflict";
-
     private static readonly string[] NeverReachedLeader = ["not leader", "leader not found", "dial tcp", "write protobuf bytes", "connection refused", "store not open"];
+
+    /// <summary>rqlite's words when the connection of a forward to the leader failed midway; what the leader did is unknown.</summary>
+    private static readonly string[] ForwardFailed = ["EOF", "broken pipe", "connection reset"];
+
+    private static bool ForwardBroke(string body) =>
+        NeverReachedLeader.Concat(ForwardFailed).Any(sign => body.Contains(sign, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The JSON body rqlite takes: an array of statements, each the SQL then its values.</summary>
     public static byte[] SerializeStatements(IReadOnlyList<SqlStatement> statements)

@@ -119,6 +119,44 @@ public sealed class RqliteClientTests
         Assert.Equal(2, rqlite.Requests.Count);
     }
 
+    [Theory]
+    [InlineData("EOF")]
+    [InlineData("write protobuf bytes: write tcp 127.0.0.1:51098->127.0.0.1:22709: write: broken pipe")]
+    public async Task A_backup_whose_forward_to_the_leader_broke_is_tried_again(string words)
+    {
+        var rqlite = new FakeRqlite()
+            .Answer(1, _ => new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent(words) })
+            .Answer(2, _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([1, 2, 3]) });
+        using var copy = new MemoryStream();
+
+        await rqlite.Client().BackupAsync(copy);
+
+        Assert.Equal([1, 2, 3], copy.ToArray());
+        Assert.Equal(2, rqlite.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_backup_and_a_load_ask_a_follower_for_the_leader_and_go_there()
+    {
+        static HttpResponseMessage ToLeader(HttpRequestMessage request) => new(HttpStatusCode.MovedPermanently)
+        {
+            Headers = { Location = new Uri(FakeRqlite.Node(2), request.RequestUri!.PathAndQuery) },
+        };
+        var rqlite = new FakeRqlite()
+            .Answer(1, ToLeader)
+            .Answer(2, _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([1, 2, 3]) })
+            .Answer(1, ToLeader)
+            .Json(2, """{"results":[]}""");
+        var client = rqlite.Client();
+
+        await client.BackupAsync(Stream.Null);
+        await client.LoadAsync(() => new MemoryStream([1, 2, 3]));
+
+        Assert.Equal(
+            ["127.0.0.1:4001/db/backup?redirect", "127.0.0.1:4002/db/backup?redirect", "127.0.0.1:4001/db/load?redirect", "127.0.0.1:4002/db/load?redirect"],
+            rqlite.Requests.Select(r => r.Node + r.PathAndQuery));
+    }
+
     [Fact]
     public async Task Any_other_server_error_is_not_tried_again()
     {
