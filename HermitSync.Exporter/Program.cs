@@ -2,6 +2,7 @@ using HermitSync.Exporter.Attachments;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
+using HermitSync.Exporter.Trust;
 using HermitSync.ServiceDefaults;
 using HermitSync.Storage;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ builder.Services.AddOptions<SyncOptions>()
     .Bind(builder.Configuration.GetSection("Sync"))
     .Validate(o => Path.IsPathFullyQualified(o.SyncFolder), "Sync:SyncFolder must be an absolute path.")
     .Validate(o => Path.IsPathFullyQualified(o.QuarantineFolder), "Sync:QuarantineFolder must be an absolute path.")
+    .Validate(o => Path.IsPathFullyQualified(o.IdentityFolder), "Sync:IdentityFolder must be an absolute path.")
     .Validate(o => o.Passphrase.Length >= 8, "Sync:Passphrase must be set, at least 8 characters.")
     .Validate(o => o.Peers.All(p => p.DeviceId.Length == 0 || SyncthingDeviceId.TryParse(p.DeviceId, out _)), "Sync:Peers:*:DeviceId must be Syncthing device IDs.")
     .ValidateOnStart();
@@ -28,6 +30,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<SchemaMigrator>();
 builder.Services.AddSingleton<SiteStartup>();
 builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
+builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Signer);
+builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Trusted);
+builder.Services.AddSingleton<ISiteKeys>(services => services.GetRequiredService<TrustedSites>());
+builder.Services.AddSingleton<SiteCards>();
 builder.Services.AddSingleton(services =>
 {
     var options = services.GetRequiredService<IOptions<SyncOptions>>().Value;

@@ -90,6 +90,7 @@ public static class SiteBuilderExtensions
             .WithEnvironment("Sync__SyncFolder", site.SyncFolder)
             .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)
             .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)
+            .WithEnvironment("Sync__IdentityFolder", site.IdentityFolder)
             .WithEnvironment("Sync__Passphrase", secrets.SyncPassphrase)
             .WithSettings(builder.Configuration.GetSection("HermitSync:Sync"), "Sync")
             .WithAttachments(site, builder.Configuration.GetSection(AttachmentSettings))

@@ -27,6 +27,9 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDis
 
     public string QuarantineFolder => Path.Combine(DataDirectory, "quarantine");
 
+    /// <summary>The site's signing key and the keys of the sites it trusts.</summary>
+    public string IdentityFolder => Path.Combine(DataDirectory, "identity");
+
     public string SyncthingHome => Path.Combine(DataDirectory, "syncthing");
 
     public string RqliteDirectory => Path.Combine(DataDirectory, "rqlite");
@@ -43,7 +46,7 @@ public sealed record SiteSettings(string Name, RuntimeMode Runtime, SyncthingDis
         : [DataDirectory, Path.GetDirectoryName(DataDirectory)!, Path.GetDirectoryName(Path.GetDirectoryName(DataDirectory))!];
 
     /// <summary>Everything the site keeps in its folder; only these are tightened, whatever else someone put beside them.</summary>
-    public IReadOnlyList<string> DataPaths => [RqliteDirectory, SyncthingHome, SyncFolder, QuarantineFolder, AttachmentsFolder, AccessTokenFile];
+    public IReadOnlyList<string> DataPaths => [RqliteDirectory, SyncthingHome, SyncFolder, QuarantineFolder, IdentityFolder, AttachmentsFolder, AccessTokenFile];
 
     /// <summary>Resource names carry the site's name, so the dashboard shows which site each belongs to.</summary>
     public string ResourceName(string resource) => Name.Length == 0 ? resource : $"{Name}-{resource}";

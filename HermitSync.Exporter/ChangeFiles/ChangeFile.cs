@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using HermitSync.Storage;
+using HermitSync.Exporter.Trust;
 using NSec.Cryptography;
 
 namespace HermitSync.Exporter.ChangeFiles;
@@ -24,15 +25,20 @@ public sealed record OpenedChangeFile(ChangeFileHeader Header, ChangeSet Changes
 }
 
 /// <summary>
-/// The encrypted change-file format, version 3 (see docs/change-file-format.md). A fixed
+/// The encrypted change-file format, version 4 (see docs/change-file-format.md). A fixed
 /// 129-byte header, then Brotli-compressed JSON revisions and property writes sealed with
 /// XChaCha20-Poly1305; the header is the associated data, so no field of it can be changed
-/// unnoticed. Version 2 files (revisions alone) and version 1 files (a 104-byte header with no
-/// trace context) are still read.
+/// unnoticed. Last, the writing site's Ed25519 signature over all that, checked before anything
+/// is decrypted: the passphrase lets a peer read, the site's key alone lets it write as the site.
+/// Versions 1 to 3 (unsigned; version 2 holds revisions alone, version 1 has a 104-byte header
+/// with no trace context) are still read, for the files a site wrote before it had a key.
 /// </summary>
 public static class ChangeFile
 {
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
+
+    /// <summary>The last version without a signature.</summary>
+    private const int UnsignedVersion = 3;
 
     /// <summary>The last version whose content is an array of revisions alone.</summary>
     private const int RevisionsOnlyVersion = 2;
@@ -46,22 +52,22 @@ public static class ChangeFile
     private static ReadOnlySpan<byte> Magic => "HRMTSYNC"u8;
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
 
-    /// <summary>Seals revisions and property writes into a file; <paramref name="trace"/> (e.g. the export's span) goes into the header.</summary>
-    public static byte[] Seal(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, ChangeSet changes, ActivityContext trace = default) =>
-        SealContent(keyring, kind, siteId, sequence, changes.FirstHlc, changes.LastHlc, changes.Count,
+    /// <summary>Seals revisions and property writes into a file signed by <paramref name="signer"/>; <paramref name="trace"/> (e.g. the export's span) goes into the header.</summary>
+    public static byte[] Seal(SyncKeyring keyring, SiteSigningKey signer, ChangeFileKind kind, string siteId, long sequence, ChangeSet changes, ActivityContext trace = default) =>
+        SealContent(keyring, signer, kind, siteId, sequence, changes.FirstHlc, changes.LastHlc, changes.Count,
             Compress(JsonSerializer.SerializeToUtf8Bytes(changes, ChangeSetJson.Default.ChangeSet)), trace);
 
     /// <summary>Seals revisions alone into a file.</summary>
-    public static byte[] Seal(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, IReadOnlyList<NoteRevision> revisions,
+    public static byte[] Seal(SyncKeyring keyring, SiteSigningKey signer, ChangeFileKind kind, string siteId, long sequence, IReadOnlyList<NoteRevision> revisions,
         ActivityContext trace = default) =>
-        Seal(keyring, kind, siteId, sequence, ChangeSet.Of(revisions), trace);
+        Seal(keyring, signer, kind, siteId, sequence, ChangeSet.Of(revisions), trace);
 
     /// <summary>
     /// Seals already compressed content under a header that says what it holds. Seal is the one
     /// caller in the product; tests use it to write what no honest site would, as a compromised
     /// peer holding the passphrase could.
     /// </summary>
-    internal static byte[] SealContent(SyncKeyring keyring, ChangeFileKind kind, string siteId, long sequence, long firstHlc, long lastHlc, int rows,
+    internal static byte[] SealContent(SyncKeyring keyring, SiteSigningKey signer, ChangeFileKind kind, string siteId, long sequence, long firstHlc, long lastHlc, int rows,
         byte[] compressedContent, ActivityContext trace = default)
     {
         var key = keyring.ForOwnSite(siteId);
@@ -69,9 +75,11 @@ public static class ChangeFile
         var nonce = RandomNumberGenerator.GetBytes(Aead.NonceSize);
         WriteHeader(header, kind, siteId, sequence, firstHlc, lastHlc, rows, SyncKeyring.SaltFor(siteId), key.Check, nonce);
         WriteTraceContext(header, trace);
-        var file = new byte[HeaderBytes + compressedContent.Length + TagBytes];
+        var sealedBytes = HeaderBytes + compressedContent.Length + TagBytes;
+        var file = new byte[sealedBytes + SiteSigningKey.SignatureBytes];
         header.CopyTo(file, 0);
-        Aead.Encrypt(key.Key, nonce, header, compressedContent, file.AsSpan(HeaderBytes));
+        Aead.Encrypt(key.Key, nonce, header, compressedContent, file.AsSpan(HeaderBytes, sealedBytes - HeaderBytes));
+        signer.Sign(file.AsSpan(0, sealedBytes)).CopyTo(file, sealedBytes);
         return file;
     }
 
@@ -83,11 +91,13 @@ public static class ChangeFile
     /// Verifies and opens a file. Every way a file can be wrong ends in a
     /// <see cref="ChangeFileRejectedException"/> with a reason; nothing unverified is returned.
     /// The work a file can cost is bounded before it is done: its length before anything is
-    /// read, the key derivation to the salt its site must use (and, for a site not seen before,
-    /// to the keyring's rate, else <see cref="ChangeFileDeferredException"/>), and its content to
+    /// read, its signature under the key <paramref name="keys"/> trusts for its site before any
+    /// key is derived (no trusted key yet: <see cref="ChangeFileDeferredException"/>), the key
+    /// derivation to the salt its site must use (and, for a site not seen before, to the
+    /// keyring's rate, else <see cref="ChangeFileDeferredException"/>), and its content to
     /// <see cref="ChangeFileLimits.MaxContentBytes"/> as it is decompressed.
     /// </summary>
-    public static OpenedChangeFile Open(SyncKeyring keyring, ReadOnlySpan<byte> file, ChangeFileLimits? limits = null, DateTimeOffset? now = null)
+    public static OpenedChangeFile Open(SyncKeyring keyring, ISiteKeys keys, ReadOnlySpan<byte> file, ChangeFileLimits? limits = null, DateTimeOffset? now = null)
     {
         limits ??= new ChangeFileLimits();
         if (file.Length > limits.MaxFileBytes)
@@ -106,10 +116,11 @@ public static class ChangeFile
         var headerBytes = version switch
         {
             1 => Version1HeaderBytes,
-            RevisionsOnlyVersion or FormatVersion => HeaderBytes,
+            RevisionsOnlyVersion or UnsignedVersion or FormatVersion => HeaderBytes,
             _ => throw new ChangeFileRejectedException(RejectionReason.UnknownVersion, $"Format version {version}; this build reads versions 1 to {FormatVersion}."),
         };
-        if (file.Length < headerBytes + TagBytes)
+        var signatureBytes = version == FormatVersion ? SiteSigningKey.SignatureBytes : 0;
+        if (file.Length < headerBytes + TagBytes + signatureBytes)
         {
             throw new ChangeFileRejectedException(RejectionReason.Truncated, $"{file.Length} bytes is shorter than a header and a tag.");
         }
@@ -129,6 +140,22 @@ public static class ChangeFile
             BinaryPrimitives.ReadInt32BigEndian(header[52..]),
             version == 1 ? default : ReadTraceContext(header));
 
+        var signer = keys.KeyOf(parsed.SiteId) ?? throw ChangeFileDeferredException.AwaitingKey(parsed.SiteId);
+        if (signatureBytes == 0)
+        {
+            if (parsed.Sequence > signer.UnsignedThrough)
+            {
+                throw new ChangeFileRejectedException(RejectionReason.Unsigned,
+                    $"It is unsigned, but site {parsed.SiteId} has signed every file after {signer.UnsignedThrough}: it is forged.");
+            }
+        }
+        else if (!SiteSigningKey.Verify(signer.PublicKey, file[..^signatureBytes], file[^signatureBytes..]))
+        {
+            throw new ChangeFileRejectedException(RejectionReason.BadSignature,
+                $"It is not signed by site {parsed.SiteId}'s key ({SiteFingerprint.Of(signer.PublicKey)}): it is forged or altered.");
+        }
+        var sealedPart = file[..^signatureBytes];
+
         // Every site writes under the salt of its own id, so any other salt is refused before a key is derived for it.
         if (!header.Slice(56, SyncKeyring.SaltBytes).SequenceEqual(SyncKeyring.SaltFor(parsed.SiteId)))
         {
@@ -140,8 +167,8 @@ public static class ChangeFile
         {
             throw new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under another sync passphrase, or its salt was altered.");
         }
-        var plaintext = new byte[file.Length - headerBytes - TagBytes];
-        if (!Aead.Decrypt(key.Key, header.Slice(80, Aead.NonceSize), header, file[headerBytes..], plaintext))
+        var plaintext = new byte[sealedPart.Length - headerBytes - TagBytes];
+        if (!Aead.Decrypt(key.Key, header.Slice(80, Aead.NonceSize), header, sealedPart[headerBytes..], plaintext))
         {
             throw new ChangeFileRejectedException(RejectionReason.AuthenticationFailed, "Authentication failed: the file was altered or cut short.");
         }
@@ -281,6 +308,12 @@ public enum RejectionReason
     Unreadable,
     /// <summary>A file stood at the name this site was about to write in its own folder.</summary>
     NameTaken,
+    /// <summary>Its signature is not the one its site's trusted key makes: forged by another holder of the passphrase, or altered.</summary>
+    BadSignature,
+    /// <summary>Unsigned, though its site signs every file it writes now.</summary>
+    Unsigned,
+    /// <summary>Its sequence number is further past the site's last applied file than any site writes.</summary>
+    TooFarAhead,
 }
 
 public sealed class ChangeFileRejectedException(RejectionReason reason, string detail) : Exception($"{reason}: {detail}")
@@ -290,11 +323,24 @@ public sealed class ChangeFileRejectedException(RejectionReason reason, string d
     public string Detail { get; } = detail;
 }
 
-/// <summary>Not a refusal: the file's site is new and its key may be derived only after <see cref="RetryAfter"/>.</summary>
-public sealed class ChangeFileDeferredException(string siteId, TimeSpan retryAfter)
-    : Exception($"The key of site {siteId} is not derived yet; new sites' keys are rate-limited.")
+/// <summary>
+/// Not a refusal: the file's site is new and its key may be derived only after
+/// <see cref="RetryAfter"/>, or no key is trusted for its site yet (<see cref="RetryAfter"/> is
+/// null: a card that teaches it wakes the importer).
+/// </summary>
+public sealed class ChangeFileDeferredException(string siteId, TimeSpan? retryAfter, string message) : Exception(message)
 {
-    public TimeSpan RetryAfter { get; } = retryAfter;
+    public ChangeFileDeferredException(string siteId, TimeSpan retryAfter)
+        : this(siteId, retryAfter, $"The key of site {siteId} is not derived yet; new sites' keys are rate-limited.")
+    {
+    }
+
+    public static ChangeFileDeferredException AwaitingKey(string siteId) =>
+        new(siteId, null, $"No key is trusted for site {siteId} yet: pair with its device, or with a site that trusts it.");
+
+    public string SiteId { get; } = siteId;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 
 /// <summary>What one file may cost to read. Each default is a setting of the exporter (<c>Sync:MaxFileBytes</c>, …).</summary>
@@ -308,4 +354,14 @@ public sealed record ChangeFileLimits
 
     /// <summary>How far ahead of this machine's clock a revision's stamps and times may be.</summary>
     public TimeSpan MaxClockAhead { get; init; } = RevisionRules.MaxClockAhead;
+}
+
+/// <summary>A site's key as this site trusts it, and the last of the site's files that may be unsigned (written before it had a key).</summary>
+public sealed record TrustedKey(byte[] PublicKey, long UnsignedThrough);
+
+/// <summary>Where a file's reader learns which key may sign a site's files.</summary>
+public interface ISiteKeys
+{
+    /// <summary>The key trusted for <paramref name="siteId"/>; null while none is.</summary>
+    TrustedKey? KeyOf(string siteId);
 }

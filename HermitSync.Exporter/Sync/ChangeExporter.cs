@@ -1,4 +1,5 @@
 using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Trust;
 using HermitSync.Exporter.Syncthing;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
@@ -18,6 +19,8 @@ public sealed class ChangeExporter(
     SiteIdentity site,
     SyncthingClient syncthing,
     SyncKeyring keyring,
+    SiteSigningKey signer,
+    TrustedSites trusted,
     SyncFolder folder,
     SyncHealth health,
     IOptions<SyncOptions> options,
@@ -166,7 +169,7 @@ public sealed class ChangeExporter(
                 {
                     continue;
                 }
-                var (header, changes) = ChangeFile.Open(keyring, content, _options.Limits, time.GetUtcNow());
+                var (header, changes) = ChangeFile.Open(keyring, trusted, content, _options.Limits, time.GetUtcNow());
                 if (header.SiteId != _siteId || header.Kind != candidate.Name.Kind || header.Sequence != candidate.Name.Sequence)
                 {
                     throw new ChangeFileRejectedException(RejectionReason.Replayed, $"Its header says {header.Kind} {header.Sequence} of site {header.SiteId}.");
@@ -311,7 +314,7 @@ public sealed class ChangeExporter(
         {
             name = new ChangeFileName(_siteId, kind, _nextFileSeq);
             // The importing site continues this trace from the header.
-            content = ChangeFile.Seal(keyring, kind, _siteId, name.Sequence, changes, activity?.Context ?? default);
+            content = ChangeFile.Seal(keyring, signer, kind, _siteId, name.Sequence, changes, activity?.Context ?? default);
             if (await folder.TryWriteOnceAsync(name, content, cancellationToken))
             {
                 break;

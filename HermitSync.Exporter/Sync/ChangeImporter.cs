@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using HermitSync.Exporter.Attachments;
 using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Trust;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,8 @@ public sealed class ChangeImporter(
     RqliteClient rqlite,
     SiteIdentity site,
     SyncKeyring keyring,
+    TrustedSites trusted,
+    SiteCards cards,
     SyncFolder folder,
     Quarantine quarantine,
     AttachmentReceiver attachments,
@@ -48,6 +51,7 @@ public sealed class ChangeImporter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await LoadLedgerAsync(stoppingToken);
+        await cards.PublishAsync(stoppingToken);
         using var watcher = Watch();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -132,12 +136,21 @@ public sealed class ChangeImporter(
         {
             Refuse(refusals, new Refusal(stranger.RelativePath, stranger.SiteId, stranger.Reason, stranger.Detail, 0, stranger.Fingerprint), content: null);
         }
+        // First the keys: what the cards teach decides which sites' files can be read in this pass.
+        foreach (var refused in await cards.LearnAsync(scan.Cards, cancellationToken))
+        {
+            Refuse(refusals, new Refusal(refused.Card.RelativePath, refused.Card.SiteId, refused.Reason.Reason, refused.Reason.Detail,
+                refused.Content?.Length ?? refused.Card.Length, SiteCards.FingerprintOf(refused)), refused.Content);
+        }
 
         var applied = 0;
         try
         {
             var knownSites = _applied.Select(a => a.SiteId).ToHashSet(StringComparer.Ordinal);
-            var sites = candidates.Where(c => c.Name.SiteId != _siteId).GroupBy(c => c.Name.SiteId).OrderBy(g => knownSites.Contains(g.Key) ? 0 : 1);
+            // A site no key is trusted for yet waits, unread, until a card teaches one.
+            trusted.Found(candidates.Select(c => c.Name.SiteId));
+            var sites = candidates.Where(c => c.Name.SiteId != _siteId && trusted.KeyOf(c.Name.SiteId) is not null)
+                .GroupBy(c => c.Name.SiteId).OrderBy(g => knownSites.Contains(g.Key) ? 0 : 1);
             foreach (var siteFiles in sites)
             {
                 var coveredThrough = AppliedSnapshotThrough(siteFiles.Key);
@@ -193,7 +206,7 @@ public sealed class ChangeImporter(
             {
                 Wake();
             }
-            else if (candidate is not null && candidate.Name.SiteId != _siteId && !_applied.Contains(Key(candidate.Name))
+            else if (candidate is not null && candidate.Name.SiteId != _siteId && trusted.KeyOf(candidate.Name.SiteId) is not null && !_applied.Contains(Key(candidate.Name))
                 && candidate.Name.Sequence > AppliedSnapshotThrough(candidate.Name.SiteId))
             {
                 candidates.Add(candidate);
@@ -228,6 +241,9 @@ public sealed class ChangeImporter(
     private long AppliedSnapshotThrough(string siteId) =>
         _applied.Where(a => a.SiteId == siteId && a.Kind == ChangeFileKind.Snapshot).Select(a => a.FileSeq).DefaultIfEmpty(0).Max();
 
+    private long AppliedThrough(string siteId) =>
+        _applied.Where(a => a.SiteId == siteId).Select(a => a.FileSeq).DefaultIfEmpty(0).Max();
+
     /// <summary>
     /// One candidate's outcome. A failure of rqlite is not the file's fault: it ends the pass and
     /// the file is looked at again. Any other failure refuses the file, with what went wrong.
@@ -243,6 +259,11 @@ public sealed class ChangeImporter(
         string? hash = null;
         try
         {
+            if (candidate.Name.Sequence - AppliedThrough(candidate.Name.SiteId) > _options.MaxSequenceJump)
+            {
+                throw new ChangeFileRejectedException(RejectionReason.TooFarAhead,
+                    $"It is numbered more than {_options.MaxSequenceJump:N0} files past the last of site {candidate.Name.SiteId} applied here, {AppliedThrough(candidate.Name.SiteId)}.");
+            }
             content = folder.Read(candidate, _options.Limits.MaxFileBytes);
             if (content is null)
             {
@@ -266,7 +287,10 @@ public sealed class ChangeImporter(
         catch (ChangeFileDeferredException deferred)
         {
             SyncTelemetry.KeysDeferred.Add(1);
-            _ = WakeAfterAsync(deferred.RetryAfter, cancellationToken);
+            if (deferred.RetryAfter is { } retryAfter)
+            {
+                _ = WakeAfterAsync(retryAfter, cancellationToken);
+            }
         }
         catch (Exception e) when (e is not (RqliteException or OperationCanceledException))
         {
@@ -299,7 +323,10 @@ public sealed class ChangeImporter(
         catch (ChangeFileDeferredException deferred)
         {
             SyncTelemetry.KeysDeferred.Add(1);
-            _ = WakeAfterAsync(deferred.RetryAfter, cancellationToken);
+            if (deferred.RetryAfter is { } retryAfter)
+            {
+                _ = WakeAfterAsync(retryAfter, cancellationToken);
+            }
         }
         catch (Exception e) when (e is not (RqliteException or OperationCanceledException))
         {
@@ -350,7 +377,7 @@ public sealed class ChangeImporter(
         ChangeSet changes;
         try
         {
-            (header, changes) = ChangeFile.Open(keyring, content, _options.Limits, started);
+            (header, changes) = ChangeFile.Open(keyring, trusted, content, _options.Limits, started);
             if (header.SiteId != name.SiteId || header.Kind != name.Kind || header.Sequence != name.Sequence)
             {
                 throw new ChangeFileRejectedException(RejectionReason.Replayed,

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Trust;
 using System.IO.Enumeration;
 using Microsoft.Win32.SafeHandles;
 
@@ -13,8 +14,12 @@ public sealed record FolderCandidate(string RelativePath, ChangeFileName Name, l
 /// <summary>An attachment's sealed file found in a site's folder.</summary>
 public sealed record AttachmentCandidate(string RelativePath, AttachmentFileName Name, long Length, DateTime ModifiedUtc);
 
-/// <summary>What one look at the folder found: change files, attachments, and everything else.</summary>
-public sealed record FolderScan(IReadOnlyList<FolderCandidate> Candidates, IReadOnlyList<FolderStranger> Strangers, IReadOnlyList<AttachmentCandidate> Attachments)
+/// <summary>A site's card found in its folder.</summary>
+public sealed record CardCandidate(string RelativePath, string SiteId, long Length, DateTime ModifiedUtc);
+
+/// <summary>What one look at the folder found: change files, attachments, sites' cards, and everything else.</summary>
+public sealed record FolderScan(IReadOnlyList<FolderCandidate> Candidates, IReadOnlyList<FolderStranger> Strangers, IReadOnlyList<AttachmentCandidate> Attachments,
+    IReadOnlyList<CardCandidate> Cards)
 {
     public void Deconstruct(out IReadOnlyList<FolderCandidate> candidates, out IReadOnlyList<FolderStranger> strangers) =>
         (candidates, strangers) = (Candidates, Strangers);
@@ -87,7 +92,8 @@ public sealed class SyncFolder(string root)
         var candidates = new List<FolderCandidate>();
         var strangers = new List<FolderStranger>();
         var attachments = new List<AttachmentCandidate>();
-        var scan = new FolderScan(candidates, strangers, attachments);
+        var cards = new List<CardCandidate>();
+        var scan = new FolderScan(candidates, strangers, attachments, cards);
         if (!Directory.Exists(Sites))
         {
             return scan;
@@ -133,9 +139,13 @@ public sealed class SyncFolder(string root)
                     {
                         attachments.Add(new AttachmentCandidate(path, attachment!, entry.Length, entry.ModifiedUtc));
                     }
+                    else if (entry.Name == SiteCard.FileName)
+                    {
+                        cards.Add(new CardCandidate(path, site.Name, entry.Length, entry.ModifiedUtc));
+                    }
                     else
                     {
-                        strangers.Add(Stranger(path, RejectionReason.NotAChangeFile, "Its name is not a Hermit Sync change file's or attachment's name.", entry.Length));
+                        strangers.Add(Stranger(path, RejectionReason.NotAChangeFile, "Its name is not a Hermit Sync change file's, attachment's or site card's name.", entry.Length));
                     }
                 }
             }
@@ -186,9 +196,12 @@ public sealed class SyncFolder(string root)
     /// blocking on a pipe, its length checked before a byte is read, and never read past it;
     /// a pipe or a device is refused unread. Null when it is gone.
     /// </summary>
-    public byte[]? Read(FolderCandidate candidate, long maxBytes)
+    public byte[]? Read(FolderCandidate candidate, long maxBytes) => Read(candidate.RelativePath, maxBytes);
+
+    /// <inheritdoc cref="Read(FolderCandidate, long)"/>
+    public byte[]? Read(string relativePath, long maxBytes)
     {
-        using var handle = OpenNoFollow(Path.Combine(Root, candidate.RelativePath));
+        using var handle = OpenNoFollow(Path.Combine(Root, relativePath));
         if (handle is null)
         {
             return null;
@@ -237,6 +250,31 @@ public sealed class SyncFolder(string root)
         {
             handle!.Dispose();
             throw new ChangeFileRejectedException(RejectionReason.NotARegularFile, "A pipe or a device, not a file; it was not read.");
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="content"/> at <paramref name="relativePath"/> in this site's own
+    /// folder whole, replacing what stood there: for the one file a site rewrites, its card.
+    /// </summary>
+    public async Task ReplaceAsync(string relativePath, byte[] content, CancellationToken cancellationToken)
+    {
+        var final = Path.Combine(Root, relativePath);
+        var directory = Path.GetDirectoryName(final)!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".syncthing.{Path.GetFileName(final)}.tmp");
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, content, cancellationToken);
+            using (var written = new FileStream(temporary, FileMode.Open, FileAccess.Write))
+            {
+                written.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, final, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
         }
     }
 

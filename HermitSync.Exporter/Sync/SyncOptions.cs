@@ -13,6 +13,9 @@ public sealed class SyncOptions
     /// <summary>Where rejected files are copied, with their reasons. Outside the sync folder, so peers never see it.</summary>
     public string QuarantineFolder { get; set; } = "";
 
+    /// <summary>Where the site's signing key and the keys it trusts are kept, owner-only. Outside the sync folder, so peers never see it.</summary>
+    public string IdentityFolder { get; set; } = "";
+
     /// <summary>The secret every paired site shares; change files are sealed with keys derived from it.</summary>
     public string Passphrase { get; set; } = "";
 
@@ -56,6 +59,13 @@ public sealed class SyncOptions
     /// restore, say): a million files is years of writing, and a file far beyond was planted.
     /// </summary>
     public long RecoverWithinFiles { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// How far past the last applied file of a peer its next file may be numbered. A site numbers
+    /// its files one by one, so a million is years of writing; a file far beyond would make a
+    /// snapshot that hides everything before it.
+    /// </summary>
+    public long MaxSequenceJump { get; set; } = 1_000_000;
 
     /// <summary>
     /// What a change file may cost to read: its size on disk and once decompressed, and how far

@@ -1,6 +1,17 @@
+using HermitSync.Exporter.Trust;
+
 namespace HermitSync.Exporter.Syncthing;
 
-public sealed record PairingStatus(string DeviceId, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending);
+/// <summary>
+/// This machine's device ID and its site's key fingerprint, what it is paired with, who asks,
+/// and the sites whose keys it trusts (<see cref="Disputed"/>: sites for which a card stated
+/// another key than the one trusted here; <see cref="Waiting"/>: sites whose files wait for a key).
+/// </summary>
+public sealed record PairingStatus(string DeviceId, string Fingerprint, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending,
+    IReadOnlyList<TrustedSiteStatus> TrustedSites, IReadOnlyList<string> Disputed, IReadOnlyList<string> Waiting);
+
+/// <summary>A site whose files this site accepts: under the key with this fingerprint, learnt from its own device or vouched for by another site.</summary>
+public sealed record TrustedSiteStatus(string SiteId, string Fingerprint, string DeviceId, string? VouchedBy);
 
 public sealed record PairRequest(string? DeviceId, string? Name, string? Address);
 
@@ -15,12 +26,16 @@ public sealed record PairingProblem(string Field, string Message);
 /// one (given every site's folder), removing one, and ignoring a device that asks. Every device
 /// ID is checked before it goes anywhere near Syncthing.
 /// </summary>
-public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders)
+public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders, SiteSigningKey signer, TrustedSites trusted)
 {
     public async Task<PairingStatus> StatusAsync(CancellationToken cancellationToken) => new(
         await syncthing.MyDeviceIdAsync(cancellationToken),
+        signer.Fingerprint,
         await syncthing.PeersAsync(folders.OwnFolderId, cancellationToken),
-        await syncthing.PendingDevicesAsync(cancellationToken));
+        await syncthing.PendingDevicesAsync(cancellationToken),
+        trusted.Sites.Select(s => new TrustedSiteStatus(s.Site, s.Fingerprint, s.Device, s.VouchedBy)).ToArray(),
+        trusted.Disputed,
+        trusted.Waiting);
 
     /// <summary>Pairs with a device; null when done, else what is wrong with the request.</summary>
     public async Task<PairingProblem?> PairAsync(PairRequest request, CancellationToken cancellationToken)

@@ -54,6 +54,28 @@ public readonly record struct SyncthingDeviceId
         return true;
     }
 
+    /// <summary>The device ID of the certificate whose SHA-256 is <paramref name="certificateHash"/>, as Syncthing makes it.</summary>
+    public static SyncthingDeviceId FromCertificateHash(ReadOnlySpan<byte> certificateHash)
+    {
+        if (certificateHash.Length != 32)
+        {
+            throw new ArgumentException("A device ID is made from a SHA-256 hash.", nameof(certificateHash));
+        }
+        var base32 = new char[Groups * GroupLength];
+        for (var i = 0; i < base32.Length; i++)
+        {
+            var bit = i * 5;
+            var pair = (certificateHash[bit / 8] << 8) | (bit / 8 + 1 < certificateHash.Length ? certificateHash[bit / 8 + 1] : 0);
+            base32[i] = Alphabet[(pair >> (11 - bit % 8)) & 31];
+        }
+        var withChecks = string.Concat(Enumerable.Range(0, Groups).Select(group =>
+        {
+            var characters = base32.AsSpan(group * GroupLength, GroupLength);
+            return new string(characters) + CheckCharacter(characters);
+        }));
+        return Parse(withChecks);
+    }
+
     public static SyncthingDeviceId Parse(string text) =>
         TryParse(text, out var deviceId) ? deviceId : throw new FormatException("That is not a Syncthing device ID.");
 

@@ -6,7 +6,10 @@ public sealed record SyncthingPeer(string DeviceId, string Name, IReadOnlyList<s
 
 public sealed record PendingDevice(string DeviceId, string Name, string Address, DateTimeOffset Time);
 
-public sealed record PairingStatus(string DeviceId, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending);
+public sealed record TrustedSiteStatus(string SiteId, string Fingerprint, string DeviceId, string? VouchedBy);
+
+public sealed record PairingStatus(string DeviceId, string Fingerprint, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending,
+    IReadOnlyList<TrustedSiteStatus> TrustedSites, IReadOnlyList<string> Disputed, IReadOnlyList<string> Waiting);
 
 public sealed class SyncApi(HttpClient http)
 {

@@ -23,10 +23,10 @@ public static class ExportRate
     public static async Task RunAsync(BenchStack stack, Report report)
     {
         Console.WriteLine($"Export of at least {Notes:N0} notes from site A");
-        var peer = SiteIds.New();
+        using var peer = await PeerFiles.TrustedPeerAsync(stack, Site);
         var keyring = new SyncKeyring(stack.Settings.SyncPassphrase);
-        var revisions = SampleNote.Revisions(peer, 0, Notes, SampleNote.Body);
-        await PeerFiles.ImportAsync(stack, Site, ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 1, revisions), new ChangeFileName(peer, ChangeFileKind.Changes, 1));
+        var revisions = SampleNote.Revisions(peer.SiteId, 0, Notes, SampleNote.Body);
+        await PeerFiles.ImportAsync(stack, Site, peer.Seal(keyring, 1, revisions), peer.Name(1));
         var live = (await stack.Rqlite(Site).QueryAsync(NoteSql.All, ReadConsistency.Strong)).Count(n => !n.Deleted);
 
         var api = stack.ProcessIds(Site)[stack.Name(Site, SiteResource.Api)];

@@ -19,12 +19,11 @@ public static class ImportAmidGarbage
     {
         Console.WriteLine($"A good file at site B, with and without {Garbage:N0} garbage files beside it");
         var keyring = new SyncKeyring(stack.Settings.SyncPassphrase);
-        var peer = SiteIds.New();
+        using var peer = await PeerFiles.TrustedPeerAsync(stack, Site);
         // The good files come after the garbage in the peer's numbering, so a pass meets the garbage first.
-        var sequence = 1_000_000_000L;
+        var sequence = 100_000L;
         Task<TimeSpan> ImportOneAsync() => PeerFiles.ImportAsync(stack, Site,
-            ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, ++sequence, SampleNote.Revisions(peer, (int)sequence, 1, SampleNote.Body)),
-            new ChangeFileName(peer, ChangeFileKind.Changes, sequence));
+            peer.Seal(keyring, ++sequence, SampleNote.Revisions(peer.SiteId, (int)sequence, 1, SampleNote.Body)), peer.Name(sequence));
 
         // Warm-up: the peer's key is derived once, which is not what is measured.
         await ImportOneAsync();
@@ -35,12 +34,12 @@ public static class ImportAmidGarbage
         }
 
         var rejectedBefore = await stack.Rqlite(Site).QueryAsync(SyncLedgerSql.RejectionCount);
-        var template = ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 1, []);
+        var template = peer.Seal(keyring, 1, []);
         for (var i = 0; i < Garbage; i++)
         {
             var junk = (byte[])template.Clone();
             System.Security.Cryptography.RandomNumberGenerator.Fill(junk.AsSpan(56, SyncKeyring.SaltBytes));
-            PeerFiles.Land(stack, Site, junk, new ChangeFileName(peer, ChangeFileKind.Changes, 1 + i));
+            PeerFiles.Land(stack, Site, junk, peer.Name(1 + i));
         }
         await Poll.UntilAsync(
             async () => await stack.Rqlite(Site).QueryAsync(SyncLedgerSql.RejectionCount) - rejectedBefore >= Garbage,
@@ -56,7 +55,7 @@ public static class ImportAmidGarbage
         var ratio = p50 / Stats.Median(empty);
         report.Add(new Figure($"a good file applied with {Garbage:N0} garbage files beside it, p50", "s", p50, new Anchor("empty folder", Stats.Median(empty)),
             "≤ 2 s and ratio ≤ 2", p50 <= 2 && ratio <= 2));
-        report.Note($"Garbage: each of the {Garbage:N0} files holds a change file's header under a salt its site cannot have, so each is refused before any key is derived; " +
+        report.Note($"Garbage: each of the {Garbage:N0} files holds a change file's header under a salt its site cannot have, so each is refused by its signature before any key is derived; " +
             $"once refused, a file is remembered by its length and time and not read again. Slowest good file: {amid.Max():0.000} s amid the garbage, {empty.Max():0.000} s without.");
     }
 }

@@ -26,12 +26,12 @@ public static class ImportRate
         await WaitIdleAsync(stack);
 
         var keyring = new SyncKeyring(stack.Settings.SyncPassphrase);
-        var peer = SiteIds.New();
+        using var peer = await PeerFiles.TrustedPeerAsync(stack, Site);
         // Warm-up: the first file from a peer also derives its key (Argon2id, once per peer), which is not the rate.
-        await PeerFiles.ImportAsync(stack, Site, ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 1, SampleNote.Revisions(peer, 0, 1, ShortBody)), new ChangeFileName(peer, ChangeFileKind.Changes, 1));
-        var revisions = SampleNote.Revisions(peer, 0, Rows, ShortBody);
-        var file = ChangeFile.Seal(keyring, ChangeFileKind.Changes, peer, 2, revisions);
-        var imported = await PeerFiles.ImportAsync(stack, Site, file, new ChangeFileName(peer, ChangeFileKind.Changes, 2));
+        await PeerFiles.ImportAsync(stack, Site, peer.Seal(keyring, 1, SampleNote.Revisions(peer.SiteId, 0, 1, ShortBody)), peer.Name(1));
+        var revisions = SampleNote.Revisions(peer.SiteId, 0, Rows, ShortBody);
+        var file = peer.Seal(keyring, 2, revisions);
+        var imported = await PeerFiles.ImportAsync(stack, Site, file, peer.Name(2));
 
         var raw = await RawInsert.RunAsync(stack, Site, revisions, "raw_notes");
         report.Add(new Figure($"import of a {Rows:N0}-row change file", "rows/s", Rows / imported.TotalSeconds,

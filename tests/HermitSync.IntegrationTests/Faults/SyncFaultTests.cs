@@ -7,6 +7,7 @@ using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
 using HermitSync.Rqlite;
+using HermitSync.Testing.Peers;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -188,7 +189,7 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture, ITestOutputHelper
                 if (File.Exists(file) && leftover.StartsWith(".syncthing.", StringComparison.Ordinal))
                 {
                     var content = await File.ReadAllBytesAsync(file, cancellationToken);
-                    var opensWhole = Record.Exception(() => ChangeFile.Open(keyring, content)) is null;
+                    var opensWhole = Record.Exception(() => ChangeFile.Open(keyring, KeysOf(folder), content)) is null;
                     var name = leftover[".syncthing.".Length..^".tmp".Length];
                     Assert.True(ChangeFileName.TryParse($"{ChangeFileName.SitesFolder}/{Path.GetFileName(folder)}/{name}", out var changeFile), $"{leftover} is no change file's temporary name");
                     return new InterruptedExport(file, content, opensWhole, changeFile!, kills);
@@ -221,12 +222,15 @@ public sealed class SyncFaultTests(PairedSitesFixture fixture, ITestOutputHelper
         }
     }
 
+    /// <summary>The keys stated by the cards in the sync folder that holds a site's folder.</summary>
+    private static CardKeys KeysOf(string siteFolder) => new(Path.GetDirectoryName(Path.GetDirectoryName(siteFolder))!);
+
     /// <summary>Every file in the folder under a change file's name is whole: a peer could take it as it is.</summary>
     private static void AssertEveryFileOpensWhole(string folder, SyncKeyring keyring)
     {
         foreach (var file in Directory.GetFiles(folder, "*.hsync"))
         {
-            var problem = Record.Exception(() => ChangeFile.Open(keyring, File.ReadAllBytes(file)));
+            var problem = Record.Exception(() => ChangeFile.Open(keyring, KeysOf(folder), File.ReadAllBytes(file)));
             Assert.True(problem is null, $"{Path.GetFileName(file)} is published but does not open: {problem?.Message}");
         }
     }

@@ -8,6 +8,7 @@ using HermitSync.Exporter.Syncthing;
 using HermitSync.AppHost.Site;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.Rqlite;
+using HermitSync.Testing.Peers;
 
 namespace HermitSync.IntegrationTests.Stack;
 
@@ -183,11 +184,11 @@ public sealed partial class StackTests(StackFixture stack)
 
         var note = await Sites.CreateAsync(api, secret, $"body {secret}");
 
-        // The note is in a new change file, sealed: opened with the sync passphrase, it holds the note as written.
+        // The note is in a new change file, sealed: opened with the sync passphrase and the key its site's card states, it holds the note as written.
         var keyring = new SyncKeyring(stack.SyncPassphrase);
         var sealedIn = await Sites.EventuallyAsync(
             () => Task.FromResult(Directory.GetFiles(siteFolder, "c-*.hsync").Except(before).FirstOrDefault(file =>
-                ChangeFile.Open(keyring, File.ReadAllBytes(file)).Revisions.Any(r => r.NoteId == note.Id.ToString("D") && r.Title == secret && r.Body == $"body {secret}"))),
+                ChangeFile.Open(keyring, new CardKeys(syncFolder), File.ReadAllBytes(file)).Revisions.Any(r => r.NoteId == note.Id.ToString("D") && r.Title == secret && r.Body == $"body {secret}"))),
             "no change file holding the note followed the change", TimeSpan.FromSeconds(10));
         var canary = System.Text.Encoding.UTF8.GetBytes(secret);
         foreach (var file in Directory.GetFiles(syncFolder, "*", SearchOption.AllDirectories))

@@ -6,6 +6,7 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Syncthing;
+using HermitSync.Exporter.Trust;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;
@@ -14,8 +15,8 @@ namespace HermitSync.IntegrationTests.Sync;
 
 /// <summary>
 /// Two sites paired through real Syncthing, where B is a compromised peer: it holds the sync
-/// passphrase and writes whatever it likes into its folder, which Syncthing carries to A, the
-/// victim. Attacks that a peer cannot send (a 3 GiB sparse file, links at the top of the sites
+/// passphrase and its own signing key, and writes whatever it likes into its folder, which
+/// Syncthing carries to A, the victim. A forger with the passphrase alone signs with a key of its own. Attacks that a peer cannot send (a 3 GiB sparse file, links at the top of the sites
 /// folder, a planted file in A's own folder) are written at A directly. For each, A keeps
 /// importing B's good files within the normal lag, answers 2xx from its API and every page, and
 /// shows the refusal with its reason. Each test removes what it planted.
@@ -37,7 +38,8 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
     private static readonly TimeSpan Lag = TimeSpan.FromSeconds(15);
 
     private readonly StackFixture _stack = fixture.Stack;
-    private long _nextSequence = 900_000_000_000 + Random.Shared.Next(1_000_000);
+    // Far past B's real files, yet within the jump a site may make.
+    private long _nextSequence = 100_000 + Random.Shared.Next(400_000);
 
     [Fact]
     public async Task A_compression_bomb_sealed_with_the_right_passphrase_is_refused_as_too_large()
@@ -45,7 +47,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
         var peer = await SiteIdAsync(Peer);
         // 4 GiB and a little more of zeros, in a few megabytes.
         var bomb = await Task.Run(() => Compress(Stream(4L * 1024 * 1024 * 1024 + 1)));
-        var file = ChangeFile.SealContent(await KeyringAsync(), ChangeFileKind.Changes, peer, NextSequence(), Stamp(), Stamp(), 1, bomb);
+        var file = ChangeFile.SealContent(await KeyringAsync(), PeerKey, ChangeFileKind.Changes, peer, NextSequence(), Stamp(), Stamp(), 1, bomb);
 
         await AttackThroughPeerAsync(file, RejectionReason.TooLarge);
     }
@@ -69,7 +71,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
             "10 MiB title" => bad with { Title = new string('t', 10 * 1024 * 1024) },
             _ => bad with { Parents = Enumerable.Range(0, 100_000).Select(i => new ParentRef(Stamp() - i - 1, peer)).ToArray() },
         };
-        var file = ChangeFile.Seal(await KeyringAsync(), ChangeFileKind.Changes, peer, NextSequence(), [good, bad]);
+        var file = ChangeFile.Seal(await KeyringAsync(), PeerKey, ChangeFileKind.Changes, peer, NextSequence(), [good, bad]);
 
         await AttackThroughPeerAsync(file, RejectionReason.Malformed);
 
@@ -142,12 +144,13 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
     }
 
     /// <summary>
-    /// The file sits in a site folder no Syncthing holds: in a folder Syncthing shares, Syncthing
-    /// itself would hash the 3 GiB and hold up that folder's transfers for as long, which is
-    /// Syncthing's cost, not the importer's, and would leave the next test waiting on it.
+    /// The file sits in a site folder no Syncthing holds, of a site no key is trusted for: in a
+    /// folder Syncthing shares, Syncthing itself would hash the 3 GiB. Its site's files wait,
+    /// unread, and the Sync page says so; the length check that refuses such a file of a trusted
+    /// site unread is <c>SyncFolderTests</c>'.
     /// </summary>
     [Fact]
-    public async Task A_3_gib_sparse_file_is_refused_by_its_length_without_being_read()
+    public async Task A_3_gib_sparse_file_of_a_site_no_key_is_trusted_for_waits_unread()
     {
         var site = SiteIds.New();
         var name = ChangeFileName(site, 1);
@@ -161,12 +164,53 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
         File.Move(temporary, Path.Combine(folder.FullName, name));
         try
         {
-            await ExpectRefusalAsync(Path.Combine(site, name), RejectionReason.TooLarge);
+            using var victim = _stack.WebBrowserClient(Victim);
+            await Sites.EventuallyAsync(async () => (await victim.GetFromJsonAsync<JsonElement>("/api/sync/pairing")).GetProperty("waiting").EnumerateArray()
+                .Any(w => w.GetString() == site) ? true : (bool?)null, $"A does not show site {site} waiting for a key", Lag);
+            Assert.Contains(site[..8], await victim.GetStringAsync("/Sync"));
             await AssertVictimStillWorksAsync();
+            Assert.DoesNotContain((await Sites.StatusAsync(victim)).Rejections, r => r.File.Contains(site, StringComparison.Ordinal));
         }
         finally
         {
             folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_passphrase_holder_writing_as_the_peer_with_a_key_of_its_own_is_refused_as_forged()
+    {
+        var peer = await SiteIdAsync(Peer);
+        using var forger = SiteSigningKey.Create();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var note = new NoteRevision(Guid.CreateVersion7().ToString(), Stamp(), peer, [], 1, "forged in B's name", "", false, now, now);
+        var file = ChangeFile.Seal(await KeyringAsync(), forger, ChangeFileKind.Changes, peer, NextSequence(), [note]);
+
+        await AttackThroughPeerAsync(file, RejectionReason.BadSignature);
+
+        using var victim = _stack.WebBrowserClient(Victim);
+        Assert.Equal(HttpStatusCode.NotFound, (await victim.GetAsync($"/api/notes/{note.NoteId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_empty_snapshot_numbered_far_ahead_is_refused_unread_and_hides_none_of_the_peers_files()
+    {
+        var peer = await SiteIdAsync(Peer);
+        var name = new ChangeFileName(peer, ChangeFileKind.Snapshot, 999_999_999_999);
+        // Signed with B's own key, as only a compromised B could: the number alone refuses it.
+        var path = Path.Combine(await PeerFolderAsync(), name.FileName);
+        await WriteAsSyncthingDoesAsync(path, ChangeFile.Seal(await KeyringAsync(), PeerKey, ChangeFileKind.Snapshot, peer, name.Sequence, []));
+        try
+        {
+            await ScanPeerFolderAsync();
+            await ExpectRefusalAsync(name.FileName, RejectionReason.TooFarAhead);
+            // B's next files still apply: the snapshot covers nothing.
+            await AssertVictimStillWorksAsync();
+        }
+        finally
+        {
+            File.Delete(path);
+            await ScanPeerFolderAsync();
         }
     }
 
@@ -184,7 +228,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
         var atVictim = Path.Combine(_stack.Site(Victim).SyncFolder, "sites", peer);
         var rejectedBefore = await RejectionCountAsync();
         var planted = new List<string>();
-        var template = ChangeFile.Seal(await KeyringAsync(), ChangeFileKind.Changes, peer, 1, []);
+        var template = ChangeFile.Seal(await KeyringAsync(), PeerKey, ChangeFileKind.Changes, peer, 1, []);
         try
         {
             for (var i = 0; i < Files; i++)
@@ -227,7 +271,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
                 Directory.CreateDirectory(path);
                 var note = new NoteRevision(Guid.CreateVersion7().ToString(), Stamp(), fake, [], 1, "from a site nobody paired with", "", false,
                     DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                await File.WriteAllBytesAsync(Path.Combine(path, ChangeFileName(fake, 1)), ChangeFile.Seal(keyring, ChangeFileKind.Changes, fake, 1, [note]));
+                await File.WriteAllBytesAsync(Path.Combine(path, ChangeFileName(fake, 1)), ChangeFile.Seal(keyring, PeerKey, ChangeFileKind.Changes, fake, 1, [note]));
                 (await peerSyncthing.PutAsJsonAsync($"/rest/config/folders/{SiteFolders.IdOf(fake)}", new
                 {
                     id = SiteFolders.IdOf(fake), path, type = "sendonly", devices = new[] { new { deviceID = victimDevice } },
@@ -310,7 +354,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
             var altered = await File.ReadAllBytesAsync(Path.Combine(await PeerFolderAsync(), name));
             altered[^3] ^= 0x20;
             await WriteAsSyncthingDoesAsync(Path.Combine(_stack.Site(Victim).SyncFolder, "sites", peer, name), altered);
-            await ExpectRefusalAsync(name, RejectionReason.AuthenticationFailed);
+            await ExpectRefusalAsync(name, RejectionReason.BadSignature);
             // Syncthing at A learns of the local change before the peer's version comes.
             (await victimSyncthing.PostAsync($"/rest/db/scan?folder={SiteFolders.IdOf(peer)}", null)).EnsureSuccessStatusCode();
             Assert.Null(await Sites.TryGetAsync(victim, note));
@@ -442,6 +486,11 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
     }
 
     private Task<SyncKeyring> KeyringAsync() => Task.FromResult(new SyncKeyring(_stack.SyncPassphrase));
+
+    /// <summary>B's own signing key, read off B's disk: what a compromised B signs with.</summary>
+    private SiteSigningKey PeerKey => _peerKey ??= SiteSigningKey.LoadOrCreate(_stack.Site(Peer).IdentityFolder);
+
+    private SiteSigningKey? _peerKey;
 
     private long NextSequence() => Interlocked.Increment(ref _nextSequence);
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Trust;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
@@ -10,8 +11,9 @@ namespace HermitSync.IntegrationTests.Sync;
 
 /// <summary>
 /// Two whole sites, each with its own rqlite cluster, API and exporter, started through the
-/// real AppHost. Their files are carried between the folders by the test (Syncthing is not
-/// paired here), so the order and timing of delivery is the test's to choose.
+/// real AppHost. Their files are carried between the folders by the test (Syncthing does not
+/// connect them here), so the order and timing of delivery is the test's to choose. Each knows
+/// the other's device, as paired machines do, so each trusts the key the other's card states.
 /// </summary>
 public sealed class TwoSitesFixture : IAsyncLifetime
 {
@@ -39,6 +41,38 @@ public sealed class TwoSitesFixture : IAsyncLifetime
     {
         await A.InitializeAsync();
         await B.InitializeAsync();
+        await KnowAsync(A, B);
+        await KnowAsync(B, A);
+        await CarryCardAsync(A, B);
+        await CarryCardAsync(B, A);
+    }
+
+    /// <summary>Carries a site's card, as it stands now, to the other's copy of its folder, as Syncthing would.</summary>
+    public static async Task CarryCardAsync(StackFixture from, StackFixture to)
+    {
+        using var api = from.WebBrowserClient();
+        var siteId = await Sites.SiteIdAsync(api);
+        var source = Path.Combine(from.Site().SyncFolder, SiteCard.RelativePathOf(siteId));
+        var card = await Sites.EventuallyAsync(() => Task.FromResult(File.Exists(source) ? File.ReadAllBytes(source) : null), $"{source} was not published");
+        var carried = Path.Combine(to.Site().SyncFolder, SiteCard.RelativePathOf(siteId));
+        Directory.CreateDirectory(Path.GetDirectoryName(carried)!);
+        var standing = File.Exists(carried) ? await File.ReadAllBytesAsync(carried) : null;
+        if (standing is null || !card.AsSpan().SequenceEqual(standing))
+        {
+            var temporary = Path.Combine(Path.GetDirectoryName(carried)!, $".syncthing.{SiteCard.FileName}.tmp");
+            await File.WriteAllBytesAsync(temporary, card);
+            File.Move(temporary, carried, overwrite: true);
+        }
+    }
+
+    /// <summary>Adds <paramref name="other"/>'s device to <paramref name="site"/>'s Syncthing with no address, so it is never dialled.</summary>
+    private static async Task KnowAsync(StackFixture site, StackFixture other)
+    {
+        using var otherApi = other.WebBrowserClient();
+        var device = await Sites.DeviceIdAsync(otherApi);
+        using var syncthing = site.SyncthingClient();
+        using var added = await syncthing.PutAsJsonAsync($"/rest/config/devices/{device}", new { deviceID = device, name = "the other site", addresses = new[] { "dynamic" } });
+        added.EnsureSuccessStatusCode();
     }
 
     public async Task DisposeAsync()
@@ -138,7 +172,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
             await Sites.EventuallyAsync(async () => await Sites.RejectionCountAsync(sites.B) >= rejectedBefore + 3 ? true : (bool?)null, "B did not refuse all three files", Patience);
             var rejections = (await Sites.StatusAsync(b)).Rejections;
             Assert.Equal(rejectedBefore + 3, await Sites.RejectionCountAsync(sites.B));
-            Assert.Contains(rejections, r => r.Reason == "AuthenticationFailed" && r.File.EndsWith(Path.GetFileName(tamperedAt)));
+            Assert.Contains(rejections, r => r.Reason == "BadSignature" && r.File.EndsWith(Path.GetFileName(tamperedAt)));
             Assert.Contains(rejections, r => r.Reason == "Replayed" && r.File.EndsWith(Path.GetFileName(replayedAt)));
             Assert.Contains(rejections, r => r.Reason == "NotAChangeFile" && r.File.EndsWith(Path.GetFileName(garbageAt)));
             Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/notes/{note.Id}")).StatusCode);
@@ -330,7 +364,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
         await Sites.WaitUntilConvergedAsync((sites.A, ""), (sites.B, ""), Patience);
     }
 
-    /// <summary>Carries one site's files to the other as Syncthing would: under a temporary name, then renamed.</summary>
+    /// <summary>Carries one site's files and its card to the other as Syncthing would: under a temporary name, then renamed.</summary>
     private static async Task CopySiteFilesAsync(StackFixture from, StackFixture to, string siteId)
     {
         var source = Path.Combine(from.Site().SyncFolder, "sites", siteId);
@@ -344,6 +378,7 @@ public sealed class TwoSiteExchangeTests(TwoSitesFixture sites) : IClassFixture<
                 await PlaceAsync(destination, await File.ReadAllBytesAsync(file));
             }
         }
+        await TwoSitesFixture.CarryCardAsync(from, to);
     }
 
     private static async Task PlaceAsync(string path, byte[] content)

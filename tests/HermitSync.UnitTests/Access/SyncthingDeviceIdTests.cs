@@ -39,6 +39,19 @@ public sealed class SyncthingDeviceIdTests
     }
 
     [Fact]
+    public void A_device_id_is_made_from_a_certificate_hash_as_Syncthing_makes_it()
+    {
+        // Syncthing's own golden vector: these 32 bytes are P56IOI7-….
+        byte[] hash =
+        [
+            0x7F, 0x7C, 0x87, 0x23, 0xEC, 0xCA, 0x5B, 0x4D, 0x22, 0x06, 0x1C, 0x49, 0x81, 0xB3, 0x4C, 0x34,
+            0xD8, 0x65, 0xEC, 0x37, 0x6B, 0xE1, 0xEB, 0x74, 0x33, 0x08, 0x73, 0xC9, 0xA6, 0xF9, 0xB2, 0x05,
+        ];
+
+        Assert.Equal("P56IOI7-MZJNU2Y-IQGDREY-DM2MGTI-MGL3BXN-PQ6W5BM-TBBZ4TJ-XZWICQ2", SyncthingDeviceId.FromCertificateHash(hash).ToString());
+    }
+
+    [Fact]
     public void Each_of_the_four_check_characters_is_checked()
     {
         var canonical = Example.Replace("-", "", StringComparison.Ordinal);

@@ -29,7 +29,7 @@ public sealed class ChangeFileContentTests
     {
         var revisions = Revisions();
 
-        var opened = ChangeFile.Open(Keyring, SealWithContent(revisions, revisions)).Revisions;
+        var opened = ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, SealWithContent(revisions, revisions)).Revisions;
 
         Assert.Equal(revisions.Select(r => r.Id), opened.Select(r => r.Id));
     }
@@ -125,7 +125,7 @@ public sealed class ChangeFileContentTests
     {
         var revisions = Revisions();
         var content = new ChangeSet(revisions, [new PropertyChange(revisions[0].NoteId, Properties.Pinned, "1", Stamp, Site), write]);
-        var file = ChangeFile.SealContent(Keyring, ChangeFileKind.Changes, Site, 7, content.FirstHlc, content.LastHlc, content.Count,
+        var file = ChangeFile.SealContent(Keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, Site, 7, content.FirstHlc, content.LastHlc, content.Count,
             Compress(JsonSerializer.SerializeToUtf8Bytes(content, ChangeSetJson.Default.ChangeSet)));
 
         AssertMalformed(file, problem);
@@ -134,14 +134,14 @@ public sealed class ChangeFileContentTests
     [Fact]
     public void Version_3_content_without_its_lists_is_malformed()
     {
-        var file = ChangeFile.SealContent(Keyring, ChangeFileKind.Changes, Site, 7, 0, 0, 0, Compress("""{"r":[]}"""u8.ToArray()));
+        var file = ChangeFile.SealContent(Keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, Site, 7, 0, 0, 0, Compress("""{"r":[]}"""u8.ToArray()));
 
         AssertMalformed(file, "a missing list");
     }
 
     private static void AssertMalformed(byte[] file, string problem)
     {
-        var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file));
+        var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, file));
         Assert.Equal(RejectionReason.Malformed, rejected.Reason);
         Assert.Contains(problem, rejected.Detail);
     }
@@ -152,7 +152,7 @@ public sealed class ChangeFileContentTests
     /// peer holding the passphrase, could write it.
     /// </summary>
     private static byte[] SealWithContent(NoteRevision[] described, NoteRevision[] content, ChangeFileKind kind = ChangeFileKind.Changes) =>
-        ChangeFile.SealContent(Keyring, kind, Site, 7, described.Min(r => r.Hlc), described.Max(r => r.Hlc), described.Length,
+        ChangeFile.SealContent(Keyring, SameKeyForEverySite.Signer, kind, Site, 7, described.Min(r => r.Hlc), described.Max(r => r.Hlc), described.Length,
             Compress(JsonSerializer.SerializeToUtf8Bytes(ChangeSet.Of(content), ChangeSetJson.Default.ChangeSet)));
 
     private static byte[] Compress(byte[] data)

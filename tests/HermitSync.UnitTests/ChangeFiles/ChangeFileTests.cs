@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Trust;
 using HermitSync.Storage;
 using NSec.Cryptography;
 
@@ -15,6 +16,10 @@ public sealed class ChangeFileTests
     private static readonly Argon2Parameters Cheap = new() { DegreeOfParallelism = 1, MemorySize = 1024, NumberOfPasses = 1 };
     private static readonly SyncKeyring Keyring = new("correct horse battery staple", Cheap);
     private static readonly string Site = SiteIds.New();
+    private static readonly string Device = "MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZDMM-FZWI3DP-BONSGYY-LTMRWAD";
+
+    /// <summary>Trusts unsigned files through sequence 7, as a site that wrote them before it had a key.</summary>
+    private static readonly SameKeyForEverySite Legacy = new(SameKeyForEverySite.Signer, unsignedThrough: 7);
 
     /// <summary>A clock stamp of 2025-11-24, as a real site writes them.</summary>
     private static readonly long Stamp = HybridLogicalClock.FromPhysical(1_764_000_000_000);
@@ -23,17 +28,17 @@ public sealed class ChangeFileTests
         Guid.CreateVersion7().ToString(), Stamp + i, Site, i == 0 ? [] : [new ParentRef(Stamp - 1 + i, Site)], i + 1,
         $"Title {i} <script>", $"Body {i} ünïcødé 😀", i == 2, 1_764_000_000_000, 1_764_000_000_000 + i)).ToArray();
 
-    private static byte[] Sealed(NoteRevision[]? revisions = null) => ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions ?? Revisions());
+    private static byte[] Sealed(NoteRevision[]? revisions = null) => ChangeFile.Seal(Keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, Site, 7, revisions ?? Revisions());
 
     [Fact]
     public void A_sealed_file_opens_to_the_same_revisions_and_header()
     {
         var revisions = Revisions();
 
-        var (header, changes) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, revisions));
+        var (header, changes) = ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, ChangeFile.Seal(Keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, Site, 7, revisions));
         var opened = changes.Revisions;
 
-        Assert.Equal(new ChangeFileHeader(3, ChangeFileKind.Changes, Site, 7, Stamp, Stamp + 2, 3), header);
+        Assert.Equal(new ChangeFileHeader(4, ChangeFileKind.Changes, Site, 7, Stamp, Stamp + 2, 3), header);
         Assert.Equal(revisions.Length, opened.Length);
         for (var i = 0; i < revisions.Length; i++)
         {
@@ -60,38 +65,70 @@ public sealed class ChangeFileTests
         {
             var tampered = (byte[])file.Clone();
             tampered[i] ^= 0x01;
-            var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, tampered));
+            var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, tampered));
             Assert.True(Enum.IsDefined(rejected.Reason), $"byte {i}");
         }
     }
 
     [Fact]
-    public void Each_header_region_is_rejected_with_a_fitting_reason()
+    public void Every_single_byte_change_is_rejected_before_any_key_is_derived_or_anything_decrypted()
     {
         var file = Sealed();
-        RejectionReason ReasonAfterFlipping(int offset)
+        // A keyring that may derive no key at all: a file that got as far as needing one would be put off, not refused.
+        var stingy = new SyncKeyring("correct horse battery staple", Cheap, new KeyringOptions { NewSiteBurst = 0, NewSitesPerMinute = 0.0001 });
+        RejectionReason ReasonAfterFlipping(int offset, byte bit)
         {
             var tampered = (byte[])file.Clone();
-            tampered[offset] ^= 0x80;
-            return Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, tampered)).Reason;
+            tampered[offset] ^= bit;
+            return Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(stingy, SameKeyForEverySite.Keys, tampered)).Reason;
         }
 
-        Assert.Equal(RejectionReason.NotAChangeFile, ReasonAfterFlipping(0));
-        Assert.Equal(RejectionReason.UnknownVersion, ReasonAfterFlipping(9));
-        Assert.Equal(RejectionReason.Malformed, ReasonAfterFlipping(10));
-        // The site id names the salt, so an altered one is refused before any key is derived.
-        Assert.Equal(RejectionReason.WrongKey, ReasonAfterFlipping(12));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(30));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(40));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(53));
-        Assert.Equal(RejectionReason.WrongKey, ReasonAfterFlipping(60));
-        Assert.Equal(RejectionReason.WrongKey, ReasonAfterFlipping(75));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(90));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(110));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(125));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(128));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(ChangeFile.HeaderBytes + 2));
-        Assert.Equal(RejectionReason.AuthenticationFailed, ReasonAfterFlipping(file.Length - 1));
+        for (var offset = 0; offset < file.Length; offset++)
+        {
+            foreach (var bit in new byte[] { 0x01, 0x80 })
+            {
+                var expected = offset switch
+                {
+                    < 8 => RejectionReason.NotAChangeFile,
+                    8 or 9 => RejectionReason.UnknownVersion,
+                    10 or 11 => RejectionReason.Malformed,
+                    _ => RejectionReason.BadSignature,
+                };
+                Assert.Equal(expected, ReasonAfterFlipping(offset, bit));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_file_signed_by_another_key_than_its_sites_is_refused_though_the_passphrase_is_right()
+    {
+        var forger = SiteSigningKey.Create();
+
+        var refused = Assert.Throws<ChangeFileRejectedException>(() =>
+            ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, ChangeFile.Seal(Keyring, forger, ChangeFileKind.Changes, Site, 7, Revisions())));
+
+        Assert.Equal(RejectionReason.BadSignature, refused.Reason);
+    }
+
+    [Fact]
+    public void A_file_of_a_site_no_key_is_trusted_for_waits_for_one()
+    {
+        var keys = TrustedSites.InMemory(new SiteKeyStatement(SiteIds.New(), Device, SiteSigningKey.Create().PublicKey, 0));
+
+        var deferred = Assert.Throws<ChangeFileDeferredException>(() => ChangeFile.Open(Keyring, keys, Sealed()));
+
+        Assert.Null(deferred.RetryAfter);
+        Assert.Equal(Site, deferred.SiteId);
+    }
+
+    [Fact]
+    public void An_unsigned_file_is_read_only_up_to_the_last_its_site_wrote_before_it_had_a_key()
+    {
+        var legacy = Version1File(version: 2);
+
+        Assert.Single(ChangeFile.Open(Keyring, new SameKeyForEverySite(SameKeyForEverySite.Signer, unsignedThrough: 7), legacy).Revisions);
+        var refused = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, new SameKeyForEverySite(SameKeyForEverySite.Signer, unsignedThrough: 6), legacy));
+        Assert.Equal(RejectionReason.Unsigned, refused.Reason);
     }
 
     [Fact]
@@ -99,7 +136,7 @@ public sealed class ChangeFileTests
     {
         var other = new SyncKeyring("another passphrase", Cheap);
 
-        var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(other, Sealed()));
+        var rejected = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(other, SameKeyForEverySite.Keys, Sealed()));
 
         Assert.Equal(RejectionReason.WrongKey, rejected.Reason);
     }
@@ -111,7 +148,7 @@ public sealed class ChangeFileTests
 
         for (var length = 0; length < file.Length; length++)
         {
-            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file.AsSpan(0, length)));
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, file.AsSpan(0, length)));
         }
     }
 
@@ -120,7 +157,7 @@ public sealed class ChangeFileTests
     {
         var export = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
 
-        var (header, _) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, Revisions(), export));
+        var (header, _) = ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, ChangeFile.Seal(Keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, Site, 7, Revisions(), export));
 
         Assert.Equal(export.TraceId, header.TraceContext.TraceId);
         Assert.Equal(export.SpanId, header.TraceContext.SpanId);
@@ -131,7 +168,7 @@ public sealed class ChangeFileTests
     [Fact]
     public void A_file_sealed_outside_any_trace_has_no_trace_context()
     {
-        Assert.Equal(default, ChangeFile.Open(Keyring, Sealed()).Header.TraceContext);
+        Assert.Equal(default, ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, Sealed()).Header.TraceContext);
     }
 
     /// <summary>
@@ -171,7 +208,7 @@ public sealed class ChangeFileTests
     [Fact]
     public void A_version_1_file_is_still_read()
     {
-        var (header, changes) = ChangeFile.Open(Keyring, Version1File());
+        var (header, changes) = ChangeFile.Open(Keyring, Legacy, Version1File());
 
         Assert.Equal(new ChangeFileHeader(1, ChangeFileKind.Changes, "0123456789abcdef0123456789abcdef", 7, Stamp, Stamp, 1), header);
         Assert.Equal("Written by version 1", Assert.Single(changes.Revisions).Title);
@@ -180,7 +217,7 @@ public sealed class ChangeFileTests
     [Fact]
     public void A_version_2_file_of_revisions_alone_is_still_read()
     {
-        var (header, changes) = ChangeFile.Open(Keyring, Version1File(version: 2));
+        var (header, changes) = ChangeFile.Open(Keyring, Legacy, Version1File(version: 2));
 
         Assert.Equal(2, header.FormatVersion);
         Assert.Equal("Written by version 2", Assert.Single(changes.Revisions).Title);
@@ -194,7 +231,7 @@ public sealed class ChangeFileTests
         var tag = new PropertyChange(note.NoteId, Properties.TagName("Rust"), "Rust", Stamp + 5, Site);
         var unpinned = new PropertyChange(note.NoteId, Properties.Pinned, "", Stamp - 1, Site);
 
-        var (header, changes) = ChangeFile.Open(Keyring, ChangeFile.Seal(Keyring, ChangeFileKind.Changes, Site, 7, new ChangeSet([note], [tag, unpinned])));
+        var (header, changes) = ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, ChangeFile.Seal(Keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, Site, 7, new ChangeSet([note], [tag, unpinned])));
 
         Assert.Equal((3, Stamp - 1, Stamp + 5), (header.RowCount, header.FirstHlc, header.LastHlc));
         Assert.Equal([tag, unpinned], changes.Properties);
@@ -209,23 +246,25 @@ public sealed class ChangeFileTests
         {
             var tampered = (byte[])file.Clone();
             tampered[i] ^= 0x01;
-            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, tampered));
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, Legacy, tampered));
         }
         for (var length = 0; length < file.Length; length++)
         {
-            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file.AsSpan(0, length)));
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, file.AsSpan(0, length)));
         }
     }
 
     [Fact]
-    public void A_version_3_file_relabelled_as_version_1_or_2_is_rejected()
+    public void A_signed_file_relabelled_as_an_unsigned_version_is_rejected()
     {
-        foreach (var older in new byte[] { 1, 2 })
+        foreach (var older in new byte[] { 1, 2, 3 })
         {
             var file = Sealed();
             file[9] = older;
 
-            Assert.Equal(RejectionReason.AuthenticationFailed, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
+            // Unsigned files after the site's first key are refused as such; before it, the signature is garbage in the ciphertext.
+            Assert.Equal(RejectionReason.Unsigned, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, file)).Reason);
+            Assert.Equal(RejectionReason.AuthenticationFailed, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, Legacy, file)).Reason);
         }
     }
 
@@ -233,9 +272,9 @@ public sealed class ChangeFileTests
     public void A_future_format_version_is_rejected()
     {
         var file = Sealed();
-        file[9] = 4;
+        file[9] = 5;
 
-        Assert.Equal(RejectionReason.UnknownVersion, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, file)).Reason);
+        Assert.Equal(RejectionReason.UnknownVersion, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, file)).Reason);
     }
 
     [Fact]
@@ -252,7 +291,7 @@ public sealed class ChangeFileTests
                 continue;
             }
             // Anything but a rejection (another exception, or opening) fails the test.
-            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, mutated));
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(Keyring, SameKeyForEverySite.Keys, mutated));
         }
     }
 

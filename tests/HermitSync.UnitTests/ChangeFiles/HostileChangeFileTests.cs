@@ -25,9 +25,9 @@ public sealed class HostileChangeFileTests
         Guid.CreateVersion7().ToString(), Stamp + i, _site, [], 1, $"Title {i}", "Body", false, Now.ToUnixTimeMilliseconds(), Now.ToUnixTimeMilliseconds());
 
     private ChangeFileRejectedException Refusal(byte[] file, ChangeFileLimits? limits = null) =>
-        Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(_keyring, file, limits, Now));
+        Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(_keyring, SameKeyForEverySite.Keys, file, limits, Now));
 
-    private byte[] Sealed(params NoteRevision[] revisions) => ChangeFile.Seal(_keyring, ChangeFileKind.Changes, _site, 1, revisions);
+    private byte[] Sealed(params NoteRevision[] revisions) => ChangeFile.Seal(_keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, _site, 1, revisions);
 
     public static TheoryData<string, Func<NoteRevision, NoteRevision>> BadRevisions() => new()
     {
@@ -68,7 +68,7 @@ public sealed class HostileChangeFileTests
 
         foreach (var kind in new[] { ChangeFileKind.Changes, ChangeFileKind.Snapshot })
         {
-            var refused = Refusal(ChangeFile.Seal(_keyring, kind, _site, 1, [Good(0), forged]));
+            var refused = Refusal(ChangeFile.Seal(_keyring, SameKeyForEverySite.Signer, kind, _site, 1, [Good(0), forged]));
             Assert.Equal(RejectionReason.Malformed, refused.Reason);
             Assert.Contains("another site", refused.Detail);
         }
@@ -80,8 +80,8 @@ public sealed class HostileChangeFileTests
         var rows = new[] { Good(0), Good(1) };
         var content = Compress(JsonSerializer.SerializeToUtf8Bytes(ChangeSet.Of(rows), ChangeSetJson.Default.ChangeSet));
 
-        var wrongCount = ChangeFile.SealContent(_keyring, ChangeFileKind.Changes, _site, 1, Stamp, Stamp + 1, 3, content);
-        var wrongRange = ChangeFile.SealContent(_keyring, ChangeFileKind.Changes, _site, 1, Stamp - 5, Stamp + 1, 2, content);
+        var wrongCount = ChangeFile.SealContent(_keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, _site, 1, Stamp, Stamp + 1, 3, content);
+        var wrongRange = ChangeFile.SealContent(_keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, _site, 1, Stamp - 5, Stamp + 1, 2, content);
 
         Assert.Contains("header says 3 rows", Refusal(wrongCount).Detail);
         Assert.Contains("clock stamps", Refusal(wrongRange).Detail);
@@ -92,7 +92,7 @@ public sealed class HostileChangeFileTests
     {
         // 256 MiB of zeros in a few hundred kilobytes; the limit here is 4 MiB.
         var bomb = Compress(new byte[256 * 1024 * 1024]);
-        var file = ChangeFile.SealContent(_keyring, ChangeFileKind.Changes, _site, 1, Stamp, Stamp, 1, bomb);
+        var file = ChangeFile.SealContent(_keyring, SameKeyForEverySite.Signer, ChangeFileKind.Changes, _site, 1, Stamp, Stamp, 1, bomb);
         var before = GC.GetAllocatedBytesForCurrentThread();
 
         var refused = Refusal(file, new ChangeFileLimits { MaxContentBytes = 4 * 1024 * 1024 });
@@ -110,16 +110,16 @@ public sealed class HostileChangeFileTests
     }
 
     [Fact]
-    public void A_salt_that_is_not_the_sites_own_is_refused_without_deriving_a_key()
+    public void An_altered_salt_is_refused_by_the_signature_without_deriving_a_key()
     {
         // No derivations allowed at all: a file that needed one would be put off, not refused.
         var stingy = new SyncKeyring("correct horse battery staple", Cheap, new KeyringOptions { NewSiteBurst = 0, NewSitesPerMinute = 0.0001 });
         var file = Sealed(Good());
         Random.Shared.NextBytes(file.AsSpan(56, SyncKeyring.SaltBytes));
 
-        var refused = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(stingy, file, now: Now));
+        var refused = Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(stingy, SameKeyForEverySite.Keys, file, now: Now));
 
-        Assert.Equal(RejectionReason.WrongKey, refused.Reason);
+        Assert.Equal(RejectionReason.BadSignature, refused.Reason);
     }
 
     [Fact]
@@ -129,13 +129,13 @@ public sealed class HostileChangeFileTests
         var reader = new SyncKeyring("correct horse battery staple", Cheap, new KeyringOptions { NewSiteBurst = 2, NewSitesPerMinute = 6 }, time);
         var files = Enumerable.Range(0, 3).Select(_ => SealedBy(SiteIds.New())).ToArray();
 
-        ChangeFile.Open(reader, files[0], now: Now);
-        ChangeFile.Open(reader, files[1], now: Now);
-        var deferred = Assert.Throws<ChangeFileDeferredException>(() => ChangeFile.Open(reader, files[2], now: Now));
-        time.Now += deferred.RetryAfter;
+        ChangeFile.Open(reader, SameKeyForEverySite.Keys, files[0], now: Now);
+        ChangeFile.Open(reader, SameKeyForEverySite.Keys, files[1], now: Now);
+        var deferred = Assert.Throws<ChangeFileDeferredException>(() => ChangeFile.Open(reader, SameKeyForEverySite.Keys, files[2], now: Now));
+        time.Now += deferred.RetryAfter!.Value;
 
-        Assert.InRange(deferred.RetryAfter, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(11));
-        Assert.Single(ChangeFile.Open(reader, files[2], now: Now).Revisions);
+        Assert.InRange(deferred.RetryAfter!.Value, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(11));
+        Assert.Single(ChangeFile.Open(reader, SameKeyForEverySite.Keys, files[2], now: Now).Revisions);
     }
 
     [Fact]
@@ -145,11 +145,11 @@ public sealed class HostileChangeFileTests
         // Exactly enough derivations for the peer and the flood, and no more.
         var reader = new SyncKeyring("correct horse battery staple", Cheap, new KeyringOptions { NewSiteBurst = 51, NewSitesPerMinute = 0.0001, UnverifiedKeys = 4 }, time);
         var peer = SiteIds.New();
-        ChangeFile.Open(reader, SealedBy(peer), now: Now);
+        ChangeFile.Open(reader, SameKeyForEverySite.Keys, SealedBy(peer), now: Now);
         foreach (var stranger in Enumerable.Range(0, 50).Select(_ => SiteIds.New()))
         {
             // Sealed under another passphrase: each costs a derivation and then fails to verify.
-            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(reader, ChangeFile.Seal(new SyncKeyring("other", Cheap), ChangeFileKind.Changes, stranger, 1, [Good() with { SiteId = stranger }]), now: Now));
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(reader, SameKeyForEverySite.Keys, ChangeFile.Seal(new SyncKeyring("other", Cheap), SameKeyForEverySite.Signer, ChangeFileKind.Changes, stranger, 1, [Good() with { SiteId = stranger }]), now: Now));
         }
         // The peer's key is still there, though no derivation is left to make it again; a new site's is not.
         Assert.NotNull(reader.ForPeer(peer, out _));
@@ -157,7 +157,7 @@ public sealed class HostileChangeFileTests
     }
 
     private byte[] SealedBy(string site) =>
-        ChangeFile.Seal(new SyncKeyring("correct horse battery staple", Cheap), ChangeFileKind.Changes, site, 1, [Good() with { SiteId = site }]);
+        ChangeFile.Seal(new SyncKeyring("correct horse battery staple", Cheap), SameKeyForEverySite.Signer, ChangeFileKind.Changes, site, 1, [Good() with { SiteId = site }]);
 
     private static byte[] Compress(byte[] data)
     {
