@@ -61,8 +61,9 @@ public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, Brows
     private readonly StackFixture _stack = fixture.Stack;
 
     [Fact]
-    public async Task Pairing_on_the_sync_pages_lets_a_note_cross()
+    public async Task Pairing_on_the_sync_pages_shows_each_sites_key_and_lets_a_note_cross()
     {
+        using var apiA = _stack.WebBrowserClient("a");
         using var apiB = _stack.WebBrowserClient("b");
         var deviceB = await Sites.DeviceIdAsync(apiB);
         var addressB = _stack.App.GetEndpoint(_stack.Name("b", SiteResource.Syncthing), "sync").ToString().TrimEnd('/');
@@ -93,10 +94,17 @@ public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, Brows
             await Expect(pageB.Locator("#peers-live tr.up")).ToHaveCountAsync(1, new() { Timeout = 45_000 });
 
             await Expect(pageA.Locator("#peers-live tr.up")).ToHaveCountAsync(1, new() { Timeout = 45_000 });
+
+            // Each page comes to show the other site's key as the other shows its own: what a person compares.
+            var (siteA, siteB) = (await Sites.SiteIdAsync(apiA), await Sites.SiteIdAsync(apiB));
+            var fingerprintA = await pageA.Locator("#my-fingerprint").InnerTextAsync();
+            var fingerprintB = await pageB.Locator("#my-fingerprint").InnerTextAsync();
+            Assert.NotEqual(fingerprintA, fingerprintB);
+            await Expect(pageA.Locator($"[data-fingerprint='{siteB}']")).ToHaveTextAsync(fingerprintB, new() { Timeout = 45_000 });
+            await Expect(pageB.Locator($"[data-fingerprint='{siteA}']")).ToHaveTextAsync(fingerprintA, new() { Timeout = 45_000 });
             await BrowserSession.ScreenshotAsync(pageA, "sync-page");
         });
 
-        using var apiA = _stack.WebBrowserClient("a");
         var note = await Sites.CreateAsync(apiA, "first across", "hello, B");
         var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(apiB, note), "the note did not cross after pairing");
         Assert.Equal("hello, B", atB.Body);
