@@ -141,6 +141,11 @@ public static class ChangeFile
             version == 1 ? default : ReadTraceContext(header));
 
         var signer = keys.KeyOf(parsed.SiteId) ?? throw ChangeFileDeferredException.AwaitingKey(parsed.SiteId);
+        if (parsed.Sequence > signer.RevokedAfter)
+        {
+            throw new ChangeFileRejectedException(RejectionReason.Revoked,
+                $"Site {parsed.SiteId} was unpaired after its file {signer.RevokedAfter}; what it signs since is refused.");
+        }
         if (signatureBytes == 0)
         {
             if (parsed.Sequence > signer.UnsignedThrough)
@@ -314,6 +319,8 @@ public enum RejectionReason
     Unsigned,
     /// <summary>Its sequence number is further past the site's last applied file than any site writes.</summary>
     TooFarAhead,
+    /// <summary>Written by a site after it was unpaired.</summary>
+    Revoked,
 }
 
 public sealed class ChangeFileRejectedException(RejectionReason reason, string detail) : Exception($"{reason}: {detail}")
@@ -356,8 +363,11 @@ public sealed record ChangeFileLimits
     public TimeSpan MaxClockAhead { get; init; } = RevisionRules.MaxClockAhead;
 }
 
-/// <summary>A site's key as this site trusts it, and the last of the site's files that may be unsigned (written before it had a key).</summary>
-public sealed record TrustedKey(byte[] PublicKey, long UnsignedThrough);
+/// <summary>
+/// A site's key as this site trusts it, the last of the site's files that may be unsigned
+/// (written before it had a key), and, once the site was unpaired, the last of its files that may apply.
+/// </summary>
+public sealed record TrustedKey(byte[] PublicKey, long UnsignedThrough, long? RevokedAfter = null);
 
 /// <summary>Where a file's reader learns which key may sign a site's files.</summary>
 public interface ISiteKeys

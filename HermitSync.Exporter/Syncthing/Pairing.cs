@@ -1,4 +1,6 @@
 using HermitSync.Exporter.Trust;
+using HermitSync.Rqlite;
+using HermitSync.Storage;
 
 namespace HermitSync.Exporter.Syncthing;
 
@@ -10,8 +12,11 @@ namespace HermitSync.Exporter.Syncthing;
 public sealed record PairingStatus(string DeviceId, string Fingerprint, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending,
     IReadOnlyList<TrustedSiteStatus> TrustedSites, IReadOnlyList<string> Disputed, IReadOnlyList<string> Waiting);
 
-/// <summary>A site whose files this site accepts: under the key with this fingerprint, learnt from its own device or vouched for by another site.</summary>
-public sealed record TrustedSiteStatus(string SiteId, string Fingerprint, string DeviceId, string? VouchedBy);
+/// <summary>
+/// A site whose files this site accepts: under the key with this fingerprint, learnt from its own
+/// device or vouched for by another site; once revoked, only up to its file <see cref="RevokedAfter"/>.
+/// </summary>
+public sealed record TrustedSiteStatus(string SiteId, string Fingerprint, string DeviceId, string? VouchedBy, long? RevokedAfter);
 
 public sealed record PairRequest(string? DeviceId, string? Name, string? Address);
 
@@ -26,14 +31,14 @@ public sealed record PairingProblem(string Field, string Message);
 /// one (given every site's folder), removing one, and ignoring a device that asks. Every device
 /// ID is checked before it goes anywhere near Syncthing.
 /// </summary>
-public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders, SiteSigningKey signer, TrustedSites trusted)
+public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders, SiteSigningKey signer, TrustedSites trusted, SiteCards cards, RqliteClient rqlite)
 {
     public async Task<PairingStatus> StatusAsync(CancellationToken cancellationToken) => new(
         await syncthing.MyDeviceIdAsync(cancellationToken),
         signer.Fingerprint,
         await syncthing.PeersAsync(folders.OwnFolderId, cancellationToken),
         await syncthing.PendingDevicesAsync(cancellationToken),
-        trusted.Sites.Select(s => new TrustedSiteStatus(s.Site, s.Fingerprint, s.Device, s.VouchedBy)).ToArray(),
+        trusted.Sites.Select(s => new TrustedSiteStatus(s.Site, s.Fingerprint, s.Device, s.VouchedBy, s.RevokedAfter)).ToArray(),
         trusted.Disputed,
         trusted.Waiting);
 
@@ -62,7 +67,20 @@ public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders, Site
         return null;
     }
 
-    public Task UnpairAsync(SyncthingDeviceId deviceId, CancellationToken cancellationToken) => syncthing.UnpairAsync(deviceId, cancellationToken);
+    /// <summary>
+    /// Unpairs a device and revokes the sites on it: what they wrote and this site applied stays,
+    /// what they sign from now on is refused, here and at the sites that trust them through this one.
+    /// </summary>
+    public async Task UnpairAsync(SyncthingDeviceId deviceId, CancellationToken cancellationToken)
+    {
+        await syncthing.UnpairAsync(deviceId, cancellationToken);
+        var applied = (await rqlite.QueryAsync(SyncLedgerSql.Applied, ReadConsistency.Strong, cancellationToken))
+            .GroupBy(file => file.SiteId).ToDictionary(files => files.Key, files => files.Max(file => file.FileSeq));
+        if (trusted.Revoke(deviceId.ToString(), site => applied.GetValueOrDefault(site)).Count > 0)
+        {
+            await cards.PublishAsync(cancellationToken);
+        }
+    }
 
     /// <summary>Ignores a device that asked to connect, so it is not offered again; false when no such device asks.</summary>
     public async Task<bool> IgnoreAsync(SyncthingDeviceId deviceId, CancellationToken cancellationToken)

@@ -6,8 +6,11 @@ using HermitSync.Storage;
 
 namespace HermitSync.Exporter.Trust;
 
-/// <summary>A site's key as one site states it: the site, the Syncthing device it runs on, and the last file it wrote unsigned.</summary>
-public sealed record SiteKeyStatement(string Site, string Device, byte[] Key, long UnsignedThrough);
+/// <summary>
+/// A site's key as one site states it: the site, the Syncthing device it runs on, the last file it
+/// wrote unsigned, and, once the stating site unpaired it, the last of its files applied there.
+/// </summary>
+public sealed record SiteKeyStatement(string Site, string Device, byte[] Key, long UnsignedThrough, long? RevokedAfter = null);
 
 /// <summary>
 /// What a site publishes about keys, signed by its own: its own key (<see cref="Self"/>), and the
@@ -89,7 +92,7 @@ public sealed record SiteCard(SiteKeyStatement Self, IReadOnlyList<SiteKeyStatem
     }
 
     private static bool IsWellFormed(SiteKeyStatement? statement) =>
-        statement is { Site: not null, Device: not null, Key.Length: 32, UnsignedThrough: >= 0 }
+        statement is { Site: not null, Device: not null, Key.Length: 32, UnsignedThrough: >= 0, RevokedAfter: null or >= 0 }
         && SiteIds.IsValid(statement.Site)
         && Syncthing.SyncthingDeviceId.TryParse(statement.Device, out var device) && device.ToString() == statement.Device;
 }

@@ -4,12 +4,15 @@ using HermitSync.Exporter.ChangeFiles;
 
 namespace HermitSync.Exporter.Trust;
 
-/// <summary>A site's key as this site holds it; <see cref="VouchedBy"/> is null when the site's own device is paired here.</summary>
-public sealed record TrustedSite(string Site, string Device, byte[] Key, long UnsignedThrough, string? VouchedBy)
+/// <summary>
+/// A site's key as this site holds it; <see cref="VouchedBy"/> is null when the site's own device
+/// is paired here, and <see cref="RevokedAfter"/> is the last of its files that may apply once it was unpaired.
+/// </summary>
+public sealed record TrustedSite(string Site, string Device, byte[] Key, long UnsignedThrough, string? VouchedBy, long? RevokedAfter = null)
 {
     public string Fingerprint => SiteFingerprint.Of(Key);
 
-    public SiteKeyStatement Statement => new(Site, Device, Key, UnsignedThrough);
+    public SiteKeyStatement Statement => new(Site, Device, Key, UnsignedThrough, RevokedAfter);
 }
 
 /// <summary>
@@ -21,8 +24,11 @@ public sealed record TrustedSite(string Site, string Device, byte[] Key, long Un
 /// A–B and B–C paired, C learns A's key from B.</item>
 /// </list>
 /// A pinned key is never replaced by another, except that a site's own card, from a device paired
-/// here, replaces a key only vouched for. A card that states another key for a pinned site is
-/// ignored, and counted in <see cref="Disputed"/>. The pins are kept owner-only beside the signing key.
+/// here, replaces a key only vouched for, or one revoked when its machine was unpaired. A card that states another key for a pinned site is
+/// ignored, and counted in <see cref="Disputed"/>. Unpairing a device revokes the sites on it:
+/// their files after the last applied here are refused, here and wherever this site's vouch was
+/// all a site had for them; pairing the device again lifts it. The pins are kept owner-only
+/// beside the signing key.
 /// </summary>
 public sealed class TrustedSites : ISiteKeys
 {
@@ -83,7 +89,7 @@ public sealed class TrustedSites : ISiteKeys
         lock (_gate)
         {
             var site = siteId == _own.Site ? _own : _sites.GetValueOrDefault(siteId);
-            return site is null ? null : new TrustedKey(site.Key, site.UnsignedThrough);
+            return site is null ? null : new TrustedKey(site.Key, site.UnsignedThrough, site.RevokedAfter);
         }
     }
 
@@ -144,6 +150,28 @@ public sealed class TrustedSites : ISiteKeys
         }
     }
 
+    /// <summary>
+    /// Revokes the sites that run on <paramref name="device"/>, just unpaired: files they sign
+    /// after the last of theirs applied here (<paramref name="appliedThrough"/>) are refused.
+    /// Returns the sites revoked.
+    /// </summary>
+    public IReadOnlyList<string> Revoke(string device, Func<string, long> appliedThrough)
+    {
+        lock (_gate)
+        {
+            var revoked = _sites.Values.Where(s => s.Device == device && s.RevokedAfter is null).ToArray();
+            foreach (var site in revoked)
+            {
+                _sites[site.Site] = site with { RevokedAfter = appliedThrough(site.Site) };
+            }
+            if (revoked.Length > 0)
+            {
+                Save();
+            }
+            return revoked.Select(s => s.Site).ToArray();
+        }
+    }
+
     /// <summary>Learns what the cards found in the folder teach; true when a pin was added or replaced.</summary>
     public bool Consider(IReadOnlyCollection<SiteCard> cards, IReadOnlySet<string> pairedDevices)
     {
@@ -181,21 +209,27 @@ public sealed class TrustedSites : ISiteKeys
         {
             if (pinned.Key.AsSpan().SequenceEqual(statement.Key))
             {
-                if (vouchedBy is not null || pinned.VouchedBy is null)
+                var now = vouchedBy is null
+                    // The site's own card from a paired device: paired (again), it rests on no voucher.
+                    ? pinned with { VouchedBy = null, RevokedAfter = null }
+                    // Its voucher revokes it, or lifts that, for whoever trusts it on that voucher alone.
+                    : pinned.VouchedBy == vouchedBy ? pinned with { RevokedAfter = statement.RevokedAfter } : pinned;
+                if (now == pinned)
                 {
                     return false;
                 }
-                // The same key, now also from the site's own device: it no longer rests on a voucher.
-                _sites[statement.Site] = pinned with { VouchedBy = null };
+                _sites[statement.Site] = now;
                 return true;
             }
-            if (vouchedBy is not null || pinned.VouchedBy is null)
+            // Another key: taken only from the site's own paired device, over a key merely vouched
+            // for or one revoked when its machine was unpaired (a machine that lost its key is paired again).
+            if (vouchedBy is not null || (pinned.VouchedBy is null && pinned.RevokedAfter is null))
             {
                 _disputed.Add(statement.Site);
                 return false;
             }
         }
-        _sites[statement.Site] = new TrustedSite(statement.Site, statement.Device, statement.Key, statement.UnsignedThrough, vouchedBy);
+        _sites[statement.Site] = new TrustedSite(statement.Site, statement.Device, statement.Key, statement.UnsignedThrough, vouchedBy, vouchedBy is null ? null : statement.RevokedAfter);
         _disputed.Remove(statement.Site);
         return true;
     }

@@ -6,7 +6,7 @@ public sealed record SyncthingPeer(string DeviceId, string Name, IReadOnlyList<s
 
 public sealed record PendingDevice(string DeviceId, string Name, string Address, DateTimeOffset Time);
 
-public sealed record TrustedSiteStatus(string SiteId, string Fingerprint, string DeviceId, string? VouchedBy);
+public sealed record TrustedSiteStatus(string SiteId, string Fingerprint, string DeviceId, string? VouchedBy, long? RevokedAfter);
 
 public sealed record PairingStatus(string DeviceId, string Fingerprint, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending,
     IReadOnlyList<TrustedSiteStatus> TrustedSites, IReadOnlyList<string> Disputed, IReadOnlyList<string> Waiting);

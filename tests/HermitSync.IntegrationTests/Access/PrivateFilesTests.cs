@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using HermitSync.IntegrationTests.Infrastructure;
 using HermitSync.IntegrationTests.Stack;
 using HermitSync.IntegrationTests.Sync;
+using HermitSync.Testing.Peers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HermitSync.IntegrationTests.Access;
@@ -28,7 +29,7 @@ public sealed class PrivateFilesTests(StackFixture stack)
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
         var backup = await commands.ExecuteCommandAsync(stack.Name("", SiteResource.Rqlite), "backup", timeout.Token);
         Assert.True(backup.Success, backup.Message);
-        await QuarantineAWorldReadableFileAsync(site, timeout.Token);
+        await QuarantineAWorldReadableFileAsync(timeout.Token);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(site.DataDirectory));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(site.AccessTokenFile));
@@ -56,12 +57,17 @@ public sealed class PrivateFilesTests(StackFixture stack)
             .Select(entry => $"{entry.FullName} {File.GetUnixFileMode(entry.FullName)}")
             .ToArray();
 
-    /// <summary>A garbage change file that anyone may read, as a peer's older Syncthing could leave: its quarantined copy must not be.</summary>
-    private static async Task QuarantineAWorldReadableFileAsync(SiteSettings site, CancellationToken cancellationToken)
+    /// <summary>
+    /// A garbage change file that anyone may read, as a peer's older Syncthing could leave, from a
+    /// peer this site trusts, so it is read and refused: its quarantined copy must not be readable.
+    /// </summary>
+    private async Task QuarantineAWorldReadableFileAsync(CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(site.SyncFolder, "sites", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var garbage = Path.Combine(folder, "c-000000000001.hsync");
+        var site = stack.Site();
+        using var peer = new PeerSite();
+        using var syncthing = stack.SyncthingClient();
+        await peer.IntroduceAsync(syncthing, site.SyncFolder, cancellationToken);
+        var garbage = Path.Combine(site.SyncFolder, peer.Name(1).RelativePath);
         await File.WriteAllBytesAsync(garbage, "not a change file"u8.ToArray(), cancellationToken);
         File.SetUnixFileMode(garbage, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         try
@@ -73,7 +79,8 @@ public sealed class PrivateFilesTests(StackFixture stack)
         }
         finally
         {
-            Directory.Delete(folder, recursive: true);
+            Directory.Delete(Path.GetDirectoryName(garbage)!, recursive: true);
+            await peer.DismissAsync(syncthing, cancellationToken);
         }
     }
 }

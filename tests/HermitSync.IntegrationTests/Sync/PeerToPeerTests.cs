@@ -201,23 +201,24 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         var genuine = Sites.ChangeFilesIn(folder).MaxBy(f => Path.GetFileName(f)[2..])!;
         var (rejectedAtA, rejectedAtB) = await Sites.RejectionCountsAsync(_stack);
         var exporterB = _stack.Name("b", SiteResource.Exporter);
-        var countedBefore = await RefusedAsAuthenticationFailedAsync(exporterB);
+        var countedBefore = await RefusedAsForgedAsync(exporterB);
 
         var tampered = await File.ReadAllBytesAsync(genuine);
         tampered[^3] ^= 0x20;
-        var name = $"c-{999_999_999_999:D12}.hsync";
+        // Numbered well past A's files, yet within the jump a site may make.
+        var name = $"c-{long.Parse(Path.GetFileNameWithoutExtension(genuine)[2..]) + 100_000:D12}.hsync";
         var planted = Path.Combine(folder, name);
         await File.WriteAllBytesAsync(planted, tampered);
         try
         {
             var rejection = await Sites.EventuallyAsync(async () => (await Sites.StatusAsync(b)).Rejections.FirstOrDefault(r => r.File.EndsWith(name)),
                 "B did not reject the tampered file");
-            Assert.Equal("AuthenticationFailed", rejection.Reason);
+            Assert.Equal("BadSignature", rejection.Reason);
             var page = await b.GetStringAsync("/Sync");
             Assert.Contains(name, page);
-            Assert.Contains("AuthenticationFailed", page);
+            Assert.Contains("BadSignature", page);
             Assert.Equal((rejectedAtA, rejectedAtB + 1), await Sites.RejectionCountsAsync(_stack));
-            var countedAfter = await Sites.EventuallyAsync(async () => await RefusedAsAuthenticationFailedAsync(exporterB) is var now && now > countedBefore ? now : (double?)null,
+            var countedAfter = await Sites.EventuallyAsync(async () => await RefusedAsForgedAsync(exporterB) is var now && now > countedBefore ? now : (double?)null,
                 "B's exporter did not count the refusal");
             Assert.Equal(countedBefore + 1, countedAfter);
         }
@@ -232,6 +233,6 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
     }
 
     /// <summary>What the dashboard's <c>hermit.sync.rejections</c> says an exporter refused for a failed authentication, now.</summary>
-    private async Task<double> RefusedAsAuthenticationFailedAsync(string exporter) =>
-        (await fixture.Telemetry.MetricsAfterAsync(exporter, DateTimeOffset.UtcNow, Patience)).Total("hermit.sync.rejections", ("reason", "AuthenticationFailed"));
+    private async Task<double> RefusedAsForgedAsync(string exporter) =>
+        (await fixture.Telemetry.MetricsAfterAsync(exporter, DateTimeOffset.UtcNow, Patience)).Total("hermit.sync.rejections", ("reason", "BadSignature"));
 }

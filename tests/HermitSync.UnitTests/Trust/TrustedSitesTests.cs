@@ -83,6 +83,69 @@ public sealed class TrustedSitesTests : IDisposable
     }
 
     [Fact]
+    public void Unpairing_a_device_revokes_its_site_after_the_last_file_applied_and_pairing_it_again_lifts_that()
+    {
+        var trusted = _here.Trusted();
+        trusted.Consider([_a.Card()], Paired(_a));
+
+        Assert.Equal([_a.Id], trusted.Revoke(_a.Device, site => site == _a.Id ? 12 : 0));
+
+        Assert.Equal(12, trusted.KeyOf(_a.Id)!.RevokedAfter);
+        Assert.Empty(trusted.Revoke(_a.Device, _ => 99));
+        Assert.Equal(12, trusted.KeyOf(_a.Id)!.RevokedAfter);
+        Assert.False(trusted.Consider([_a.Card()], Paired()));
+        Assert.True(trusted.Consider([_a.Card()], Paired(_a)));
+        Assert.Null(trusted.KeyOf(_a.Id)!.RevokedAfter);
+    }
+
+    [Fact]
+    public void A_machine_that_lost_its_key_is_trusted_with_its_new_one_only_once_unpaired_and_paired_again()
+    {
+        var trusted = _here.Trusted();
+        trusted.Consider([_a.Card()], Paired(_a));
+        var renewed = new Site(_a.Id, _a.Device);
+
+        Assert.False(trusted.Consider([renewed.Card()], Paired(_a)));
+        trusted.Revoke(_a.Device, _ => 3);
+        Assert.True(trusted.Consider([renewed.Card()], Paired(_a)));
+
+        Assert.Equal(renewed.Key.PublicKey, trusted.KeyOf(_a.Id)!.PublicKey);
+        Assert.Null(trusted.KeyOf(_a.Id)!.RevokedAfter);
+        Assert.Empty(trusted.Disputed);
+    }
+
+    [Fact]
+    public void A_revocation_reaches_the_sites_that_trust_the_key_on_the_revokers_vouch_alone()
+    {
+        var atB = _b.Trusted();
+        atB.Consider([_a.Card()], Paired(_a));
+        var throughB = _here.Trusted();
+        throughB.Consider([atB.OwnCard], Paired(_b));
+        var alsoPairedWithA = new Site().Trusted();
+        alsoPairedWithA.Consider([atB.OwnCard, _a.Card()], Paired(_a, _b));
+
+        atB.Revoke(_a.Device, _ => 7);
+        throughB.Consider([atB.OwnCard], Paired(_b));
+        alsoPairedWithA.Consider([atB.OwnCard, _a.Card()], Paired(_a, _b));
+
+        Assert.Equal(7, throughB.KeyOf(_a.Id)!.RevokedAfter);
+        Assert.Null(alsoPairedWithA.KeyOf(_a.Id)!.RevokedAfter);
+    }
+
+    [Fact]
+    public void A_revoked_sites_files_after_the_point_are_refused_as_revoked_and_those_before_still_open()
+    {
+        var keyring = new SyncKeyring("correct horse battery staple", new NSec.Cryptography.Argon2Parameters { DegreeOfParallelism = 1, MemorySize = 1024, NumberOfPasses = 1 });
+        var trusted = _here.Trusted();
+        trusted.Consider([_a.Card()], Paired(_a));
+        trusted.Revoke(_a.Device, _ => 5);
+        byte[] SignedFile(long sequence) => ChangeFile.Seal(keyring, _a.Key, ChangeFileKind.Changes, _a.Id, sequence, []);
+
+        Assert.Empty(ChangeFile.Open(keyring, trusted, SignedFile(5)).Revisions);
+        Assert.Equal(RejectionReason.Revoked, Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(keyring, trusted, SignedFile(6))).Reason);
+    }
+
+    [Fact]
     public void Pins_and_the_sites_own_unsigned_files_are_kept_owner_only_across_restarts()
     {
         var first = TrustedSites.Load(_folder, _here.Statement with { UnsignedThrough = 41 });
