@@ -56,7 +56,17 @@ public sealed class SyncFolder(string root)
         TryWriteOnceAsync(name.RelativePath, (file, token) => file.WriteAsync(content, token).AsTask(), cancellationToken);
 
     /// <summary>The same for a file that is written as a stream, such as a sealed attachment.</summary>
-    public async Task<bool> TryWriteOnceAsync(string relativePath, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    public Task<bool> TryWriteOnceAsync(string relativePath, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken) =>
+        WriteWholeAsync(relativePath, write, replace: false, cancellationToken);
+
+    /// <summary>
+    /// Puts <paramref name="content"/> at <paramref name="relativePath"/> in this site's own
+    /// folder whole, replacing what stood there: for the one file a site rewrites, its card.
+    /// </summary>
+    public Task ReplaceAsync(string relativePath, byte[] content, CancellationToken cancellationToken) =>
+        WriteWholeAsync(relativePath, (file, token) => file.WriteAsync(content, token).AsTask(), replace: true, cancellationToken);
+
+    private async Task<bool> WriteWholeAsync(string relativePath, Func<Stream, CancellationToken, Task> write, bool replace, CancellationToken cancellationToken)
     {
         var final = Path.Combine(Root, relativePath);
         var directory = Path.GetDirectoryName(final)!;
@@ -69,11 +79,11 @@ public sealed class SyncFolder(string root)
                 await write(file, cancellationToken);
                 file.Flush(flushToDisk: true);
             }
-            if (Path.Exists(final))
+            if (!replace && Path.Exists(final))
             {
                 return false;
             }
-            File.Move(temporary, final, overwrite: false);
+            File.Move(temporary, final, overwrite: replace);
             return true;
         }
         finally
@@ -250,31 +260,6 @@ public sealed class SyncFolder(string root)
         {
             handle!.Dispose();
             throw new ChangeFileRejectedException(RejectionReason.NotARegularFile, "A pipe or a device, not a file; it was not read.");
-        }
-    }
-
-    /// <summary>
-    /// Puts <paramref name="content"/> at <paramref name="relativePath"/> in this site's own
-    /// folder whole, replacing what stood there: for the one file a site rewrites, its card.
-    /// </summary>
-    public async Task ReplaceAsync(string relativePath, byte[] content, CancellationToken cancellationToken)
-    {
-        var final = Path.Combine(Root, relativePath);
-        var directory = Path.GetDirectoryName(final)!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".syncthing.{Path.GetFileName(final)}.tmp");
-        try
-        {
-            await File.WriteAllBytesAsync(temporary, content, cancellationToken);
-            using (var written = new FileStream(temporary, FileMode.Open, FileAccess.Write))
-            {
-                written.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, final, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HermitSync.Exporter.ChangeFiles;
 using HermitSync.Exporter.Sync;
+using HermitSync.Exporter.Trust;
 using HermitSync.Storage;
 
 namespace HermitSync.UnitTests.ChangeFiles;
@@ -38,6 +39,23 @@ public sealed class SyncFolderTests : IDisposable
         Assert.Equal(new ChangeFileName(_site, ChangeFileKind.Changes, 1), candidate.Name);
         Assert.Equal(3, candidate.Length);
         Assert.Empty(strangers);
+    }
+
+    [Fact]
+    public async Task A_sites_card_is_found_as_a_card_and_rewritten_whole_in_place()
+    {
+        var path = SiteCard.RelativePathOf(_site);
+
+        await _folder.ReplaceAsync(path, [1, 2, 3], CancellationToken.None);
+        await _folder.ReplaceAsync(path, [4, 5], CancellationToken.None);
+        var scan = _folder.Scan();
+
+        var card = Assert.Single(scan.Cards);
+        Assert.Equal((path, _site, 2L), (card.RelativePath, card.SiteId, card.Length));
+        Assert.Equal([4, 5], _folder.Read(path, 10));
+        Assert.Empty(scan.Strangers);
+        Assert.Empty(scan.Candidates);
+        Assert.Equal(SyncFolder.NamedEntry.Stranger, _folder.Look(path).Kind);
     }
 
     [Fact]
