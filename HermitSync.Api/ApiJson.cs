@@ -28,6 +28,7 @@ namespace HermitSync.Api;
 [JsonSerializable(typeof(SyncStatus))]
 [JsonSerializable(typeof(PairRequest))]
 [JsonSerializable(typeof(IgnoreRequest))]
+[JsonSerializable(typeof(PassphraseRequest))]
 [JsonSerializable(typeof(LabelsRequest))]
 [JsonSerializable(typeof(NoteLabels))]
 [JsonSerializable(typeof(NotebookRequest))]

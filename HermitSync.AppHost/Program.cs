@@ -13,8 +13,6 @@ var secrets = new SiteSecrets(
     builder.AddParameter("syncthing-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
     builder.AddParameter("syncthing-gui-user", new GenerateParameterDefault { MinLength = 12, Upper = false, Special = false }, secret: true, persist: true),
     builder.AddParameter("syncthing-gui-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
-    // Every paired site must use the same passphrase: copy it from one machine's user secrets to the other's.
-    builder.AddParameter("sync-passphrase", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true),
     // New at every run, kept nowhere: only the services this run starts, and the AppHost, hold it.
     builder.AddParameter("internal-key", new GenerateParameterDefault { MinLength = 43, Special = false }, secret: true, persist: false));
 

@@ -1,5 +1,6 @@
 using HermitSync.Exporter.Attachments;
 using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Passphrase;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
 using HermitSync.Exporter.Trust;
@@ -23,7 +24,6 @@ builder.Services.AddOptions<SyncOptions>()
     .Validate(o => Path.IsPathFullyQualified(o.SyncFolder), "Sync:SyncFolder must be an absolute path.")
     .Validate(o => Path.IsPathFullyQualified(o.QuarantineFolder), "Sync:QuarantineFolder must be an absolute path.")
     .Validate(o => Path.IsPathFullyQualified(o.IdentityFolder), "Sync:IdentityFolder must be an absolute path.")
-    .Validate(o => o.Passphrase.Length >= 8, "Sync:Passphrase must be set, at least 8 characters.")
     .Validate(o => o.Peers.All(p => p.DeviceId.Length == 0 || SyncthingDeviceId.TryParse(p.DeviceId, out _)), "Sync:Peers:*:DeviceId must be Syncthing device IDs.")
     .ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -34,11 +34,9 @@ builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartu
 builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Trusted);
 builder.Services.AddSingleton<ISiteKeys>(services => services.GetRequiredService<TrustedSites>());
 builder.Services.AddSingleton<SiteCards>();
-builder.Services.AddSingleton(services =>
-{
-    var options = services.GetRequiredService<IOptions<SyncOptions>>().Value;
-    return new SyncKeyring(options.Passphrase, options.Keyring, services.GetRequiredService<TimeProvider>());
-});
+builder.Services.AddSingleton(services => SyncPassphrases.Load(services.GetRequiredService<IOptions<SyncOptions>>().Value.IdentityFolder));
+builder.Services.AddSingleton(services => new SyncKeyring(
+    services.GetRequiredService<SyncPassphrases>(), services.GetRequiredService<IOptions<SyncOptions>>().Value.Keyring, services.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<Quarantine>();
 builder.Services.AddSingleton(services => new SyncFolder(services.GetRequiredService<IOptions<SyncOptions>>().Value.SyncFolder));
 builder.Services.AddSingleton<SyncHealth>();
@@ -65,6 +63,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapPairingEndpoints();
+app.MapPassphraseEndpoints();
 app.MapExportEndpoints();
 
 await app.Services.GetRequiredService<SiteStartup>().StartAsync();

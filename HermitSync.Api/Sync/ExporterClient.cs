@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 namespace HermitSync.Api.Sync;
 
 /// <summary>
-/// The exporter's pairing API. The exporter is the one process that manages Syncthing; the API
-/// passes pairing requests on to it, so the web app still talks to the API alone. And the hint
-/// that an attachment was added.
+/// The exporter's pairing and passphrase API. The exporter is the one process that manages
+/// Syncthing and seals files; the API passes these requests on to it, so the web app still talks
+/// to the API alone. And the hint that an attachment was added.
 /// </summary>
 public sealed class ExporterClient(HttpClient http)
 {
@@ -20,6 +20,12 @@ public sealed class ExporterClient(HttpClient http)
 
     public Task<IResult> IgnoreAsync(IgnoreRequest request, CancellationToken cancellationToken) =>
         ForwardAsync(new HttpRequestMessage(HttpMethod.Post, "/pairing/ignored") { Content = JsonContent.Create(request) }, cancellationToken);
+
+    public Task<IResult> SetPassphraseAsync(PassphraseRequest request, CancellationToken cancellationToken) =>
+        ForwardAsync(new HttpRequestMessage(HttpMethod.Post, "/passphrase") { Content = JsonContent.Create(request) }, cancellationToken);
+
+    public Task<IResult> GeneratePassphraseAsync(CancellationToken cancellationToken) =>
+        ForwardAsync(new HttpRequestMessage(HttpMethod.Post, "/passphrase/generated"), cancellationToken);
 
     /// <summary>
     /// Tells the exporter an attachment was added, so it seals it now. Only a hint: the exporter
@@ -68,3 +74,6 @@ public sealed record PairRequest(string? DeviceId, string? Name, string? Address
 
 /// <summary>A device that asked to connect, to be ignored from now on.</summary>
 public sealed record IgnoreRequest(string? DeviceId);
+
+/// <summary>Sets the first sync passphrase, changes it (with <see cref="Current"/>), or gives the site one its peers changed to.</summary>
+public sealed record PassphraseRequest(string? Passphrase, string? Confirmation = null, string? Current = null);

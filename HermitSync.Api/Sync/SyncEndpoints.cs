@@ -10,7 +10,7 @@ public static class SyncEndpoints
 
     /// <summary>
     /// The sync status is read from the ledger in rqlite, which the exporter keeps; pairing is
-    /// the exporter's, reached over HTTP (the AppHost gives the API its address).
+    /// the exporter's, and so is the passphrase, reached over HTTP (the AppHost gives the API its address).
     /// </summary>
     public static IEndpointRouteBuilder MapSyncEndpoints(this IEndpointRouteBuilder app)
     {
@@ -20,6 +20,8 @@ public static class SyncEndpoints
         sync.MapPost("/peers", (PairRequest request, ExporterClient exporter, CancellationToken ct) => exporter.PairAsync(request, ct)).WithName("PairPeer");
         sync.MapDelete("/peers/{deviceId}", (string deviceId, ExporterClient exporter, CancellationToken ct) => exporter.UnpairAsync(deviceId, ct)).WithName("UnpairPeer");
         sync.MapPost("/ignored", (IgnoreRequest request, ExporterClient exporter, CancellationToken ct) => exporter.IgnoreAsync(request, ct)).WithName("IgnorePendingDevice");
+        sync.MapPost("/passphrase", (PassphraseRequest request, ExporterClient exporter, CancellationToken ct) => exporter.SetPassphraseAsync(request, ct)).WithName("SetPassphrase");
+        sync.MapPost("/passphrase/generated", (ExporterClient exporter, CancellationToken ct) => exporter.GeneratePassphraseAsync(ct)).WithName("GeneratePassphrase");
         return app;
     }
 

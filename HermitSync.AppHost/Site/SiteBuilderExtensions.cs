@@ -9,7 +9,6 @@ public sealed record SiteSecrets(
     IResourceBuilder<ParameterResource> SyncthingApiKey,
     IResourceBuilder<ParameterResource> SyncthingGuiUser,
     IResourceBuilder<ParameterResource> SyncthingGuiPassword,
-    IResourceBuilder<ParameterResource> SyncPassphrase,
     IResourceBuilder<ParameterResource> InternalKey);
 
 /// <summary>A site's resources that other sites need to know about.</summary>
@@ -91,7 +90,6 @@ public static class SiteBuilderExtensions
             .WithEnvironment("Sync__SyncthingFolderPath", syncthing.Resource.FolderPath)
             .WithEnvironment("Sync__QuarantineFolder", site.QuarantineFolder)
             .WithEnvironment("Sync__IdentityFolder", site.IdentityFolder)
-            .WithEnvironment("Sync__Passphrase", secrets.SyncPassphrase)
             .WithSettings(builder.Configuration.GetSection("HermitSync:Sync"), "Sync")
             .WithAttachments(site, builder.Configuration.GetSection(AttachmentSettings))
             .WithInternalKey(secrets.InternalKey)

@@ -28,7 +28,7 @@ public sealed class AttachmentReceiver(
     {
         foreach (var hash in await rqlite.QueryAsync(AttachmentSql.Hashes, ReadConsistency.Linearizable, cancellationToken))
         {
-            _here.Add(AttachmentFileName.NameOf(keyring, hash));
+            _here.UnionWith(AttachmentFileName.NamesOf(keyring, hash));
         }
     }
 

@@ -44,14 +44,14 @@ public static class AttachmentFile
     /// <summary>Seals <paramref name="content"/>, <paramref name="attachment"/>'s bytes, as this site's, into <paramref name="output"/>.</summary>
     public static async Task SealAsync(SyncKeyring keyring, string siteId, Attachment attachment, Stream content, Stream output, CancellationToken cancellationToken)
     {
-        var key = keyring.ForOwnSite(siteId);
+        var (epoch, key) = keyring.ForOwnSite(siteId);
         var header = new byte[HeaderBytes];
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(8), FormatVersion);
         Convert.FromHexString(siteId).CopyTo(header, 10);
         SyncKeyring.SaltFor(siteId).CopyTo(header, 26);
         key.Check.CopyTo(header, 42);
-        Convert.FromHexString(AttachmentFileName.NameOf(keyring, attachment.Hash)).CopyTo(header, NameOffset);
+        Convert.FromHexString(AttachmentFileName.NameOf(keyring, epoch, attachment.Hash)).CopyTo(header, NameOffset);
         RandomNumberGenerator.Fill(header.AsSpan(NoncePrefixOffset, NoncePrefixBytes));
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(PartBytesOffset), PartBytes);
         await output.WriteAsync(header, cancellationToken);
@@ -117,11 +117,10 @@ public static class AttachmentFile
         {
             throw new ChangeFileRejectedException(RejectionReason.Malformed, $"Its parts are not of {PartBytes} bytes.");
         }
-        var key = keyring.ForPeer(siteId, out var retryAfter) ?? throw new ChangeFileDeferredException(siteId, retryAfter);
-        if (!CryptographicOperations.FixedTimeEquals(key.Check, header.AsSpan(42, SyncKeyring.CheckBytes)))
-        {
-            throw new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under another sync passphrase, or its salt was altered.");
-        }
+        var (epoch, key) = keyring.ForPeerByCheck(siteId, header.AsSpan(42, SyncKeyring.CheckBytes), out var retryAfter)
+            ?? throw (retryAfter > TimeSpan.Zero ? new ChangeFileDeferredException(siteId, retryAfter)
+                : keyring.Passphrases.NeededBy.Count > 0 ? ChangeFileDeferredException.AwaitingPassphrase(siteId)
+                : new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under a sync passphrase this site does not hold, or its salt was altered."));
 
         var lengthPrefix = new byte[4];
         if (RandomAccess.Read(file, lengthPrefix, HeaderBytes) < 4)
@@ -143,10 +142,10 @@ public static class AttachmentFile
         {
             throw new ChangeFileRejectedException(RejectionReason.AuthenticationFailed, "Its manifest failed authentication: the file was altered.");
         }
-        keyring.Verified(siteId);
+        keyring.Verified(siteId, epoch);
 
         var manifest = ReadManifest(plainManifest);
-        if (AttachmentFileName.NameOf(keyring, manifest.Hash) != name.Name)
+        if (AttachmentFileName.NameOf(keyring, epoch, manifest.Hash) != name.Name)
         {
             throw new ChangeFileRejectedException(RejectionReason.Replayed, $"Its name is not the one its content's hash gives: it holds attachment {manifest.Hash[..16]}… under another's name.");
         }

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using HermitSync.Storage;
+using HermitSync.Exporter.Passphrase;
 using HermitSync.Exporter.Trust;
 using NSec.Cryptography;
 
@@ -25,30 +26,40 @@ public sealed record OpenedChangeFile(ChangeFileHeader Header, ChangeSet Changes
 }
 
 /// <summary>
-/// The encrypted change-file format, version 4 (see docs/change-file-format.md). A fixed
-/// 129-byte header, then Brotli-compressed JSON revisions and property writes sealed with
-/// XChaCha20-Poly1305; the header is the associated data, so no field of it can be changed
-/// unnoticed. Last, the writing site's Ed25519 signature over all that, checked before anything
-/// is decrypted: the passphrase lets a peer read, the site's key alone lets it write as the site.
-/// Versions 1 to 3 (unsigned; version 2 holds revisions alone, version 1 has a 104-byte header
-/// with no trace context) are still read, for the files a site wrote before it had a key.
+/// The encrypted change-file format, version 5 (see docs/change-file-format.md). In clear, only
+/// what routing needs: a 68-byte header of magic, version, kind, site, sequence, key epoch and
+/// nonce. Sealed with XChaCha20-Poly1305 under the header as associated data: the clock stamps,
+/// row count and trace context, then Brotli-compressed JSON revisions and property writes,
+/// padded so a file's length says little about what it holds. Last, the writing site's Ed25519
+/// signature over all that, checked before anything is decrypted: the passphrase lets a peer
+/// read, the site's key alone lets it write as the site. Versions 1 to 4 (a 129-byte clear
+/// header; 1 to 3 unsigned, 1 and 2 revisions alone, 1 a 104-byte header) are still read.
 /// </summary>
 public static class ChangeFile
 {
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5;
+
+    /// <summary>The last version with its clock stamps, row count and trace context in clear.</summary>
+    private const int ClearHeaderVersion = 4;
 
     /// <summary>The last version without a signature.</summary>
     private const int UnsignedVersion = 3;
 
     /// <summary>The last version whose content is an array of revisions alone.</summary>
     private const int RevisionsOnlyVersion = 2;
-    public const int HeaderBytes = 129;
+    public const int HeaderBytes = 68;
+    public const int Version4HeaderBytes = 129;
     public const int Version1HeaderBytes = 104;
+
+    /// <summary>What the sealed part holds before the content: clock stamps, rows, trace context and the content's length.</summary>
+    private const int InnerHeaderBytes = 49;
+
+    /// <summary>No sealed part is shorter: a file's length does not tell one revision from a few.</summary>
+    private const int MinSealedBytes = 512;
+    private const int EpochOffset = 36;
+    private const int NonceOffset = 44;
     public const int TagBytes = 16;
     private const int VersionEnd = 10;
-    private const int TraceIdOffset = 104;
-    private const int SpanIdOffset = 120;
-    private const int TraceFlagsOffset = 128;
     private static ReadOnlySpan<byte> Magic => "HRMTSYNC"u8;
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
 
@@ -70,17 +81,46 @@ public static class ChangeFile
     internal static byte[] SealContent(SyncKeyring keyring, SiteSigningKey signer, ChangeFileKind kind, string siteId, long sequence, long firstHlc, long lastHlc, int rows,
         byte[] compressedContent, ActivityContext trace = default)
     {
-        var key = keyring.ForOwnSite(siteId);
+        var (epoch, key) = keyring.ForOwnSite(siteId);
         var header = new byte[HeaderBytes];
-        var nonce = RandomNumberGenerator.GetBytes(Aead.NonceSize);
-        WriteHeader(header, kind, siteId, sequence, firstHlc, lastHlc, rows, SyncKeyring.SaltFor(siteId), key.Check, nonce);
-        WriteTraceContext(header, trace);
-        var sealedBytes = HeaderBytes + compressedContent.Length + TagBytes;
+        Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(8), FormatVersion);
+        header[10] = (byte)kind;
+        Convert.FromHexString(siteId).CopyTo(header, 12);
+        BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(28), sequence);
+        Convert.FromHexString(epoch.Tag).CopyTo(header, EpochOffset);
+        RandomNumberGenerator.Fill(header.AsSpan(NonceOffset, Aead.NonceSize));
+
+        var inner = new byte[PaddedLength(InnerHeaderBytes + compressedContent.Length)];
+        BinaryPrimitives.WriteInt64BigEndian(inner, firstHlc);
+        BinaryPrimitives.WriteInt64BigEndian(inner.AsSpan(8), lastHlc);
+        BinaryPrimitives.WriteInt32BigEndian(inner.AsSpan(16), rows);
+        WriteTraceContext(inner.AsSpan(20, 25), trace);
+        BinaryPrimitives.WriteInt32BigEndian(inner.AsSpan(45), compressedContent.Length);
+        compressedContent.CopyTo(inner, InnerHeaderBytes);
+
+        var sealedBytes = HeaderBytes + inner.Length + TagBytes;
         var file = new byte[sealedBytes + SiteSigningKey.SignatureBytes];
         header.CopyTo(file, 0);
-        Aead.Encrypt(key.Key, nonce, header, compressedContent, file.AsSpan(HeaderBytes, sealedBytes - HeaderBytes));
+        Aead.Encrypt(key.Key, header.AsSpan(NonceOffset, Aead.NonceSize), header, inner, file.AsSpan(HeaderBytes, sealedBytes - HeaderBytes));
         signer.Sign(file.AsSpan(0, sealedBytes)).CopyTo(file, sealedBytes);
         return file;
+    }
+
+    /// <summary>
+    /// Padmé (Nikitin et al., PETS 2019): the length rounded up so that at most O(log log n) of
+    /// its bits say anything, at most 12% more bytes; never under <see cref="MinSealedBytes"/>.
+    /// </summary>
+    internal static int PaddedLength(int length)
+    {
+        if (length <= MinSealedBytes)
+        {
+            return MinSealedBytes;
+        }
+        var exponent = 31 - int.LeadingZeroCount(length);
+        var meaningful = 32 - int.LeadingZeroCount(exponent);
+        var mask = (1 << (exponent - meaningful)) - 1;
+        return (length + mask) & ~mask;
     }
 
     /// <summary>How many bytes <paramref name="changes"/> take in a file once decompressed: what <see cref="ChangeFileLimits.MaxContentBytes"/> bounds.</summary>
@@ -116,10 +156,11 @@ public static class ChangeFile
         var headerBytes = version switch
         {
             1 => Version1HeaderBytes,
-            RevisionsOnlyVersion or UnsignedVersion or FormatVersion => HeaderBytes,
+            RevisionsOnlyVersion or UnsignedVersion or ClearHeaderVersion => Version4HeaderBytes,
+            FormatVersion => HeaderBytes,
             _ => throw new ChangeFileRejectedException(RejectionReason.UnknownVersion, $"Format version {version}; this build reads versions 1 to {FormatVersion}."),
         };
-        var signatureBytes = version == FormatVersion ? SiteSigningKey.SignatureBytes : 0;
+        var signatureBytes = version > UnsignedVersion ? SiteSigningKey.SignatureBytes : 0;
         if (file.Length < headerBytes + TagBytes + signatureBytes)
         {
             throw new ChangeFileRejectedException(RejectionReason.Truncated, $"{file.Length} bytes is shorter than a header and a tag.");
@@ -130,59 +171,63 @@ public static class ChangeFile
         {
             throw new ChangeFileRejectedException(RejectionReason.Malformed, $"Unknown kind {header[10]} or flags {header[11]}.");
         }
-        var parsed = new ChangeFileHeader(
-            version,
-            kind,
-            Convert.ToHexStringLower(header.Slice(12, 16)),
-            BinaryPrimitives.ReadInt64BigEndian(header[28..]),
-            BinaryPrimitives.ReadInt64BigEndian(header[36..]),
-            BinaryPrimitives.ReadInt64BigEndian(header[44..]),
-            BinaryPrimitives.ReadInt32BigEndian(header[52..]),
-            version == 1 ? default : ReadTraceContext(header));
+        var siteId = Convert.ToHexStringLower(header.Slice(12, 16));
+        var sequence = BinaryPrimitives.ReadInt64BigEndian(header[28..]);
 
-        var signer = keys.KeyOf(parsed.SiteId) ?? throw ChangeFileDeferredException.AwaitingKey(parsed.SiteId);
-        if (parsed.Sequence > signer.RevokedAfter)
+        var signer = keys.KeyOf(siteId) ?? throw ChangeFileDeferredException.AwaitingKey(siteId);
+        if (sequence > signer.RevokedAfter)
         {
             throw new ChangeFileRejectedException(RejectionReason.Revoked,
-                $"Site {parsed.SiteId} was unpaired after its file {signer.RevokedAfter}; what it signs since is refused.");
+                $"Site {siteId} was unpaired after its file {signer.RevokedAfter}; what it signs since is refused.");
         }
         if (signatureBytes == 0)
         {
-            if (parsed.Sequence > signer.UnsignedThrough)
+            if (sequence > signer.UnsignedThrough)
             {
                 throw new ChangeFileRejectedException(RejectionReason.Unsigned,
-                    $"It is unsigned, but site {parsed.SiteId} has signed every file after {signer.UnsignedThrough}: it is forged.");
+                    $"It is unsigned, but site {siteId} has signed every file after {signer.UnsignedThrough}: it is forged.");
             }
         }
         else if (!SiteSigningKey.Verify(signer.PublicKey, file[..^signatureBytes], file[^signatureBytes..]))
         {
             throw new ChangeFileRejectedException(RejectionReason.BadSignature,
-                $"It is not signed by site {parsed.SiteId}'s key ({SiteFingerprint.Of(signer.PublicKey)}): it is forged or altered.");
+                $"It is not signed by site {siteId}'s key ({SiteFingerprint.Of(signer.PublicKey)}): it is forged or altered.");
         }
         var sealedPart = file[..^signatureBytes];
-
-        // Every site writes under the salt of its own id, so any other salt is refused before a key is derived for it.
-        if (!header.Slice(56, SyncKeyring.SaltBytes).SequenceEqual(SyncKeyring.SaltFor(parsed.SiteId)))
-        {
-            throw new ChangeFileRejectedException(RejectionReason.WrongKey, "Its salt is not the one its site's id gives: it was altered or forged.");
-        }
-        var key = keyring.ForPeer(parsed.SiteId, out var retryAfter)
-            ?? throw new ChangeFileDeferredException(parsed.SiteId, retryAfter);
-        if (!CryptographicOperations.FixedTimeEquals(key.Check, header.Slice(72, SyncKeyring.CheckBytes)))
-        {
-            throw new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under another sync passphrase, or its salt was altered.");
-        }
+        var (epoch, key, nonce) = version == FormatVersion ? KeyOf(keyring, siteId, header) : KeyByCheck(keyring, siteId, header);
         var plaintext = new byte[sealedPart.Length - headerBytes - TagBytes];
-        if (!Aead.Decrypt(key.Key, header.Slice(80, Aead.NonceSize), header, sealedPart[headerBytes..], plaintext))
+        if (!Aead.Decrypt(key.Key, nonce, header, sealedPart[headerBytes..], plaintext))
         {
             throw new ChangeFileRejectedException(RejectionReason.AuthenticationFailed, "Authentication failed: the file was altered or cut short.");
         }
-        keyring.Verified(parsed.SiteId);
+        keyring.Verified(siteId, epoch);
+
+        ChangeFileHeader parsed;
+        byte[] compressed;
+        if (version == FormatVersion)
+        {
+            var contentBytes = plaintext.Length < InnerHeaderBytes ? -1 : BinaryPrimitives.ReadInt32BigEndian(plaintext.AsSpan(45));
+            if (contentBytes < 0 || contentBytes > plaintext.Length - InnerHeaderBytes || plaintext.AsSpan(InnerHeaderBytes + contentBytes).ContainsAnyExcept((byte)0))
+            {
+                throw new ChangeFileRejectedException(RejectionReason.Malformed, "Its sealed part does not hold a content length and zero padding.");
+            }
+            parsed = new ChangeFileHeader(version, kind, siteId, sequence,
+                BinaryPrimitives.ReadInt64BigEndian(plaintext), BinaryPrimitives.ReadInt64BigEndian(plaintext.AsSpan(8)), BinaryPrimitives.ReadInt32BigEndian(plaintext.AsSpan(16)),
+                ReadTraceContext(plaintext.AsSpan(20, 25)));
+            compressed = plaintext[InnerHeaderBytes..(InnerHeaderBytes + contentBytes)];
+        }
+        else
+        {
+            parsed = new ChangeFileHeader(version, kind, siteId, sequence,
+                BinaryPrimitives.ReadInt64BigEndian(header[36..]), BinaryPrimitives.ReadInt64BigEndian(header[44..]), BinaryPrimitives.ReadInt32BigEndian(header[52..]),
+                version == 1 ? default : ReadTraceContext(header.Slice(104, 25)));
+            compressed = plaintext;
+        }
 
         ChangeSet changes;
         try
         {
-            var content = Decompress(plaintext, limits.MaxContentBytes);
+            var content = Decompress(compressed, limits.MaxContentBytes);
             changes = version <= RevisionsOnlyVersion
                 ? ChangeSet.Of(JsonSerializer.Deserialize(content, RevisionJson.Default.NoteRevisionArray) ?? throw new JsonException("null"))
                 : JsonSerializer.Deserialize(content, ChangeSetJson.Default.ChangeSet) is { Revisions: not null, Properties: not null } set ? set : throw new JsonException("a missing list");
@@ -223,49 +268,61 @@ public static class ChangeFile
         }
     }
 
-    private static void WriteHeader(Span<byte> header, ChangeFileKind kind, string siteId, long sequence, long firstHlc, long lastHlc, int rows,
-        ReadOnlySpan<byte> salt, ReadOnlySpan<byte> check, ReadOnlySpan<byte> nonce)
+    /// <summary>A file of format 5 names its key epoch: one this site does not hold waits for the passphrase, unread.</summary>
+    private static (PassphraseEpoch, SyncKeyring.DerivedKey, byte[]) KeyOf(SyncKeyring keyring, string siteId, ReadOnlySpan<byte> header)
     {
-        Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt16BigEndian(header[8..], FormatVersion);
-        header[10] = (byte)kind;
-        header[11] = 0;
-        Convert.FromHexString(siteId).CopyTo(header[12..]);
-        BinaryPrimitives.WriteInt64BigEndian(header[28..], sequence);
-        BinaryPrimitives.WriteInt64BigEndian(header[36..], firstHlc);
-        BinaryPrimitives.WriteInt64BigEndian(header[44..], lastHlc);
-        BinaryPrimitives.WriteInt32BigEndian(header[52..], rows);
-        salt.CopyTo(header[56..]);
-        check.CopyTo(header[72..]);
-        nonce.CopyTo(header[80..]);
+        var tag = Convert.ToHexStringLower(header.Slice(EpochOffset, SyncPassphrases.TagBytes));
+        var epoch = keyring.Passphrases.Find(tag);
+        if (epoch is null)
+        {
+            keyring.Passphrases.Need(siteId, tag);
+            throw ChangeFileDeferredException.AwaitingPassphrase(siteId);
+        }
+        var key = keyring.ForPeer(siteId, epoch, out var retryAfter) ?? throw new ChangeFileDeferredException(siteId, retryAfter);
+        return (epoch, key, header.Slice(NonceOffset, Aead.NonceSize).ToArray());
+    }
+
+    /// <summary>A file of format 4 or before carries its site's salt and a check value of the key: the held epoch whose key matches opens it.</summary>
+    private static (PassphraseEpoch, SyncKeyring.DerivedKey, byte[]) KeyByCheck(SyncKeyring keyring, string siteId, ReadOnlySpan<byte> header)
+    {
+        // Every site writes under the salt of its own id, so any other salt is refused before a key is derived for it.
+        if (!header.Slice(56, SyncKeyring.SaltBytes).SequenceEqual(SyncKeyring.SaltFor(siteId)))
+        {
+            throw new ChangeFileRejectedException(RejectionReason.WrongKey, "Its salt is not the one its site's id gives: it was altered or forged.");
+        }
+        var (epoch, key) = keyring.ForPeerByCheck(siteId, header.Slice(72, SyncKeyring.CheckBytes), out var retryAfter)
+            ?? throw (retryAfter > TimeSpan.Zero
+                ? new ChangeFileDeferredException(siteId, retryAfter)
+                : new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under a sync passphrase this site does not hold, or its salt was altered."));
+        return (epoch, key, header.Slice(80, Aead.NonceSize).ToArray());
     }
 
     /// <summary>W3C trace context without its version byte: all zeros when there is none.</summary>
-    private static void WriteTraceContext(Span<byte> header, ActivityContext trace)
+    private static void WriteTraceContext(Span<byte> context, ActivityContext trace)
     {
         if (trace == default)
         {
             return;
         }
-        trace.TraceId.CopyTo(header.Slice(TraceIdOffset, 16));
-        trace.SpanId.CopyTo(header.Slice(SpanIdOffset, 8));
-        header[TraceFlagsOffset] = (byte)trace.TraceFlags;
+        trace.TraceId.CopyTo(context[..16]);
+        trace.SpanId.CopyTo(context.Slice(16, 8));
+        context[24] = (byte)trace.TraceFlags;
     }
 
     /// <summary>
     /// Returned only with the rest of the header, once decryption has authenticated it: a file
     /// that fails verification never lends its context to a trace.
     /// </summary>
-    private static ActivityContext ReadTraceContext(ReadOnlySpan<byte> header)
+    private static ActivityContext ReadTraceContext(ReadOnlySpan<byte> context)
     {
-        var traceId = header.Slice(TraceIdOffset, 16);
-        var spanId = header.Slice(SpanIdOffset, 8);
+        var traceId = context[..16];
+        var spanId = context.Slice(16, 8);
         if (!traceId.ContainsAnyExcept((byte)0) || !spanId.ContainsAnyExcept((byte)0))
         {
             return default;
         }
         return new ActivityContext(ActivityTraceId.CreateFromBytes(traceId), ActivitySpanId.CreateFromBytes(spanId),
-            (ActivityTraceFlags)(header[TraceFlagsOffset] & (byte)ActivityTraceFlags.Recorded), isRemote: true);
+            (ActivityTraceFlags)(context[24] & (byte)ActivityTraceFlags.Recorded), isRemote: true);
     }
 
     private static byte[] Compress(byte[] data)
@@ -341,6 +398,9 @@ public sealed class ChangeFileDeferredException(string siteId, TimeSpan? retryAf
         : this(siteId, retryAfter, $"The key of site {siteId} is not derived yet; new sites' keys are rate-limited.")
     {
     }
+
+    public static ChangeFileDeferredException AwaitingPassphrase(string siteId) =>
+        new(siteId, null, $"Site {siteId} writes under a sync passphrase this site does not hold yet: give this site the new passphrase on its Sync page.");
 
     public static ChangeFileDeferredException AwaitingKey(string siteId) =>
         new(siteId, null, $"No key is trusted for site {siteId} yet: pair with its device, or with a site that trusts it.");

@@ -36,9 +36,13 @@ public sealed class ChangeExporter(
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // The loop and "Export now" share the cursor and the file sequence, so exports never overlap.
     private readonly SemaphoreSlim _exporting = new(1, 1);
+    // Set when the passphrases change: a snapshot under the epoch written under now lets this site's older files go.
+    private volatile bool _snapshotWanted;
+    private bool _waitingLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        keyring.Passphrases.Changed += () => _snapshotWanted = true;
         RemovePlaintextSnapshots();
         await RestoreCursorAsync(stoppingToken);
         _started.TrySetResult();
@@ -90,6 +94,15 @@ public sealed class ChangeExporter(
     private async Task<IReadOnlyList<string>> ExportOnceAsync(bool snapshotNow, CancellationToken cancellationToken)
     {
         var written = new List<string>();
+        if (!keyring.Passphrases.IsSet)
+        {
+            if (!_waitingLogged)
+            {
+                _waitingLogged = true;
+                logger.LogInformation("Nothing is exported until the Sync page sets a sync passphrase");
+            }
+            return written;
+        }
         var newest = await NewestOwnAsync(cancellationToken);
         if (!_exported.Covers(newest))
         {
@@ -100,6 +113,7 @@ public sealed class ChangeExporter(
             }
         }
         var snapshotDue = snapshotNow
+            || _snapshotWanted
             || _filesSinceSnapshot >= _options.SnapshotEveryFiles
             || (_filesSinceSnapshot > 0 && time.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotInterval);
         if (snapshotDue && await ExportSnapshotAsync(cancellationToken) is { } snapshot)
@@ -258,6 +272,7 @@ public sealed class ChangeExporter(
         var through = _exported;
         var keepSince = HybridLogicalClock.FromPhysical((time.GetUtcNow() - _options.SnapshotKeepFor).ToUnixTimeMilliseconds());
         _filesSinceSnapshot = 0;
+        _snapshotWanted = false;
         _lastSnapshotAt = time.GetUtcNow();
         var budget = _options.Limits.MaxContentBytes;
         var revisions = await ReadWithinAsync(

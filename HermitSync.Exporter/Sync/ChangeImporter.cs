@@ -47,9 +47,16 @@ public sealed class ChangeImporter(
     private readonly ConcurrentQueue<string> _named = new();
     private volatile bool _scanDue = true;
     private readonly string _siteId = site.SiteId;
+    // Attachments are named under each passphrase epoch: a new one means new names for the content here.
+    private volatile bool _passphrasesChanged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        keyring.Passphrases.Changed += () =>
+        {
+            _passphrasesChanged = true;
+            Wake();
+        };
         await LoadLedgerAsync(stoppingToken);
         await cards.PublishAsync(stoppingToken);
         using var watcher = Watch();
@@ -57,6 +64,11 @@ public sealed class ChangeImporter(
         {
             try
             {
+                if (_passphrasesChanged)
+                {
+                    _passphrasesChanged = false;
+                    await attachments.LoadAsync(stoppingToken);
+                }
                 if (_scanDue)
                 {
                     // Whatever is named from here on is seen by the scan, or looked at again after it.

@@ -1,9 +1,13 @@
+using HermitSync.Exporter.Passphrase;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace HermitSync.Exporter.Sync;
 
-/// <summary>Whether exporting and importing work, for the exporter's health endpoint.</summary>
-public sealed class SyncHealth : IHealthCheck
+/// <summary>
+/// Whether exporting and importing work, for the exporter's health endpoint. A site without a
+/// passphrase yet is healthy: it is waiting for its person, not failing, and says so.
+/// </summary>
+public sealed class SyncHealth(SyncPassphrases passphrases) : IHealthCheck
 {
     private const int FailuresBeforeUnhealthy = 3;
     private volatile string? _exportError;
@@ -25,7 +29,7 @@ public sealed class SyncHealth : IHealthCheck
         var problem = string.Join("; ", new[] { _exportError is null ? null : $"export: {_exportError}", _importError is null ? null : $"import: {_importError}" }.OfType<string>());
         return Task.FromResult(failures switch
         {
-            0 => HealthCheckResult.Healthy(),
+            0 => HealthCheckResult.Healthy(passphrases.IsSet ? null : "No sync passphrase yet: create one, or join, on the Sync page."),
             < FailuresBeforeUnhealthy => HealthCheckResult.Degraded(problem),
             _ => HealthCheckResult.Unhealthy(problem),
         });

@@ -13,11 +13,8 @@ public sealed class SyncOptions
     /// <summary>Where rejected files are copied, with their reasons. Outside the sync folder, so peers never see it.</summary>
     public string QuarantineFolder { get; set; } = "";
 
-    /// <summary>Where the site's signing key and the keys it trusts are kept, owner-only. Outside the sync folder, so peers never see it.</summary>
+    /// <summary>Where the site's signing key, the keys it trusts and its sync passphrases are kept, owner-only. Outside the sync folder, so peers never see it.</summary>
     public string IdentityFolder { get; set; } = "";
-
-    /// <summary>The secret every paired site shares; change files are sealed with keys derived from it.</summary>
-    public string Passphrase { get; set; } = "";
 
     /// <summary>How often the exporter, at its start, looks again whether the API has migrated the schema and made the site id.</summary>
     public TimeSpan SiteWaitInterval { get; set; } = TimeSpan.FromMilliseconds(200);

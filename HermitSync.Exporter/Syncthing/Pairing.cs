@@ -1,3 +1,4 @@
+using HermitSync.Exporter.Passphrase;
 using HermitSync.Exporter.Trust;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
@@ -7,10 +8,11 @@ namespace HermitSync.Exporter.Syncthing;
 /// <summary>
 /// This machine's device ID and its site's key fingerprint, what it is paired with, who asks,
 /// and the sites whose keys it trusts (<see cref="Disputed"/>: sites for which a card stated
-/// another key than the one trusted here; <see cref="Waiting"/>: sites whose files wait for a key).
+/// another key than the one trusted here; <see cref="Waiting"/>: sites whose files wait for a key),
+/// and where it stands with the sync passphrase.
 /// </summary>
 public sealed record PairingStatus(string DeviceId, string Fingerprint, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending,
-    IReadOnlyList<TrustedSiteStatus> TrustedSites, IReadOnlyList<string> Disputed, IReadOnlyList<string> Waiting);
+    IReadOnlyList<TrustedSiteStatus> TrustedSites, IReadOnlyList<string> Disputed, IReadOnlyList<string> Waiting, PassphraseStatus Passphrase);
 
 /// <summary>
 /// A site whose files this site accepts: under the key with this fingerprint, learnt from its own
@@ -31,7 +33,7 @@ public sealed record PairingProblem(string Field, string Message);
 /// one (given every site's folder), removing one, and ignoring a device that asks. Every device
 /// ID is checked before it goes anywhere near Syncthing.
 /// </summary>
-public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders, SiteSigningKey signer, TrustedSites trusted, SiteCards cards, RqliteClient rqlite)
+public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders, SiteSigningKey signer, TrustedSites trusted, SyncPassphrases passphrases, SiteCards cards, RqliteClient rqlite)
 {
     public async Task<PairingStatus> StatusAsync(CancellationToken cancellationToken) => new(
         await syncthing.MyDeviceIdAsync(cancellationToken),
@@ -40,7 +42,8 @@ public sealed class Pairing(SyncthingClient syncthing, SiteFolders folders, Site
         await syncthing.PendingDevicesAsync(cancellationToken),
         trusted.Sites.Select(s => new TrustedSiteStatus(s.Site, s.Fingerprint, s.Device, s.VouchedBy, s.RevokedAfter)).ToArray(),
         trusted.Disputed,
-        trusted.Waiting);
+        trusted.Waiting,
+        PassphraseStatus.Of(passphrases));
 
     /// <summary>Pairs with a device; null when done, else what is wrong with the request.</summary>
     public async Task<PairingProblem?> PairAsync(PairRequest request, CancellationToken cancellationToken)

@@ -13,12 +13,16 @@ namespace HermitSync.Exporter.Trust;
 public sealed record SiteKeyStatement(string Site, string Device, byte[] Key, long UnsignedThrough, long? RevokedAfter = null);
 
 /// <summary>
-/// What a site publishes about keys, signed by its own: its own key (<see cref="Self"/>), and the
+/// What a site publishes about keys, signed by its own: its own key (<see cref="Self"/>), the
 /// keys of the sites it trusts (<see cref="Vouches"/>), so a site paired with it alone learns them
-/// too.
+/// too, and the passphrase epochs it has written under (<see cref="Epochs"/>), so its peers
+/// follow when it changes the passphrase.
 /// </summary>
 public sealed record SiteCard(SiteKeyStatement Self, IReadOnlyList<SiteKeyStatement> Vouches)
 {
+    /// <summary>The epoch tags the site has written under, oldest first (<see cref="Passphrase.SyncPassphrases.History"/>).</summary>
+    public IReadOnlyList<string> Epochs { get; init; } = [];
+
     /// <summary>Where a site's card lives: <c>sites/{site}/identity.hsid</c>, in its own folder, rewritten as it changes.</summary>
     public const string FileName = "identity.hsid";
 
@@ -77,6 +81,8 @@ public sealed record SiteCard(SiteKeyStatement Self, IReadOnlyList<SiteKeyStatem
         }
         var problem = card is null || card.Self is null || card.Vouches is null ? "it leaves out its site or its vouches"
             : card.Vouches.Count > MaxVouches ? $"it vouches for {card.Vouches.Count} sites, over {MaxVouches}"
+            : card.Epochs is null || card.Epochs.Count > Passphrase.SyncPassphrases.MaxEpochs || !card.Epochs.All(Passphrase.SyncPassphrases.IsTag)
+                ? $"its passphrase epochs are not a list of at most {Passphrase.SyncPassphrases.MaxEpochs} epoch tags"
             : card.Self.Site != folderSite ? $"it states site {card.Self.Site} but stands in {folderSite}'s folder"
             : card.Vouches.Prepend(card.Self).FirstOrDefault(s => !IsWellFormed(s)) is { } bad ? $"its statement of site {bad?.Site} is not well formed"
             : null;

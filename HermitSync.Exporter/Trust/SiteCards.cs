@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Passphrase;
 using HermitSync.Exporter.Sync;
 using HermitSync.Exporter.Syncthing;
 using HermitSync.Storage;
@@ -14,7 +15,7 @@ public sealed record CardRefusal(CardCandidate Card, ChangeFileRejectedException
 /// changes, and its peers', from which <see cref="TrustedSites"/> learns their keys. A card is
 /// read again only when it changed.
 /// </summary>
-public sealed class SiteCards(SyncFolder folder, TrustedSites trusted, SiteSigningKey signer, SiteIdentity site, SyncthingClient syncthing, ILogger<SiteCards> logger)
+public sealed class SiteCards(SyncFolder folder, TrustedSites trusted, SyncPassphrases passphrases, SiteSigningKey signer, SiteIdentity site, SyncthingClient syncthing, ILogger<SiteCards> logger)
 {
     private readonly Dictionary<string, (long Length, DateTime Modified, SiteCard? Card)> _read = new(StringComparer.Ordinal);
 
@@ -22,7 +23,7 @@ public sealed class SiteCards(SyncFolder folder, TrustedSites trusted, SiteSigni
     public async Task PublishAsync(CancellationToken cancellationToken)
     {
         // Ed25519 signatures are deterministic: the same card seals to the same bytes.
-        var content = trusted.OwnCard.Seal(signer);
+        var content = (trusted.OwnCard with { Epochs = passphrases.History }).Seal(signer);
         var path = SiteCard.RelativePathOf(site.SiteId);
         if (folder.Read(path, SiteCard.MaxBytes) is { } standing && standing.AsSpan().SequenceEqual(content))
         {
@@ -33,8 +34,9 @@ public sealed class SiteCards(SyncFolder folder, TrustedSites trusted, SiteSigni
     }
 
     /// <summary>
-    /// Reads the peers' cards a scan found and learns the keys they teach, then publishes this
-    /// site's card if it now trusts more. Returns the cards refused since they last changed.
+    /// Reads the peers' cards a scan found and learns the keys they teach, and from trusted sites'
+    /// cards which passphrase epochs they write under; then publishes this site's card if what it
+    /// trusts or writes under changed. Returns the cards refused since they last changed.
     /// </summary>
     public async Task<IReadOnlyList<CardRefusal>> LearnAsync(IReadOnlyList<CardCandidate> found, CancellationToken cancellationToken)
     {
@@ -78,9 +80,17 @@ public sealed class SiteCards(SyncFolder folder, TrustedSites trusted, SiteSigni
             if (trusted.Consider(cards, paired))
             {
                 logger.LogInformation("Trusted keys now: {Sites}", string.Join(", ", trusted.Sites.Select(s => $"{s.Site[..8]} {s.Fingerprint}{(s.VouchedBy is null ? "" : $" (vouched for by {s.VouchedBy[..8]})")}")));
-                await PublishAsync(cancellationToken);
+            }
+            // Only a site whose key is trusted, and not revoked, moves this one to another epoch.
+            foreach (var card in cards.Where(c => trusted.KeyOf(c.Self.Site) is { RevokedAfter: null } key && key.PublicKey.AsSpan().SequenceEqual(c.Self.Key)))
+            {
+                if (passphrases.Observe(card.Self.Site, card.Epochs))
+                {
+                    logger.LogInformation("Site {Site} changed the sync passphrase; this site writes under the new one too", card.Self.Site);
+                }
             }
         }
+        await PublishAsync(cancellationToken);
         return refused;
     }
 

@@ -8,8 +8,14 @@ public sealed record PendingDevice(string DeviceId, string Name, string Address,
 
 public sealed record TrustedSiteStatus(string SiteId, string Fingerprint, string DeviceId, string? VouchedBy, long? RevokedAfter);
 
+public sealed record NeededPassphrase(string Epoch, IReadOnlyList<string> Sites);
+
+public sealed record PassphraseStatus(bool IsSet, string? Epoch, int Held, IReadOnlyList<NeededPassphrase> Needed);
+
 public sealed record PairingStatus(string DeviceId, string Fingerprint, IReadOnlyList<SyncthingPeer> Peers, IReadOnlyList<PendingDevice> Pending,
-    IReadOnlyList<TrustedSiteStatus> TrustedSites, IReadOnlyList<string> Disputed, IReadOnlyList<string> Waiting);
+    IReadOnlyList<TrustedSiteStatus> TrustedSites, IReadOnlyList<string> Disputed, IReadOnlyList<string> Waiting, PassphraseStatus Passphrase);
+
+public sealed record GeneratedPassphrase(string Passphrase);
 
 public sealed class SyncApi(HttpClient http)
 {
@@ -39,6 +45,20 @@ public sealed class SyncApi(HttpClient http)
     public async Task<string?> IgnoreAsync(string deviceId, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync("/api/sync/ignored", new { deviceId }, cancellationToken);
+        return await ProblemAsync(response, cancellationToken);
+    }
+
+    /// <summary>A passphrase the exporter generated, not kept until it comes back confirmed; null when the exporter does not answer.</summary>
+    public async Task<string?> GeneratePassphraseAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync("/api/sync/passphrase/generated", content: null, cancellationToken);
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<GeneratedPassphrase>(cancellationToken))?.Passphrase : null;
+    }
+
+    /// <summary>Sets, changes (with <paramref name="current"/>) or adds a passphrase; returns the API's complaint when it refuses.</summary>
+    public async Task<string?> SetPassphraseAsync(string? passphrase, string? confirmation, string? current, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync("/api/sync/passphrase", new { passphrase, confirmation, current }, cancellationToken);
         return await ProblemAsync(response, cancellationToken);
     }
 

@@ -148,12 +148,14 @@ public sealed class HostileChangeFileTests
         ChangeFile.Open(reader, SameKeyForEverySite.Keys, SealedBy(peer), now: Now);
         foreach (var stranger in Enumerable.Range(0, 50).Select(_ => SiteIds.New()))
         {
-            // Sealed under another passphrase: each costs a derivation and then fails to verify.
-            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(reader, SameKeyForEverySite.Keys, ChangeFile.Seal(new SyncKeyring("other", Cheap), SameKeyForEverySite.Signer, ChangeFileKind.Changes, stranger, 1, [Good() with { SiteId = stranger }]), now: Now));
+            // Its header's row count is wrong: each costs a derivation and then is refused.
+            var lying = ChangeFile.SealContent(new SyncKeyring("correct horse battery staple", Cheap), SameKeyForEverySite.Signer, ChangeFileKind.Changes, stranger, 1, Stamp, Stamp, 99,
+                Compress(JsonSerializer.SerializeToUtf8Bytes(ChangeSet.Of([Good() with { SiteId = stranger }]), ChangeSetJson.Default.ChangeSet)));
+            Assert.Throws<ChangeFileRejectedException>(() => ChangeFile.Open(reader, SameKeyForEverySite.Keys, lying, now: Now));
         }
         // The peer's key is still there, though no derivation is left to make it again; a new site's is not.
-        Assert.NotNull(reader.ForPeer(peer, out _));
-        Assert.Null(reader.ForPeer(SiteIds.New(), out _));
+        Assert.NotNull(reader.ForPeer(peer, reader.Writing, out _));
+        Assert.Null(reader.ForPeer(SiteIds.New(), reader.Writing, out _));
     }
 
     private byte[] SealedBy(string site) =>
