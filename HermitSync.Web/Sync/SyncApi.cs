@@ -51,7 +51,8 @@ public sealed class SyncApi(HttpClient http)
     /// <summary>A passphrase the exporter generated, not kept until it comes back confirmed; null when the exporter does not answer.</summary>
     public async Task<string?> GeneratePassphraseAsync(CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync("/api/sync/passphrase/generated", content: null, cancellationToken);
+        // The API takes a POST with a JSON body only, so a page on another site cannot send it unasked.
+        using var response = await http.PostAsJsonAsync("/api/sync/passphrase/generated", new { }, cancellationToken);
         return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<GeneratedPassphrase>(cancellationToken))?.Passphrase : null;
     }
 

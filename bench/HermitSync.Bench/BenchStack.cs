@@ -83,7 +83,13 @@ public sealed class BenchStack : IAsyncDisposable
                 rqliteConnectionStrings[site.Name] = await app.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
                     ?? throw new InvalidOperationException($"Site '{site.Name}' has no rqlite connection string.");
             }
-            return new BenchStack(settings, app, runningAfter, healthyAfter, rqliteConnectionStrings, await app.InternalKeyAsync(timeout.Token));
+            var stack = new BenchStack(settings, app, runningAfter, healthyAfter, rqliteConnectionStrings, await app.InternalKeyAsync(timeout.Token));
+            foreach (var site in settings.Sites)
+            {
+                using var api = stack.Http(site.Name, SiteResource.Api);
+                await SitePassphrase.JoinAsync(api, settings.SyncPassphrase, timeout.Token);
+            }
+            return stack;
         }
         catch
         {

@@ -12,11 +12,11 @@ namespace HermitSync.Testing;
 public sealed class StackSettings
 {
     /// <param name="sites">How many sites the AppHost runs.</param>
-    /// <param name="syncPassphrase">Sites that exchange files must share one; a new one when null.</param>
+    /// <param name="syncPassphrase">Sites that exchange files must share one; a new one when null. The stack's starter gives it to each site (<see cref="SitePassphrase"/>).</param>
     /// <param name="extra">More AppHost settings, as <c>--Key=value</c>.</param>
     public StackSettings(int sites, string? syncPassphrase = null, params string[] extra)
     {
-        SyncPassphrase = syncPassphrase ?? NewSecret();
+        SyncPassphrase = syncPassphrase ?? HermitSync.Exporter.Passphrase.SyncPassphrases.Generate();
         Arguments =
         [
             "--HermitSync:Runtime=executable",
@@ -32,7 +32,6 @@ public sealed class StackSettings
             $"--Parameters:syncthing-api-key={SyncthingApiKey}",
             $"--Parameters:syncthing-gui-user={SyncthingGuiUser}",
             $"--Parameters:syncthing-gui-password={SyncthingGuiPassword}",
-            $"--Parameters:sync-passphrase={SyncPassphrase}",
             .. extra,
         ];
         Sites = SiteSettings.ReadAll(new ConfigurationBuilder().AddCommandLine(Arguments).Build());

@@ -54,14 +54,14 @@ public sealed class ConflictInTheBrowserTests(PairedSitesFixture fixture, Browse
     }
 }
 
-/// <summary>Two sites that start apart, paired by a person on their Sync pages.</summary>
-public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, BrowserSession browser)
-    : IClassFixture<UnpairedSitesFixture>, IClassFixture<BrowserSession>
+/// <summary>Two sites on their first start, given a passphrase and paired by a person on their Sync pages.</summary>
+public sealed class PairingInTheBrowserTests(FirstStartSitesFixture fixture, BrowserSession browser)
+    : IClassFixture<FirstStartSitesFixture>, IClassFixture<BrowserSession>
 {
     private readonly StackFixture _stack = fixture.Stack;
 
     [Fact]
-    public async Task Pairing_on_the_sync_pages_shows_each_sites_key_and_lets_a_note_cross()
+    public async Task A_passphrase_created_on_one_sync_page_and_joined_on_the_other_lets_the_paired_sites_exchange_notes()
     {
         using var apiA = _stack.WebBrowserClient("a");
         using var apiB = _stack.WebBrowserClient("b");
@@ -72,7 +72,32 @@ public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, Brows
 
         await browser.RunAsync("pairing", _stack.NotesLink("a"), async pageA =>
         {
+            // A: create a passphrase. It is shown once, and taken only once it is typed back right.
             await pageA.GotoAsync("/Sync");
+            await Expect(pageA.Locator("#no-passphrase")).ToBeVisibleAsync();
+            await pageA.GetByRole(AriaRole.Button, new() { Name = "Create a passphrase" }).ClickAsync();
+            var passphrase = await pageA.Locator("#generated-passphrase").InnerTextAsync();
+            Assert.Matches(@"\A[A-Z2-9]{4}(-[A-Z2-9]{4}){5}\z", passphrase);
+            await BrowserSession.ScreenshotAsync(pageA, "passphrase-created");
+            await pageA.GetByLabel("Type the passphrase again").FillAsync(passphrase[..^1]);
+            await pageA.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+            await Expect(pageA.Locator(".errors").First).ToContainTextAsync("does not match");
+            Assert.Equal(passphrase, await pageA.Locator("#generated-passphrase").InnerTextAsync());
+            await pageA.GetByLabel("Type the passphrase again").FillAsync(passphrase);
+            await pageA.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+            await Expect(pageA.GetByRole(AriaRole.Status)).ToContainTextAsync("The passphrase is set");
+            await Expect(pageA.Locator("#generated-passphrase")).ToHaveCountAsync(0);
+            var epoch = await pageA.Locator("#passphrase-epoch").InnerTextAsync();
+
+            // B: a weak passphrase is refused with its estimate; A's is taken, under the same epoch.
+            await pageB.GotoAsync("/Sync");
+            await pageB.GetByLabel("Or join with the passphrase of your other machine").FillAsync("hermit2026");
+            await pageB.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+            await Expect(pageB.Locator(".errors").First).ToContainTextAsync("too weak");
+            await pageB.GetByLabel("Or join with the passphrase of your other machine").FillAsync(passphrase);
+            await pageB.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+            await Expect(pageB.Locator("#passphrase-epoch")).ToHaveTextAsync(epoch);
+
             var deviceA = await pageA.GetByLabel("Syncthing device ID").InputValueAsync();
 
             await pageA.GetByLabel("Its device ID").FillAsync("not-a-device-id");
@@ -103,6 +128,8 @@ public sealed class PairingInTheBrowserTests(UnpairedSitesFixture fixture, Brows
             await Expect(pageA.Locator($"[data-fingerprint='{siteB}']")).ToHaveTextAsync(fingerprintB, new() { Timeout = 45_000 });
             await Expect(pageB.Locator($"[data-fingerprint='{siteA}']")).ToHaveTextAsync(fingerprintA, new() { Timeout = 45_000 });
             await BrowserSession.ScreenshotAsync(pageA, "sync-page");
+            // The generated passphrase shows on no page once it is set.
+            Assert.DoesNotContain(passphrase, await pageA.ContentAsync());
         });
 
         var note = await Sites.CreateAsync(apiA, "first across", "hello, B");

@@ -13,7 +13,7 @@ public sealed class SeparateHostsCollection
 /// <summary>
 /// Sites on hosts of their own, each a network namespace on one test LAN (<see cref="HostNetwork"/>),
 /// each started by <c>./hermit run</c> with default settings and a private data directory, and all
-/// given one passphrase by the README's command. Removed whole, namespaces and processes, even when
+/// given one passphrase as the Sync page's Join gives it. Removed whole, namespaces and processes, even when
 /// a test fails.
 /// </summary>
 [SupportedOSPlatform("linux")]

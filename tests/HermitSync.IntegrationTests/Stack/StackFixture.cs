@@ -60,6 +60,9 @@ public sealed class StackFixture : IAsyncLifetime
     internal StackFixture(int sites, string? syncPassphrase = null, params string[] settings) =>
         Settings = new StackSettings(sites, syncPassphrase, settings);
 
+    /// <summary>Whether each site is given <see cref="SyncPassphrase"/> once it runs; false leaves it to the test, as on a first start.</summary>
+    public bool JoinsWithPassphrase { get; init; } = true;
+
     /// <summary>Changes to the AppHost before it is built, e.g. where its services send telemetry.</summary>
     public Action<IDistributedApplicationTestingBuilder>? Configure { get; init; }
 
@@ -92,6 +95,11 @@ public sealed class StackFixture : IAsyncLifetime
             {
                 _rqliteConnectionStrings[site.Name] = await App.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
                     ?? throw new InvalidOperationException($"Site '{site.Name}' has no rqlite connection string.");
+                if (JoinsWithPassphrase)
+                {
+                    using var api = ApiClient(site.Name);
+                    await SitePassphrase.JoinAsync(api, SyncPassphrase, timeout.Token);
+                }
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)

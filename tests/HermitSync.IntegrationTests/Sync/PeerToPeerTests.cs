@@ -38,6 +38,9 @@ public sealed class PairedSitesFixture : StackHolder
 /// <summary>Two sites in one AppHost that start unpaired, to be paired through the web app.</summary>
 public sealed class UnpairedSitesFixture() : StackHolder(new StackFixture(2, null, "--HermitSync:AutoPair=false"));
 
+/// <summary>Two sites on their first start: neither paired nor given a passphrase, as a person finds them.</summary>
+public sealed class FirstStartSitesFixture() : StackHolder(new StackFixture(2, null, "--HermitSync:AutoPair=false") { JoinsWithPassphrase = false });
+
 public abstract class StackHolder(StackFixture stack) : IAsyncLifetime
 {
     public StackFixture Stack { get; } = stack;

@@ -26,14 +26,14 @@ public sealed class RevocationTests(RevocationFixture fixture) : IClassFixture<R
         var siteA = await Sites.SiteIdAsync(a);
         var before = await Sites.CreateAsync(a, "before the unpairing", "stays at B");
         await Sites.EventuallyAsync(() => Sites.TryGetAsync(b, before), "A's note did not reach B", Patience);
-        await Sites.EventuallyAsync(async () => (await PairingAsync(b)).TrustedSites.FirstOrDefault(s => s.SiteId == siteA && s.VouchedBy is null),
+        await Sites.EventuallyAsync(async () => (await Sites.PairingAsync(b)).TrustedSites.FirstOrDefault(s => s.SiteId == siteA && s.VouchedBy is null),
             "B does not trust A's key from A's own machine", Patience);
 
         using (var removed = await b.DeleteAsync($"/api/sync/peers/{await Sites.DeviceIdAsync(a)}"))
         {
             Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         }
-        var revokedAfter = (await PairingAsync(b)).TrustedSites.Single(s => s.SiteId == siteA).RevokedAfter;
+        var revokedAfter = (await Sites.PairingAsync(b)).TrustedSites.Single(s => s.SiteId == siteA).RevokedAfter;
         Assert.NotNull(revokedAfter);
 
         // B's Syncthing no longer takes A's files, so A's next ones are carried over as a relay would.
@@ -58,7 +58,4 @@ public sealed class RevocationTests(RevocationFixture fixture) : IClassFixture<R
         Assert.Equal("stays at B", (await Sites.GetAsync(b, before)).Body);
         Assert.Contains($"its files after {revokedAfter} are refused", await b.GetStringAsync("/Sync"));
     }
-
-    private static async Task<PairingStatus> PairingAsync(HttpClient site) =>
-        (await site.GetFromJsonAsync<PairingStatus>("/api/sync/pairing"))!;
 }

@@ -60,6 +60,10 @@ internal static class Sites
     public static async Task<bool> PeerConnectedAsync(HttpClient site) =>
         (await site.GetFromJsonAsync<PairingStatus>("/api/sync/pairing"))!.Peers.Any(p => p.Connected);
 
+    /// <summary>The site's pairing, trust and passphrase, as its Sync page reads them.</summary>
+    public static async Task<PairingStatus> PairingAsync(HttpClient site) =>
+        (await site.GetFromJsonAsync<PairingStatus>("/api/sync/pairing"))!;
+
     public static async Task<string> DeviceIdAsync(HttpClient site) =>
         (await site.GetFromJsonAsync<PairingStatus>("/api/sync/pairing"))!.DeviceId;
 

@@ -11,9 +11,9 @@ using Microsoft.Extensions.Configuration.UserSecrets;
 namespace HermitSync.Testing.Hosts;
 
 /// <summary>
-/// A site on a host of its own, started the way the README says: the shared passphrase set with
-/// <c>dotnet user-secrets set</c>, then <c>./hermit run</c> with default settings and a private data
-/// directory, inside the host's namespace. Its user secrets are its own too (<c>APPDATA</c> points
+/// A site on a host of its own, started the way the README says: <c>./hermit run</c> with default
+/// settings and a private data directory, inside the host's namespace, then the shared passphrase
+/// given as the Sync page's "Join" gives it. Its user secrets are its own too (<c>APPDATA</c> points
 /// them into the site's folder), as on another machine. Stopping it is SIGTERM to the process
 /// group <c>./hermit run</c> leads; anything still in the namespace a minute later is SIGKILLed, by
 /// PID, and the stop fails.
@@ -30,9 +30,11 @@ public sealed class HostSite : IAsyncDisposable
     private readonly StreamWriter _log;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string _appData;
+    private readonly string _passphrase;
 
-    private HostSite(NetworkHost host, string folder, SiteSettings settings, Process run, StreamWriter log)
+    private HostSite(NetworkHost host, string folder, SiteSettings settings, Process run, StreamWriter log, string passphrase)
     {
+        _passphrase = passphrase;
         Host = host;
         Folder = folder;
         Settings = settings;
@@ -70,10 +72,6 @@ public sealed class HostSite : IAsyncDisposable
         string[] arguments = [$"--HermitSync:DataDirectory={Path.Combine(folder, "data")}", .. options];
         var settings = SiteSettings.ReadAll(new ConfigurationBuilder().AddCommandLine(arguments).Build()).Single();
 
-        // "Give both the same sync passphrase": the README's own command.
-        var setPassphrase = Command(repository, appData, "dotnet", "user-secrets", "set", "Parameters:sync-passphrase", passphrase, "--project", "HermitSync.AppHost");
-        await Task.Run(() => Tools.Run(setPassphrase, "dotnet user-secrets set Parameters:sync-passphrase", patience));
-
         // setsid: ./hermit run leads a process group of its own, as in a terminal, so one signal reaches all of it.
         var start = Command(repository, appData, ["setsid", "ip", "netns", "exec", host.Namespace.Name, "./hermit", "run", .. arguments]);
         start.RedirectStandardOutput = true;
@@ -81,7 +79,7 @@ public sealed class HostSite : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
         var log = new StreamWriter(logFile, append: false) { AutoFlush = true };
         var run = Process.Start(start)!;
-        var site = new HostSite(host, folder, settings, run, log);
+        var site = new HostSite(host, folder, settings, run, log, passphrase);
         run.OutputDataReceived += (_, line) => site.Keep(line.Data);
         run.ErrorDataReceived += (_, line) => site.Keep(line.Data);
         run.BeginOutputReadLine();
@@ -105,8 +103,16 @@ public sealed class HostSite : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the site's web app answers for sync: every part of it is up.</summary>
-    public Task WaitUntilReadyAsync(TimeSpan patience) => WaitAsync(async () =>
+    /// <summary>Waits until the site's web app answers for sync, every part of it up, and gives the site the shared passphrase.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan patience)
+    {
+        await AnswersForSyncAsync(patience);
+        using var http = Client();
+        using var timeout = new CancellationTokenSource(patience);
+        await SitePassphrase.JoinAsync(http, _passphrase, timeout.Token);
+    }
+
+    private Task AnswersForSyncAsync(TimeSpan patience) => WaitAsync(async () =>
     {
         if (!File.Exists(Settings.AccessTokenFile) || !_output.Any(line => line.StartsWith(NotesLinkPrefix, StringComparison.Ordinal)))
         {

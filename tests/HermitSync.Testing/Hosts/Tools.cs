@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace HermitSync.Testing.Hosts;
 
-/// <summary>Commands the harness runs to completion: iproute2's <c>ip</c>, iptables, <c>dotnet user-secrets</c>.</summary>
+/// <summary>Commands the harness runs to completion: iproute2's <c>ip</c> and iptables.</summary>
 public static class Tools
 {
     private static readonly TimeSpan IpPatience = TimeSpan.FromSeconds(30);
