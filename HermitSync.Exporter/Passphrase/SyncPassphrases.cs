@@ -169,19 +169,9 @@ public sealed class SyncPassphrases
         {
             return problem;
         }
-        var epoch = EpochOf(passphrase!);
-        lock (_gate)
-        {
-            if (_history.Count > 0)
-            {
-                return new PassphraseProblem(nameof(PassphraseRequest.Current), "This site has a passphrase already: give it to change to another.");
-            }
-            _epochs.Add(epoch);
-            _history.Add(epoch.Tag);
-            Save();
-        }
-        Changed?.Invoke();
-        return null;
+        return WriteUnder(passphrase!, _ => _history.Count > 0
+            ? new PassphraseProblem(nameof(PassphraseRequest.Current), "This site has a passphrase already: give it to change to another.")
+            : null);
     }
 
     /// <summary>A new epoch: the site writes under <paramref name="next"/> from now on, and keeps reading files under the old ones.</summary>
@@ -200,12 +190,20 @@ public sealed class SyncPassphrases
         {
             return problem;
         }
-        var epoch = EpochOf(next!);
+        return WriteUnder(next!, epoch => _epochs.Any(e => e.Tag == epoch.Tag)
+            ? new PassphraseProblem(nameof(PassphraseRequest.Passphrase), "This site has used that passphrase before: choose a new one.")
+            : null);
+    }
+
+    /// <summary>Writes under <paramref name="passphrase"/>'s epoch from now on, unless <paramref name="refusal"/>, asked under the lock, says why not.</summary>
+    private PassphraseProblem? WriteUnder(string passphrase, Func<PassphraseEpoch, PassphraseProblem?> refusal)
+    {
+        var epoch = EpochOf(passphrase);
         lock (_gate)
         {
-            if (_epochs.Any(e => e.Tag == epoch.Tag))
+            if (refusal(epoch) is { } problem)
             {
-                return new PassphraseProblem(nameof(PassphraseRequest.Passphrase), "This site has used that passphrase before: choose a new one.");
+                return problem;
             }
             _epochs.Add(epoch);
             _history.Add(epoch.Tag);

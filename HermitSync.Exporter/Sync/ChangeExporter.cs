@@ -36,13 +36,12 @@ public sealed class ChangeExporter(
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // The loop and "Export now" share the cursor and the file sequence, so exports never overlap.
     private readonly SemaphoreSlim _exporting = new(1, 1);
-    // Set when the passphrases change: a snapshot under the epoch written under now lets this site's older files go.
-    private volatile bool _snapshotWanted;
+    // The passphrase epoch of this run's last export: once it moves, a snapshot under the new one lets this site's older files go.
+    private string? _exportedUnder;
     private bool _waitingLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        keyring.Passphrases.Changed += () => _snapshotWanted = true;
         RemovePlaintextSnapshots();
         await RestoreCursorAsync(stoppingToken);
         _started.TrySetResult();
@@ -94,7 +93,7 @@ public sealed class ChangeExporter(
     private async Task<IReadOnlyList<string>> ExportOnceAsync(bool snapshotNow, CancellationToken cancellationToken)
     {
         var written = new List<string>();
-        if (!keyring.Passphrases.IsSet)
+        if (keyring.Passphrases.Writing?.Tag is not { } epoch)
         {
             if (!_waitingLogged)
             {
@@ -103,6 +102,7 @@ public sealed class ChangeExporter(
             }
             return written;
         }
+        var epochMoved = _exportedUnder is not null && _exportedUnder != epoch;
         var newest = await NewestOwnAsync(cancellationToken);
         if (!_exported.Covers(newest))
         {
@@ -113,7 +113,7 @@ public sealed class ChangeExporter(
             }
         }
         var snapshotDue = snapshotNow
-            || _snapshotWanted
+            || epochMoved
             || _filesSinceSnapshot >= _options.SnapshotEveryFiles
             || (_filesSinceSnapshot > 0 && time.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotInterval);
         if (snapshotDue && await ExportSnapshotAsync(cancellationToken) is { } snapshot)
@@ -124,6 +124,7 @@ public sealed class ChangeExporter(
         {
             await syncthing.ScanAsync(SiteFolders.IdOf(_siteId), cancellationToken);
         }
+        _exportedUnder = epoch;
         return written;
     }
 
@@ -272,7 +273,6 @@ public sealed class ChangeExporter(
         var through = _exported;
         var keepSince = HybridLogicalClock.FromPhysical((time.GetUtcNow() - _options.SnapshotKeepFor).ToUnixTimeMilliseconds());
         _filesSinceSnapshot = 0;
-        _snapshotWanted = false;
         _lastSnapshotAt = time.GetUtcNow();
         var budget = _options.Limits.MaxContentBytes;
         var revisions = await ReadWithinAsync(

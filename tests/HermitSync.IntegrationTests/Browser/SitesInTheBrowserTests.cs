@@ -61,7 +61,7 @@ public sealed class PairingInTheBrowserTests(FirstStartSitesFixture fixture, Bro
     private readonly StackFixture _stack = fixture.Stack;
 
     [Fact]
-    public async Task A_passphrase_created_on_one_sync_page_and_joined_on_the_other_lets_the_paired_sites_exchange_notes()
+    public async Task A_passphrase_created_on_one_sync_page_and_joined_on_the_other_lets_the_paired_sites_exchange_notes_and_survives_a_change()
     {
         using var apiA = _stack.WebBrowserClient("a");
         using var apiB = _stack.WebBrowserClient("b");
@@ -69,6 +69,7 @@ public sealed class PairingInTheBrowserTests(FirstStartSitesFixture fixture, Bro
         var addressB = _stack.App.GetEndpoint(_stack.Name("b", SiteResource.Syncthing), "sync").ToString().TrimEnd('/');
         await using var siteB = await browser.NewContextAsync(_stack.NotesLink("b"));
         var pageB = await siteB.NewPageAsync();
+        var (passphrase, epoch) = ("", "");
 
         await browser.RunAsync("pairing", _stack.NotesLink("a"), async pageA =>
         {
@@ -76,7 +77,7 @@ public sealed class PairingInTheBrowserTests(FirstStartSitesFixture fixture, Bro
             await pageA.GotoAsync("/Sync");
             await Expect(pageA.Locator("#no-passphrase")).ToBeVisibleAsync();
             await pageA.GetByRole(AriaRole.Button, new() { Name = "Create a passphrase" }).ClickAsync();
-            var passphrase = await pageA.Locator("#generated-passphrase").InnerTextAsync();
+            passphrase = await pageA.Locator("#generated-passphrase").InnerTextAsync();
             Assert.Matches(@"\A[A-Z2-9]{4}(-[A-Z2-9]{4}){5}\z", passphrase);
             await BrowserSession.ScreenshotAsync(pageA, "passphrase-created");
             await pageA.GetByLabel("Type the passphrase again").FillAsync(passphrase[..^1]);
@@ -87,7 +88,7 @@ public sealed class PairingInTheBrowserTests(FirstStartSitesFixture fixture, Bro
             await pageA.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
             await Expect(pageA.GetByRole(AriaRole.Status)).ToContainTextAsync("The passphrase is set");
             await Expect(pageA.Locator("#generated-passphrase")).ToHaveCountAsync(0);
-            var epoch = await pageA.Locator("#passphrase-epoch").InnerTextAsync();
+            epoch = await pageA.Locator("#passphrase-epoch").InnerTextAsync();
 
             // B: a weak passphrase is refused with its estimate; A's is taken, under the same epoch.
             await pageB.GotoAsync("/Sync");
@@ -135,5 +136,32 @@ public sealed class PairingInTheBrowserTests(FirstStartSitesFixture fixture, Bro
         var note = await Sites.CreateAsync(apiA, "first across", "hello, B");
         var atB = await Sites.EventuallyAsync(() => Sites.TryGetAsync(apiB, note), "the note did not cross after pairing");
         Assert.Equal("hello, B", atB.Body);
+
+        // A changes the passphrase on its page; B's page then says it needs the new one, and takes it there.
+        await browser.RunAsync("passphrase-change", _stack.NotesLink("a"), async pageA =>
+        {
+            await pageA.GotoAsync("/Sync");
+            await pageA.GetByRole(AriaRole.Button, new() { Name = "Change the passphrase…" }).ClickAsync();
+            var next = await pageA.Locator("#generated-passphrase").InnerTextAsync();
+            Assert.NotEqual(passphrase, next);
+            await pageA.GetByLabel("The current passphrase").FillAsync(passphrase);
+            await pageA.GetByLabel("Type the new passphrase again").FillAsync(next);
+            await pageA.GetByRole(AriaRole.Button, new() { Name = "Change the passphrase", Exact = true }).ClickAsync();
+            await Expect(pageA.GetByRole(AriaRole.Status)).ToContainTextAsync("The passphrase is changed");
+            var newEpoch = await pageA.Locator("#passphrase-epoch").InnerTextAsync();
+            Assert.NotEqual(epoch, newEpoch);
+
+            await Sites.EventuallyAsync(async () => (await Sites.PairingAsync(apiB)).Passphrase.Needed.SingleOrDefault(), "B does not say it needs the new passphrase", TimeSpan.FromSeconds(45));
+            await pageB.GotoAsync("/Sync");
+            await Expect(pageB.Locator("#needs-passphrase")).ToContainTextAsync("Needs the new passphrase");
+            await BrowserSession.ScreenshotAsync(pageB, "sync-page-needs-passphrase");
+            await pageB.GetByLabel("The new passphrase").FillAsync(next);
+            await pageB.GetByRole(AriaRole.Button, new() { Name = "Use it" }).ClickAsync();
+            await Expect(pageB.Locator("#passphrase-epoch")).ToHaveTextAsync(newEpoch);
+            await Expect(pageB.Locator("#needs-passphrase")).ToHaveCountAsync(0);
+        });
+
+        var afterChange = await Sites.CreateAsync(apiA, "across under the new passphrase", "hello again, B");
+        Assert.Equal("hello again, B", (await Sites.EventuallyAsync(() => Sites.TryGetAsync(apiB, afterChange), "the note did not cross after the change")).Body);
     }
 }
