@@ -154,6 +154,13 @@ public sealed class BenchStack : IAsyncDisposable
     public RqliteClient Rqlite(string site) =>
         RqliteClient.Create(_rqliteConnectionStrings[site], settings => settings.RequestTimeout = TimeSpan.FromMinutes(5));
 
+    /// <summary>The library client as one of the cluster's other users, e.g. <see cref="RqliteUser.Backup"/> for <c>/db/backup</c>, which the API's user may not call.</summary>
+    public async Task<RqliteClient> RqliteAsAsync(string site, RqliteUser user) =>
+        RqliteClient.Create(
+            await _app.RqliteCluster(Settings.Site(site)).ConnectionStringFor(user).GetValueAsync(CancellationToken.None)
+                ?? throw new InvalidOperationException($"Site '{site}' has no rqlite connection string for {user.Name}."),
+            settings => settings.RequestTimeout = TimeSpan.FromMinutes(5));
+
     /// <summary>Plain HTTP to the site's rqlite leader, with the same credentials the API uses.</summary>
     public async Task<RqliteDirect> RqliteLeaderAsync(string site)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Aspire.Hosting.ApplicationModel;
 using HermitSync.Rqlite;
 using HermitSync.AppHost.Site;
 using HermitSync.Storage;
@@ -45,7 +46,7 @@ public static class BytesPerEdit
         }
 
         using var backup = new MemoryStream();
-        await rqlite.BackupAsync(backup);
+        await (await stack.RqliteAsAsync(Site, RqliteUser.Backup)).BackupAsync(backup);
         var perEdit = Stats.Median(changes);
         var limit = noteBytes + 2048;
         report.Add(new Figure($"bytes to the sync folder per note edit, {Notes:N0}-note DB", "bytes", perEdit,

@@ -12,8 +12,10 @@ public static class Revisions
     public static NoteRevision[] New(int count)
     {
         var clock = new HybridLogicalClock(TimeProvider.System);
+        // A reader refuses revisions dated where no machine could have written them, such as 1970.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         return Enumerable.Range(0, count)
-            .Select(i => new NoteRevision(Guid.CreateVersion7().ToString(), clock.Next(), SiteId, [], 1, $"Note {i}", Body, false, 0, 0))
+            .Select(i => new NoteRevision(Guid.CreateVersion7().ToString(), clock.Next(), SiteId, [], 1, $"Note {i}", Body, false, now, now))
             .ToArray();
     }
 
