@@ -23,7 +23,7 @@ public sealed class SiteCards(SyncFolder folder, TrustedSites trusted, SyncPassp
     public async Task PublishAsync(CancellationToken cancellationToken)
     {
         // Ed25519 signatures are deterministic: the same card seals to the same bytes.
-        var content = (trusted.OwnCard with { Epochs = passphrases.History }).Seal(signer);
+        var content = (trusted.OwnCard with { Epochs = [.. passphrases.History.TakeLast(SyncPassphrases.MaxEpochs)] }).Seal(signer);
         var path = SiteCard.RelativePathOf(site.SiteId);
         if (folder.Read(path, SiteCard.MaxBytes) is { } standing && standing.AsSpan().SequenceEqual(content))
         {
