@@ -10,7 +10,9 @@ namespace HermitSync.Exporter.Attachments;
 /// <summary>
 /// Seals this site's new attachments into its folder, each as its own file, for Syncthing to
 /// carry; and removes attachments no note has linked to for <see cref="AttachmentOptions.KeepUnreferencedFor"/>,
-/// here and, for this site's own, from its folder.
+/// here and, for this site's own, from its folder. Once the site writes under a new passphrase
+/// epoch, it seals its attachments again under it, so a site that holds only the new passphrase
+/// reads them too, and removes their files under the old.
 /// </summary>
 public sealed class AttachmentSealer(
     RqliteClient rqlite,
@@ -32,6 +34,8 @@ public sealed class AttachmentSealer(
     private readonly HashSet<string> _missingReported = new(StringComparer.Ordinal);
     private DateTimeOffset _nextCollection = time.GetUtcNow();
     private readonly Wakeup _wakeup = new();
+    // The epoch this run last sealed under: null before the first look, which checks every attachment once.
+    private string? _sealedUnder;
 
     /// <summary>Looks for new attachments now: the API says one was added.</summary>
     public void Wake() => _wakeup.Nudge();
@@ -63,6 +67,15 @@ public sealed class AttachmentSealer(
     /// </summary>
     public async Task SealNewAsync(CancellationToken cancellationToken)
     {
+        if (keyring.Passphrases.Writing is not { } epoch)
+        {
+            return;
+        }
+        if (_sealedUnder != epoch.Tag && keyring.Passphrases.History.Count > 1)
+        {
+            await MarkSealedUnderOldEpochsAsync(cancellationToken);
+        }
+        _sealedUnder = epoch.Tag;
         var sealedAny = false;
         IReadOnlyList<Attachment> unsealed = [];
         do
@@ -75,6 +88,30 @@ public sealed class AttachmentSealer(
         {
             // At once, rather than when Syncthing's watcher next looks.
             await syncthing.ScanAsync(SiteFolders.IdOf(site.SiteId), cancellationToken);
+        }
+    }
+
+    /// <summary>Marks this site's attachments whose file does not stand under the current epoch's name to be sealed again.</summary>
+    private async Task MarkSealedUnderOldEpochsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Attachment> own = [];
+        do
+        {
+            own = await rqlite.QueryAsync(AttachmentSql.Own(site.SiteId, CollectedPerLook, own.LastOrDefault()), ReadConsistency.Weak, cancellationToken);
+            foreach (var attachment in own.Where(a => !File.Exists(Path.Combine(folder.Root, AttachmentFileName.For(keyring, site.SiteId, a.Hash).RelativePath))))
+            {
+                await rqlite.ExecuteAsync(AttachmentSql.MarkUnsealed(attachment.Hash), idempotent: true, cancellationToken);
+            }
+        }
+        while (own.Count == CollectedPerLook);
+    }
+
+    /// <summary>Removes this site's file of an attachment under every epoch's name but <paramref name="kept"/>.</summary>
+    private void RemoveOtherNames(string hash, string? kept = null)
+    {
+        foreach (var name in AttachmentFileName.NamesOf(keyring, hash).Where(name => name != kept))
+        {
+            folder.Remove(new AttachmentFileName(site.SiteId, name).RelativePath);
         }
     }
 
@@ -97,6 +134,7 @@ public sealed class AttachmentSealer(
             // A file already at the name was sealed before a restart cut this short: the same content.
             var written = await folder.TryWriteOnceAsync(name.RelativePath, (file, token) => AttachmentFile.SealAsync(keyring, site.SiteId, attachment, content, file, token), cancellationToken);
             await rqlite.ExecuteAsync(AttachmentSql.MarkSealed(attachment.Hash, time.GetUtcNow()), idempotent: true, cancellationToken);
+            RemoveOtherNames(attachment.Hash, kept: name.Name);
             if (written)
             {
                 sealedAny = true;
@@ -123,7 +161,7 @@ public sealed class AttachmentSealer(
             blobs.Delete(attachment.Hash);
             if (owner == site.SiteId)
             {
-                folder.Remove(AttachmentFileName.For(keyring, owner, attachment.Hash).RelativePath);
+                RemoveOtherNames(attachment.Hash);
             }
             removed++;
         }

@@ -61,6 +61,17 @@ public static class AttachmentSql
             siteId, after?.AddedAt.ToUnixTimeMilliseconds() ?? long.MinValue, after?.Hash ?? "", limit),
         Read);
 
+    /// <summary>This site's own attachments, sealed or not, oldest first, after <paramref name="after"/>: to seal again under a new passphrase epoch.</summary>
+    public static SqlQuery<IReadOnlyList<Attachment>> Own(string siteId, int limit, Attachment? after = null) => SqlQuery.Rows(
+        SqlStatement.Of(
+            $"SELECT {Columns} FROM attachments WHERE site_id = ? AND (added_at, hash) > (?, ?) ORDER BY added_at, hash LIMIT ?",
+            siteId, after?.AddedAt.ToUnixTimeMilliseconds() ?? long.MinValue, after?.Hash ?? "", limit),
+        Read);
+
+    /// <summary>To be sealed again: its file stands under a name of a passphrase epoch the site no longer writes under.</summary>
+    public static SqlStatement MarkUnsealed(string hash) =>
+        SqlStatement.Of("UPDATE attachments SET sealed_at = NULL WHERE hash = ?", hash);
+
     public static SqlStatement MarkSealed(string hash, DateTimeOffset at) =>
         SqlStatement.Of("UPDATE attachments SET sealed_at = ? WHERE hash = ?", at.ToUnixTimeMilliseconds(), hash);
 

@@ -31,6 +31,7 @@ public sealed class PassphraseChangeTests(ThreeSitesFixture fixture) : IClassFix
         using var c = _stack.WebBrowserClient("c");
         var (siteA, siteB, siteC) = (await Sites.SiteIdAsync(a), await Sites.SiteIdAsync(b), await Sites.SiteIdAsync(c));
         var before = await Sites.CreateAsync(a, "before the change", "under the first passphrase");
+        var photo = await Sites.AttachAsync(a, "photo.png", [0x89, .. "PNG\r\n"u8.ToArray(), .. Enumerable.Range(0, 5000).Select(i => (byte)i)]);
         foreach (var site in new[] { b, c })
         {
             await Sites.EventuallyAsync(() => Sites.TryGetAsync(site, before), "A's first note did not reach every site", Patience);
@@ -85,6 +86,11 @@ public sealed class PassphraseChangeTests(ThreeSitesFixture fixture) : IClassFix
         await Sites.WaitUntilConvergedAsync((_stack, "a"), (_stack, "c"), Patience);
         await Sites.WaitUntilConvergedAsync((_stack, "b"), (_stack, "c"), Patience);
 
+        // A's attachment is sealed again under the new epoch, and its file under the old name is gone.
+        var (underOld, underNew) = (AttachmentPath(siteA, _stack.SyncPassphrase, photo.Hash), AttachmentPath(siteA, next, photo.Hash));
+        await Sites.EventuallyAsync(() => Task.FromResult(File.Exists(underNew) && !File.Exists(underOld) ? (bool?)true : null),
+            "A's attachment was not sealed again under the new passphrase", Patience);
+
         // Each site's snapshot under the new epoch retired its files under the old one.
         foreach (var (name, id) in new[] { ("a", siteA), ("b", siteB), ("c", siteC) })
         {
@@ -93,6 +99,9 @@ public sealed class PassphraseChangeTests(ThreeSitesFixture fixture) : IClassFix
         }
         Assert.Equal(0, await Sites.RejectionCountAsync(_stack, "a") + await Sites.RejectionCountAsync(_stack, "b") + await Sites.RejectionCountAsync(_stack, "c"));
     }
+
+    private string AttachmentPath(string site, string passphrase, string hash) =>
+        Path.Combine(_stack.Site("a").SyncFolder, AttachmentFileName.For(new SyncKeyring(passphrase), site, hash).RelativePath);
 
     private static Task<HttpResponseMessage> ChangeAsync(HttpClient site, string current, string next) =>
         site.PostAsJsonAsync("/api/sync/passphrase", new PassphraseRequest(next, next, current));

@@ -101,6 +101,26 @@ public sealed class AttachmentSqlTests : IDisposable
         Assert.Equal([hashes[2]], second.Select(a => a.Hash));
     }
 
+    [Fact]
+    public void This_sites_own_attachments_sealed_or_not_come_a_page_at_a_time_and_one_marked_unsealed_waits_to_be_sealed_again()
+    {
+        var (first, second, received) = (Hash("first"), Hash("second"), Hash("received"));
+        _site.Db.Execute(AttachmentSql.Add(new Attachment(first, "first", AttachmentTypes.Binary, 1, Added), _site.SiteId));
+        _site.Db.Execute(AttachmentSql.Add(new Attachment(second, "second", AttachmentTypes.Binary, 1, Added.AddMinutes(1)), _site.SiteId));
+        _site.Db.Execute(AttachmentSql.MarkSealed(first, Added));
+        _site.Db.Execute(AttachmentSql.MarkSealed(second, Added));
+        _site.Db.Execute(AttachmentSql.Received(new Attachment(received, "received", AttachmentTypes.Binary, 1, Added), SiteIds.New(), Added));
+
+        var page = _site.Db.Query(AttachmentSql.Own(_site.SiteId, 1));
+        Assert.Equal([first], page.Select(a => a.Hash));
+        Assert.Equal([second], _site.Db.Query(AttachmentSql.Own(_site.SiteId, 1, page[^1])).Select(a => a.Hash));
+        Assert.Empty(_site.Db.Query(AttachmentSql.Unsealed(_site.SiteId, 10)));
+
+        _site.Db.Execute(AttachmentSql.MarkUnsealed(second));
+
+        Assert.Equal([second], _site.Db.Query(AttachmentSql.Unsealed(_site.SiteId, 10)).Select(a => a.Hash));
+    }
+
     private static string Hash(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
 
     public void Dispose() => _site.Dispose();
