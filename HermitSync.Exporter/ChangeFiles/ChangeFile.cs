@@ -123,6 +123,18 @@ public static class ChangeFile
         return (length + mask) & ~mask;
     }
 
+    /// <summary>How many bytes of a file <see cref="EpochOf"/> needs.</summary>
+    public const int EpochEnd = NonceOffset;
+
+    /// <summary>
+    /// The key epoch a file of this format names in its clear header; null for an earlier version,
+    /// or anything else. Unverified: for a site to look over its own files, not to trust a peer's.
+    /// </summary>
+    public static string? EpochOf(ReadOnlySpan<byte> head) =>
+        head.Length >= EpochEnd && head[..Magic.Length].SequenceEqual(Magic) && BinaryPrimitives.ReadUInt16BigEndian(head[8..]) == FormatVersion
+            ? Convert.ToHexStringLower(head.Slice(EpochOffset, SyncPassphrases.TagBytes))
+            : null;
+
     /// <summary>How many bytes <paramref name="changes"/> take in a file once decompressed: what <see cref="ChangeFileLimits.MaxContentBytes"/> bounds.</summary>
     public static long ContentBytes(ChangeSet changes) =>
         JsonSerializer.SerializeToUtf8Bytes(changes, ChangeSetJson.Default.ChangeSet).LongLength;

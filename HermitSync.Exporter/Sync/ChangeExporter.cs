@@ -36,7 +36,7 @@ public sealed class ChangeExporter(
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // The loop and "Export now" share the cursor and the file sequence, so exports never overlap.
     private readonly SemaphoreSlim _exporting = new(1, 1);
-    // The passphrase epoch of this run's last export: once it moves, a snapshot under the new one lets this site's older files go.
+    // The passphrase epoch of the last export (at the start, of an own file under another epoch): once it moves, a snapshot under the new one lets this site's older files go.
     private string? _exportedUnder;
     private bool _waitingLogged;
 
@@ -154,8 +154,35 @@ public sealed class ChangeExporter(
         // A site that never wrote a snapshot counts from now, rather than writing one at once.
         _lastSnapshotAt = cursor.LastSnapshotAt > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(cursor.LastSnapshotAt) : time.GetUtcNow();
         _filesSinceSnapshot = cursor.FilesSinceSnapshot;
+        _exportedUnder = OwnFileUnderAnotherEpoch();
         logger.LogInformation("Site {Site}: exported through local revision {Seq} and property write {PropertySeq}; next file {File}",
             _siteId, _exported.Revisions, _exported.Properties, _nextFileSeq);
+    }
+
+    /// <summary>
+    /// The epoch of one of this site's own files other than the one it writes under, if any: the
+    /// site moved to another epoch and stopped before its snapshot, so its first export writes one.
+    /// </summary>
+    private string? OwnFileUnderAnotherEpoch()
+    {
+        var writing = keyring.Passphrases.Writing?.Tag;
+        var head = new byte[ChangeFile.EpochEnd];
+        foreach (var name in folder.FilesOf(_siteId))
+        {
+            try
+            {
+                using var file = folder.OpenToRead(name.RelativePath);
+                if (file is not null && RandomAccess.Read(file, head, 0) == head.Length && ChangeFile.EpochOf(head) is { } epoch && epoch != writing)
+                {
+                    return epoch;
+                }
+            }
+            catch (ChangeFileRejectedException)
+            {
+                // Not a file this site wrote; the export skips its name as it comes to it.
+            }
+        }
+        return null;
     }
 
     /// <summary>

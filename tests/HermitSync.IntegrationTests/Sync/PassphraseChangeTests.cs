@@ -109,10 +109,10 @@ public sealed class PassphraseChangeTests(ThreeSitesFixture fixture) : IClassFix
     private static Task<HttpResponseMessage> GiveAsync(HttpClient site, string passphrase) =>
         site.PostAsJsonAsync("/api/sync/passphrase", new PassphraseRequest(passphrase));
 
-    /// <summary>The epoch tags a site's change files in its folder are sealed under: format 5 names it in bytes 36 to 44.</summary>
+    /// <summary>The epoch tags a site's change files in its folder are sealed under, as their clear headers name them.</summary>
     private static string?[] EpochsOfFiles(string syncFolder, string site) =>
         [.. Directory.GetFiles(Path.Combine(syncFolder, ChangeFileName.SitesFolder, site))
             .Where(path => ChangeFileName.TryParse(Path.GetRelativePath(syncFolder, path), out _))
-            .Select(path => File.ReadAllBytes(path) is var file && file.Length > 44 && file[9] == ChangeFile.FormatVersion ? Convert.ToHexStringLower(file.AsSpan(36, 8)) : null)
+            .Select(path => ChangeFile.EpochOf(File.ReadAllBytes(path)))
             .Distinct()];
 }

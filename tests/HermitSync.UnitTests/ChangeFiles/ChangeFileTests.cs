@@ -183,6 +183,16 @@ public sealed class ChangeFileTests
         Assert.Equal(-1, three.AsSpan(0, ChangeFile.HeaderBytes).IndexOf(stamp.AsSpan(0, 6)));
     }
 
+    [Fact]
+    public void The_epoch_a_file_is_sealed_under_is_read_from_its_clear_header_and_only_from_this_format()
+    {
+        Assert.Equal(Keyring.Writing.Tag, ChangeFile.EpochOf(Sealed()));
+        Assert.Equal(Keyring.Writing.Tag, ChangeFile.EpochOf(Sealed().AsSpan(0, ChangeFile.EpochEnd)));
+        Assert.Null(ChangeFile.EpochOf(Sealed().AsSpan(0, ChangeFile.EpochEnd - 1)));
+        Assert.Null(ChangeFile.EpochOf(Version1File(version: 2)));
+        Assert.Null(ChangeFile.EpochOf(new byte[ChangeFile.EpochEnd]));
+    }
+
     [Theory]
     [InlineData(1, 512)]
     [InlineData(512, 512)]
