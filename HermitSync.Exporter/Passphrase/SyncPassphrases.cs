@@ -137,14 +137,6 @@ public sealed class SyncPassphrases
         }
     }
 
-    public bool Holds(string tag)
-    {
-        lock (_gate)
-        {
-            return _epochs.Any(e => e.Tag == tag);
-        }
-    }
-
     public PassphraseEpoch? Find(string tag)
     {
         lock (_gate)
@@ -154,8 +146,6 @@ public sealed class SyncPassphrases
     }
 
     /// <summary>The epoch tag of a passphrase: Argon2id of it under a salt of its own, at the keys' cost.</summary>
-    public static string TagOf(string passphrase) => TagOf(passphrase, SyncKeyring.FormatV1Cost);
-
     private static string TagOf(string passphrase, Argon2Parameters cost) =>
         Convert.ToHexStringLower(PasswordBasedKeyDerivationAlgorithm.Argon2id(cost)
             .DeriveBytes(Encoding.UTF8.GetBytes(passphrase), SHA256.HashData("hermit-sync/v5/epoch-tag"u8)[..SyncKeyring.SaltBytes], TagBytes));

@@ -83,7 +83,7 @@ public sealed class SyncPassphrasesTests : IDisposable
         Assert.Null(passphrases.Change(_first, _second, _second));
 
         Assert.Equal(_second, passphrases.Writing?.Passphrase);
-        Assert.True(passphrases.Holds(old));
+        Assert.NotNull(passphrases.Find(old));
         Assert.Equal([old, passphrases.Writing!.Tag], passphrases.History);
         Assert.NotNull(passphrases.Change(_second, _first, _first));
     }
@@ -128,7 +128,7 @@ public sealed class SyncPassphrasesTests : IDisposable
         Assert.Equal(["site-a", "site-b"], c.NeededBy[next]);
         Assert.Null(c.Add(_second));
         Assert.Equal(next, c.Writing!.Tag);
-        Assert.True(c.Holds(old));
+        Assert.NotNull(c.Find(old));
     }
 
     [Fact]
