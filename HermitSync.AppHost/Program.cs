@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 // Before anything is created or started: every file of every site is its owner's alone.
 OwnerOnly.ForEverythingCreated();
 
-var builder = DistributedApplication.CreateBuilder(args);
+var builder = DistributedApplication.CreateBuilder(args).CheckHealthClosely();
 var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
 
 var secrets = new SiteSecrets(

@@ -57,7 +57,7 @@ public static class ApiLatency
         AddLatency(report, "API create, 16 clients", sixteen[0], sixteen[1]);
         var throughput = sixteen[0].Throughput / sixteen[1].Throughput;
         report.Add(new Figure("API create throughput, 16 clients", "notes/s", sixteen[0].Throughput,
-            new Anchor("direct rqlite", sixteen[1].Throughput), "ratio ≥ 0.75", throughput >= 0.75));
+            new Anchor("direct rqlite", sixteen[1].Throughput), "ratio ≥ 0.9", throughput >= 0.9));
 
         var searchQuery = SearchQuery.TryParse(SearchText, out var parsed, out var unreadable) ? parsed : throw new InvalidOperationException(unreadable);
         var search = await Load.CompareAsync(clients: 1, perClient: 100,
@@ -73,7 +73,8 @@ public static class ApiLatency
             number => firstNode.QueryAsync(NoteSql.Get(ids[number % ids.Count]).Statement));
         var cpuPerRead = meter.CpuMsPerCall;
         var alive = await Load.CompareAsync(clients: 1, perClient: 200, _ => GetAsync(api, "/alive"));
-        AddLatency(report, "API read one note", read[0], read[1]);
+        // Two HTTP hops against one: issue 21 allows a read more than a create, and reports the hop's floor (/alive).
+        AddLatency(report, "API read one note", read[0], read[1], targetRatio: 1.5);
 
         report.Note($"API: {warmUp.TotalSeconds:0} s of API requests first, until its CPU per request had settled; then for each figure a warm-up round and {Load.Rounds} measured rounds, the ways taking turns, each to the port its process listens on. " +
             "A create is one rqlite transaction either way: the revision and the notes row.");
@@ -131,10 +132,10 @@ public static class ApiLatency
     }
 
     /// <summary>p50 held to the target ratio; p99 reported beside it.</summary>
-    private static void AddLatency(Report report, string name, Load.Sample measured, Load.Sample anchor)
+    private static void AddLatency(Report report, string name, Load.Sample measured, Load.Sample anchor, double targetRatio = 1.3)
     {
         var ratio = measured.Latency(50) / anchor.Latency(50);
-        report.Add(new Figure($"{name}, p50", "ms", measured.Latency(50), new Anchor("direct rqlite", anchor.Latency(50)), "ratio ≤ 1.3", ratio <= 1.3));
+        report.Add(new Figure($"{name}, p50", "ms", measured.Latency(50), new Anchor("direct rqlite", anchor.Latency(50)), $"ratio ≤ {targetRatio}", ratio <= targetRatio));
         report.Add(new Figure($"{name}, p99", "ms", measured.Latency(99), new Anchor("direct rqlite", anchor.Latency(99)), "report", null));
     }
 

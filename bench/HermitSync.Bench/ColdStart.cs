@@ -19,8 +19,7 @@ public static class ColdStart
         var seconds = new List<double>();
         var floorSeconds = new List<double>();
         var floorCpu = new List<double>();
-        IReadOnlyDictionary<string, TimeSpan> lastStart = new Dictionary<string, TimeSpan>();
-        IReadOnlyDictionary<string, TimeSpan> lastRunning = new Dictionary<string, TimeSpan>();
+        var timelines = new List<string>();
         IReadOnlyDictionary<string, double> cpu = new Dictionary<string, double>();
         using var floor = new StartFloor(repository);
         try
@@ -32,8 +31,7 @@ public static class ColdStart
                 floorCpu.Add(used);
                 await using var stack = await BenchStack.StartAsync(settings);
                 seconds.Add(stack.StartupTime.TotalSeconds);
-                lastStart = stack.HealthyAfter;
-                lastRunning = stack.RunningAfter;
+                timelines.Add(Timeline(stack));
                 cpu = stack.CpuSeconds("");
             }
         }
@@ -49,8 +47,11 @@ public static class ColdStart
             new Anchor("the same, started directly", Stats.Median(floorCpu)), "report", null));
         report.Note($"Cold start: {seconds[0]:0.0} s on fresh data, then {string.Join(" s and ", seconds.Skip(1).Select(s => s.ToString("0.0")))} s restarting on it; " +
             $"started directly, {string.Join(" s, ", floorSeconds.Select(s => s.ToString("0.0")))} s. " +
-            "In the last start, each process started after " + string.Join(", ", lastRunning.OrderBy(r => r.Value).Select(r => $"{r.Key} {r.Value.TotalSeconds:0.0} s")) +
-            "; healthy after " + string.Join(", ", lastStart.OrderBy(r => r.Value).Select(r => $"{r.Key} {r.Value.TotalSeconds:0.0} s")) +
-            $"; CPU they had used by then, {cpu.Values.Sum():0.0} s in all: " + string.Join(", ", cpu.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0.0} s")) + ".");
+            string.Join(" ", timelines.Select((timeline, i) => $"Start {i + 1}: {timeline}.")) +
+            $" CPU the last start's processes had used by its end, {cpu.Values.Sum():0.0} s in all: " + string.Join(", ", cpu.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0.0} s")) + ".");
     }
+
+    private static string Timeline(BenchStack stack) =>
+        "each process started after " + string.Join(", ", stack.RunningAfter.OrderBy(r => r.Value).Select(r => $"{r.Key} {r.Value.TotalSeconds:0.0} s")) +
+        "; healthy after " + string.Join(", ", stack.HealthyAfter.OrderBy(r => r.Value).Select(r => $"{r.Key} {r.Value.TotalSeconds:0.0} s"));
 }
