@@ -442,7 +442,7 @@ public sealed class RqliteClient
     public static byte[] SerializeStatements(IReadOnlyList<SqlStatement> statements)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = SqlJson.Encoder }))
         {
             writer.WriteStartArray();
             foreach (var statement in statements)

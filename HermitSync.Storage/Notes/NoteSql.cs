@@ -277,7 +277,10 @@ public static class NoteSql
         WHERE EXISTS (SELECT 1 FROM note_revisions r WHERE r.note_id = l.value ->> '$.e' AND r.hlc = l.value ->> '$.rh' AND r.site_id = l.value ->> '$.s')
         ON CONFLICT (entity_id, name) DO NOTHING
         """,
-        new Dictionary<string, object?> { ["labels"] = JsonSerializer.Serialize(labels) });
+        new Dictionary<string, object?> { ["labels"] = JsonSerializer.Serialize(labels, LabelJson) });
+
+    /// <summary>An import's labels as a statement parameter (<see cref="SqlJson"/>).</summary>
+    private static readonly JsonSerializerOptions LabelJson = SqlJson.Options();
 
     /// <summary>A note's first revision, unless a note with its id exists.</summary>
     private static SqlStatement FirstRevision(NoteDraft draft, long hlc, string siteId) => SqlStatement.Of(

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Serialization;
+using HermitSync.Rqlite;
 
 namespace HermitSync.Storage;
 
@@ -93,4 +94,8 @@ public sealed record ChangeSet(
 [JsonSerializable(typeof(ChangeSet))]
 [JsonSerializable(typeof(PropertyChange[]))]
 [JsonSerializable(typeof(string[][]))]
-public sealed partial class ChangeSetJson : JsonSerializerContext;
+public sealed partial class ChangeSetJson : JsonSerializerContext
+{
+    /// <summary>The same, written as a statement's parameter (<see cref="SqlJson"/>).</summary>
+    public static ChangeSetJson Sql { get; } = new(SqlJson.Options());
+}

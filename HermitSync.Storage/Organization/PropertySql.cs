@@ -28,7 +28,7 @@ public static class PropertySql
         {
             return new SqlBatch<long>([], _ => 0);
         }
-        var json = JsonSerializer.Serialize(changes as PropertyChange[] ?? changes.ToArray(), ChangeSetJson.Default.PropertyChangeArray);
+        var json = JsonSerializer.Serialize(changes as PropertyChange[] ?? changes.ToArray(), ChangeSetJson.Sql.PropertyChangeArray);
         var parameters = new Dictionary<string, object?> { ["changes"] = json };
         return new SqlBatch<long>(
             [

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using HermitSync.Rqlite;
 
 namespace HermitSync.Storage;
 
@@ -39,4 +40,8 @@ public sealed record ParentRef([property: JsonPropertyName("h")] long Hlc, [prop
 [JsonSerializable(typeof(NoteRevision[]))]
 [JsonSerializable(typeof(IReadOnlyList<ParentRef>))]
 [JsonSerializable(typeof(string[]))]
-public sealed partial class RevisionJson : JsonSerializerContext;
+public sealed partial class RevisionJson : JsonSerializerContext
+{
+    /// <summary>The same, written as a statement's parameter (<see cref="SqlJson"/>).</summary>
+    public static RevisionJson Sql { get; } = new(SqlJson.Options());
+}

@@ -177,7 +177,7 @@ public static class RevisionSql
                 row.GetString(1),
                 row.GetInt64(2),
                 row.GetString(3),
-                JsonSerializer.Deserialize(row.GetString(4), RevisionJson.Default.IReadOnlyListParentRef) ?? [],
+                JsonSerializer.Deserialize(row.GetString(4), RevisionJson.Sql.IReadOnlyListParentRef) ?? [],
                 row.GetInt64(5),
                 row.GetString(6),
                 row.GetString(7),
@@ -240,13 +240,13 @@ public static class RevisionSql
         new Dictionary<string, object?> { ["revisions"] = revisionsJson });
 
     private static string Serialize(IReadOnlyList<NoteRevision> revisions) =>
-        JsonSerializer.Serialize(revisions as NoteRevision[] ?? revisions.ToArray(), RevisionJson.Default.NoteRevisionArray);
+        JsonSerializer.Serialize(revisions as NoteRevision[] ?? revisions.ToArray(), RevisionJson.Sql.NoteRevisionArray);
 
     internal static string NoteIds(IEnumerable<string> noteIds) =>
-        JsonSerializer.Serialize(noteIds.Distinct().ToArray(), RevisionJson.Default.StringArray);
+        JsonSerializer.Serialize(noteIds.Distinct().ToArray(), RevisionJson.Sql.StringArray);
 
     internal static string ParentsJson(IReadOnlyList<ParentRef> parents) =>
-        JsonSerializer.Serialize(parents, RevisionJson.Default.IReadOnlyListParentRef);
+        JsonSerializer.Serialize(parents, RevisionJson.Sql.IReadOnlyListParentRef);
 
     /// <summary>Note ids are stored as lower-case UUID text.</summary>
     internal static string Key(Guid id) => id.ToString("D");

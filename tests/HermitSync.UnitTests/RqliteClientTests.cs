@@ -16,7 +16,7 @@ public sealed class RqliteClientTests
         ]));
 
         Assert.Equal(
-            """[["INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)",9007199254740993,1.0,2.5,"it\u0027s \u0022quoted\u0022; DROP TABLE t",null,"0102FF",1]]""",
+            """[["INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)",9007199254740993,1.0,2.5,"it's \"quoted\"; DROP TABLE t",null,"0102FF",1]]""",
             json);
     }
 
