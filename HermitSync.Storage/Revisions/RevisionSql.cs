@@ -177,7 +177,7 @@ public static class RevisionSql
                 row.GetString(1),
                 row.GetInt64(2),
                 row.GetString(3),
-                JsonSerializer.Deserialize(row.GetString(4), RevisionJson.Sql.IReadOnlyListParentRef) ?? [],
+                JsonSerializer.Deserialize(row.GetString(4), RevisionJson.Default.IReadOnlyListParentRef) ?? [],
                 row.GetInt64(5),
                 row.GetString(6),
                 row.GetString(7),

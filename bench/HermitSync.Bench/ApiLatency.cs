@@ -135,7 +135,7 @@ public static class ApiLatency
     private static void AddLatency(Report report, string name, Load.Sample measured, Load.Sample anchor, double targetRatio = 1.3)
     {
         var ratio = measured.Latency(50) / anchor.Latency(50);
-        report.Add(new Figure($"{name}, p50", "ms", measured.Latency(50), new Anchor("direct rqlite", anchor.Latency(50)), $"ratio ≤ {targetRatio}", ratio <= targetRatio));
+        report.Add(new Figure($"{name}, p50", "ms", measured.Latency(50), new Anchor("direct rqlite", anchor.Latency(50)), FormattableString.Invariant($"ratio ≤ {targetRatio}"), ratio <= targetRatio));
         report.Add(new Figure($"{name}, p99", "ms", measured.Latency(99), new Anchor("direct rqlite", anchor.Latency(99)), "report", null));
     }
 
