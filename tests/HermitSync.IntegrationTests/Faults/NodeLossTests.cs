@@ -42,9 +42,10 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
 
     /// <summary>
     /// What a write may wait beyond the steady load's longest wait while leadership moves and the old
-    /// leader restarts beside the load on two cores: measured 0.7–2.2 s, and under 3 s as the README says.
+    /// leader restarts beside the load on two cores: measured 0.7–2.2 s at first, then 0.3–3.6 s in six
+    /// runs on 3 December, with and without that day's changes, and under 4.5 s as the README says.
     /// </summary>
-    private static readonly TimeSpan MaxStepDownPause = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan MaxStepDownPause = TimeSpan.FromSeconds(4.5);
 
     [Fact]
     public async Task Losing_a_follower_and_then_the_leader_under_load_loses_and_duplicates_nothing()
