@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HermitSync.Exporter.Passphrase;
 using HermitSync.Storage;
 using Microsoft.Win32.SafeHandles;
 using NSec.Cryptography;
@@ -19,22 +20,27 @@ public sealed record AttachmentManifest(
 public sealed record OpenedAttachment(string SiteId, AttachmentManifest Manifest, Stream Content);
 
 /// <summary>
-/// The sealed attachment format, version 1 (see docs/change-file-format.md): a fixed 102-byte
-/// header, a sealed manifest, then the content in 64 KiB parts, each sealed on its own with
-/// XChaCha20-Poly1305 under the site's key, in the manner of libsodium's secretstream (the STREAM
-/// construction): every part's nonce is the file's random prefix, the part's number and a flag
-/// that marks the last, and the header is every part's associated data. So a part cannot be
-/// altered, reordered, moved to another file or dropped from the end unnoticed, and sealing or
-/// opening holds one part in memory, whatever the size.
+/// The sealed attachment format, version 2 (see docs/change-file-format.md): a fixed 102-byte
+/// header that names its key epoch, a sealed manifest, then the content in 64 KiB parts, each
+/// sealed on its own with XChaCha20-Poly1305 under the site's key, in the manner of libsodium's
+/// secretstream (the STREAM construction): every part's nonce is the file's random prefix, the
+/// part's number and a flag that marks the last, and the header is every part's associated data.
+/// So a part cannot be altered, reordered, moved to another file or dropped from the end
+/// unnoticed, and sealing or opening holds one part in memory, whatever the size.
 /// </summary>
 public static class AttachmentFile
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    /// <summary>The last version that carries a key check value where version 2 names the epoch.</summary>
+    private const int CheckValueVersion = 1;
+
     public const int HeaderBytes = 102;
     public const int PartBytes = 64 * 1024;
     public const int TagBytes = 16;
     private const int MaxManifestBytes = 4096;
     private const int NoncePrefixBytes = 16;
+    private const int KeyOffset = 42;
     private const int NameOffset = 50;
     private const int NoncePrefixOffset = 82;
     private const int PartBytesOffset = 98;
@@ -42,15 +48,20 @@ public static class AttachmentFile
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
 
     /// <summary>Seals <paramref name="content"/>, <paramref name="attachment"/>'s bytes, as this site's, into <paramref name="output"/>.</summary>
-    public static async Task SealAsync(SyncKeyring keyring, string siteId, Attachment attachment, Stream content, Stream output, CancellationToken cancellationToken)
+    public static Task SealAsync(SyncKeyring keyring, string siteId, Attachment attachment, Stream content, Stream output, CancellationToken cancellationToken) =>
+        SealAsync(keyring, siteId, attachment, content, output, FormatVersion, cancellationToken);
+
+    /// <summary>Seals in <paramref name="formatVersion"/>: the product writes the current one, tests version 1 too, as an earlier build wrote it.</summary>
+    internal static async Task SealAsync(SyncKeyring keyring, string siteId, Attachment attachment, Stream content, Stream output, int formatVersion,
+        CancellationToken cancellationToken)
     {
         var (epoch, key) = keyring.ForOwnSite(siteId);
         var header = new byte[HeaderBytes];
         Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(8), FormatVersion);
+        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(8), (ushort)formatVersion);
         Convert.FromHexString(siteId).CopyTo(header, 10);
         SyncKeyring.SaltFor(siteId).CopyTo(header, 26);
-        key.Check.CopyTo(header, 42);
+        (formatVersion == CheckValueVersion ? key.Check : Convert.FromHexString(epoch.Tag)).CopyTo(header, KeyOffset);
         Convert.FromHexString(AttachmentFileName.NameOf(keyring, epoch, attachment.Hash)).CopyTo(header, NameOffset);
         RandomNumberGenerator.Fill(header.AsSpan(NoncePrefixOffset, NoncePrefixBytes));
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(PartBytesOffset), PartBytes);
@@ -99,9 +110,9 @@ public static class AttachmentFile
             throw new ChangeFileRejectedException(RejectionReason.Truncated, $"{length} bytes is too short to hold an attachment's header.");
         }
         var version = BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(8));
-        if (version != FormatVersion)
+        if (version is not (CheckValueVersion or FormatVersion))
         {
-            throw new ChangeFileRejectedException(RejectionReason.UnknownVersion, $"Attachment format version {version}; this build reads version {FormatVersion}.");
+            throw new ChangeFileRejectedException(RejectionReason.UnknownVersion, $"Attachment format version {version}; this build reads versions {CheckValueVersion} and {FormatVersion}.");
         }
         var siteId = Convert.ToHexStringLower(header.AsSpan(10, 16));
         var storedName = Convert.ToHexStringLower(header.AsSpan(NameOffset, 32));
@@ -117,10 +128,7 @@ public static class AttachmentFile
         {
             throw new ChangeFileRejectedException(RejectionReason.Malformed, $"Its parts are not of {PartBytes} bytes.");
         }
-        var (epoch, key) = keyring.ForPeerByCheck(siteId, header.AsSpan(42, SyncKeyring.CheckBytes), out var retryAfter)
-            ?? throw (retryAfter > TimeSpan.Zero ? new ChangeFileDeferredException(siteId, retryAfter)
-                : keyring.Passphrases.NeededBy.Count > 0 ? ChangeFileDeferredException.AwaitingPassphrase(siteId)
-                : new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under a sync passphrase this site does not hold, or its salt was altered."));
+        var (epoch, key) = version == FormatVersion ? KeyOf(keyring, siteId, header) : KeyByCheck(keyring, siteId, header);
 
         var lengthPrefix = new byte[4];
         if (RandomAccess.Read(file, lengthPrefix, HeaderBytes) < 4)
@@ -165,6 +173,30 @@ public static class AttachmentFile
         }
         return new OpenedAttachment(siteId, manifest, new PartReader(file, key.Key, header, contentStart, manifest.Size));
     }
+
+    /// <summary>
+    /// A file of version 2 names its key epoch. One this site does not hold waits, unread: for the
+    /// passphrase, when a card or change file its site signed has said it writes under that epoch;
+    /// otherwise for that word, which Syncthing may bring after the attachment. Unsigned itself,
+    /// it is never what makes the Sync page ask for a passphrase.
+    /// </summary>
+    private static (PassphraseEpoch, SyncKeyring.DerivedKey) KeyOf(SyncKeyring keyring, string siteId, byte[] header)
+    {
+        var tag = Convert.ToHexStringLower(header.AsSpan(KeyOffset, SyncPassphrases.TagBytes));
+        var epoch = keyring.Passphrases.Find(tag)
+            ?? throw (keyring.Passphrases.NeededBy.TryGetValue(tag, out var sites) && sites.Contains(siteId)
+                ? ChangeFileDeferredException.AwaitingPassphrase(siteId)
+                : ChangeFileDeferredException.UnannouncedEpoch(siteId, tag));
+        var key = keyring.ForPeer(siteId, epoch, out var retryAfter) ?? throw new ChangeFileDeferredException(siteId, retryAfter);
+        return (epoch, key);
+    }
+
+    /// <summary>A file of version 1 carries a check value of its key: the held epoch whose key matches opens it.</summary>
+    private static (PassphraseEpoch, SyncKeyring.DerivedKey) KeyByCheck(SyncKeyring keyring, string siteId, byte[] header) =>
+        keyring.ForPeerByCheck(siteId, header.AsSpan(KeyOffset, SyncKeyring.CheckBytes), out var retryAfter)
+            ?? throw (retryAfter > TimeSpan.Zero ? new ChangeFileDeferredException(siteId, retryAfter)
+                : keyring.Passphrases.NeededBy.Count > 0 ? ChangeFileDeferredException.AwaitingPassphrase(siteId)
+                : new ChangeFileRejectedException(RejectionReason.WrongKey, "It was sealed under a sync passphrase this site does not hold, or its salt was altered."));
 
     private static AttachmentManifest ReadManifest(byte[] plain)
     {

@@ -417,9 +417,16 @@ public sealed class ChangeFileDeferredException(string siteId, TimeSpan? retryAf
     public static ChangeFileDeferredException AwaitingKey(string siteId) =>
         new(siteId, null, $"No key is trusted for site {siteId} yet: pair with its device, or with a site that trusts it.");
 
+    /// <summary>An attachment under an epoch this site does not hold, and that its site has not said it writes under: that word may still be on its way.</summary>
+    public static ChangeFileDeferredException UnannouncedEpoch(string siteId, string tag) =>
+        new(siteId, null, $"It was sealed under passphrase epoch {tag}, which this site does not hold and site {siteId} has not said it writes under.") { Unannounced = true };
+
     public string SiteId { get; } = siteId;
 
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>Whether this is <see cref="UnannouncedEpoch"/>, which waits only so long.</summary>
+    public bool Unannounced { get; private init; }
 }
 
 /// <summary>What one file may cost to read. Each default is a setting of the exporter (<c>Sync:MaxFileBytes</c>, …).</summary>

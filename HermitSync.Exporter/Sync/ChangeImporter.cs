@@ -47,6 +47,8 @@ public sealed class ChangeImporter(
     private readonly ConcurrentQueue<string> _named = new();
     private volatile bool _scanDue = true;
     private readonly string _siteId = site.SiteId;
+    // When each attachment under an epoch no site has announced here was first seen, by its fingerprint.
+    private readonly Dictionary<string, DateTimeOffset> _unannounced = new(StringComparer.Ordinal);
     // Attachments are named under each passphrase epoch: a new one means new names for the content here.
     private volatile bool _passphrasesChanged;
 
@@ -181,12 +183,17 @@ public sealed class ChangeImporter(
                 }
             }
             // After the notes that link to them: a placeholder shows until each arrives.
-            foreach (var attachment in scan.Attachments.Where(a => a.Name.SiteId != _siteId && !attachments.IsHere(a)))
+            var missing = scan.Attachments.Where(a => a.Name.SiteId != _siteId && !attachments.IsHere(a)).ToList();
+            foreach (var attachment in missing)
             {
                 if (await TryReceiveAsync(attachment, refusals, cancellationToken))
                 {
                     applied++;
                 }
+            }
+            if (_unannounced.Count > 0)
+            {
+                _unannounced.Keys.Except(missing.Select(Fingerprint)).ToList().ForEach(gone => _unannounced.Remove(gone));
             }
         }
         finally
@@ -319,7 +326,7 @@ public sealed class ChangeImporter(
     /// </summary>
     private async Task<bool> TryReceiveAsync(AttachmentCandidate candidate, Dictionary<string, Refusal> refusals, CancellationToken cancellationToken)
     {
-        var fingerprint = Unread(candidate.RelativePath, candidate.Length, candidate.ModifiedUtc);
+        var fingerprint = Fingerprint(candidate);
         if (_refusedContent.Contains(fingerprint))
         {
             return false;
@@ -331,6 +338,20 @@ public sealed class ChangeImporter(
         catch (ChangeFileRejectedException rejected)
         {
             Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, rejected.Reason, rejected.Detail, candidate.Length, fingerprint), content: null);
+        }
+        catch (ChangeFileDeferredException deferred) when (deferred.Unannounced)
+        {
+            var waited = time.GetUtcNow() - (_unannounced.TryGetValue(fingerprint, out var since) ? since : _unannounced[fingerprint] = time.GetUtcNow());
+            if (waited < _options.UnannouncedEpochPatience)
+            {
+                _ = WakeAfterAsync(_options.UnannouncedEpochPatience - waited, cancellationToken);
+            }
+            else
+            {
+                _unannounced.Remove(fingerprint);
+                Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, RejectionReason.WrongKey,
+                    $"{deferred.Message} No word of it came in {_options.UnannouncedEpochPatience.TotalMinutes:0.#} minutes (Sync:UnannouncedEpochPatience).", candidate.Length, fingerprint), content: null);
+            }
         }
         catch (ChangeFileDeferredException deferred)
         {
@@ -365,6 +386,9 @@ public sealed class ChangeImporter(
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"named\0{contentHash}\0{relativePath}")));
 
     private static string Unread(FolderCandidate candidate) => Unread(candidate.RelativePath, candidate.Length, candidate.ModifiedUtc);
+
+    /// <summary>An attachment is known by its name, length and time, since its content is not held.</summary>
+    private static string Fingerprint(AttachmentCandidate candidate) => Unread(candidate.RelativePath, candidate.Length, candidate.ModifiedUtc);
 
     private static string Unread(string relativePath, long length, DateTime modifiedUtc) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"unread\0{relativePath}\0{length}\0{modifiedUtc:O}")));

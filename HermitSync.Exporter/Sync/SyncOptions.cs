@@ -45,6 +45,13 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan SnapshotKeepFor { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long an attachment sealed under a passphrase epoch this site does not hold waits for its
+    /// site's card or change files to say it writes under that epoch. Syncthing may bring the
+    /// attachment first; one that no such word follows is refused as sealed under a wrong key.
+    /// </summary>
+    public TimeSpan UnannouncedEpochPatience { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The importer's backstop scan, for files its watcher missed.</summary>
     public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(5);
 

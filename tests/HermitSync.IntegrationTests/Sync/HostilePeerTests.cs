@@ -3,8 +3,10 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.Versioning;
+using System.Security.Cryptography;
 using System.Text.Json;
 using HermitSync.Exporter.ChangeFiles;
+using HermitSync.Exporter.Passphrase;
 using HermitSync.Exporter.Syncthing;
 using HermitSync.Exporter.Trust;
 using HermitSync.IntegrationTests.Infrastructure;
@@ -23,9 +25,13 @@ namespace HermitSync.IntegrationTests.Sync;
 /// </summary>
 public sealed class HostilePeerFixture : StackHolder
 {
+    /// <summary>How long A waits for word of an attachment's unknown epoch: short, so the test of it need not wait ten minutes.</summary>
+    public static readonly TimeSpan UnannouncedEpochPatience = TimeSpan.FromSeconds(3);
+
     public HostilePeerFixture() : base(new StackFixture(2, null,
         // B must not compact its folder under the attack files.
-        "--HermitSync:Sync:SnapshotEveryFiles=100000"))
+        "--HermitSync:Sync:SnapshotEveryFiles=100000",
+        $"--HermitSync:Sync:UnannouncedEpochPatience={UnannouncedEpochPatience:c}"))
     {
     }
 }
@@ -50,6 +56,39 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
         var file = ChangeFile.SealContent(await KeyringAsync(), PeerKey, ChangeFileKind.Changes, peer, NextSequence(), Stamp(), Stamp(), 1, bomb);
 
         await AttackThroughPeerAsync(file, RejectionReason.TooLarge);
+    }
+
+    /// <summary>
+    /// An attachment names its key epoch in clear, so one under an epoch A does not hold may be a
+    /// passphrase change whose card is still on its way: it waits, unread, and is refused only once
+    /// no word of the epoch came in the patience.
+    /// </summary>
+    [Fact]
+    public async Task An_attachment_under_a_passphrase_no_site_announced_waits_its_patience_and_is_then_refused_as_the_wrong_key()
+    {
+        var peer = await SiteIdAsync(Peer);
+        var stranger = new SyncKeyring(SyncPassphrases.Generate());
+        var content = RandomNumberGenerator.GetBytes(1000);
+        var attachment = new Attachment(Convert.ToHexStringLower(SHA256.HashData(content)), "planted.bin", "application/octet-stream", content.Length, DateTimeOffset.UtcNow);
+        using var file = new MemoryStream();
+        await AttachmentFile.SealAsync(stranger, peer, attachment, new MemoryStream(content), file, CancellationToken.None);
+        var name = AttachmentFileName.For(stranger, peer, attachment.Hash).FileName;
+        var path = Path.Combine(await PeerFolderAsync(), name);
+        var planted = DateTimeOffset.UtcNow;
+        await WriteAsSyncthingDoesAsync(path, file.ToArray());
+        try
+        {
+            await ScanPeerFolderAsync();
+            var refusal = await ExpectRefusalAsync(name, RejectionReason.WrongKey);
+            Assert.Contains("has not said it writes under", refusal.Detail);
+            Assert.True(refusal.At - planted >= HostilePeerFixture.UnannouncedEpochPatience, $"refused {(refusal.At - planted).TotalSeconds:0.0} s after it was planted");
+            await AssertVictimStillWorksAsync();
+        }
+        finally
+        {
+            File.Delete(path);
+            await ScanPeerFolderAsync();
+        }
     }
 
     public static TheoryData<string> Spoilers() => ["year 9999", "long.MinValue", "long.MaxValue", "upper-case id", "10 MiB title", "100,000 parents"];
@@ -439,7 +478,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
     }
 
     /// <summary>A shows the refusal of the entry, with its reason, on its Sync page and in its status.</summary>
-    private async Task ExpectRefusalAsync(string entry, RejectionReason reason)
+    private async Task<SyncRejection> ExpectRefusalAsync(string entry, RejectionReason reason)
     {
         using var victim = _stack.WebBrowserClient(Victim);
         var rejection = await Sites.EventuallyAsync(async () => (await Sites.StatusAsync(victim)).Rejections
@@ -448,6 +487,7 @@ public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture
         var page = await victim.GetStringAsync("/Sync");
         Assert.Contains(Path.GetFileName(entry), page);
         Assert.Contains(reason.ToString(), page);
+        return rejection;
     }
 
     private static bool TryDelete(string directory)
