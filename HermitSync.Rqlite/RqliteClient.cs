@@ -427,16 +427,17 @@ public sealed class RqliteClient
     private const string SnapshotInProgress = "CAS conflict";
 
     /// <summary>
-    /// rqlite's words for a request that never reached a leader: none known, the dial or the
-    /// send of a forward failed, or the node has not opened its store yet.
+    /// rqlite's words for a request no leader took into its log: none known, the dial or the send
+    /// of a forward failed, the node has not opened its store yet, or the leader is handing over
+    /// to another (Raft refuses a command then, before it logs it).
     /// </summary>
-    private static readonly string[] NeverReachedLeader = ["not leader", "leader not found", "dial tcp", "write protobuf bytes", "connection refused", "store not open"];
+    private static readonly string[] NeverApplied = ["not leader", "leader not found", "dial tcp", "write protobuf bytes", "connection refused", "store not open", "leadership transfer in progress"];
 
     /// <summary>rqlite's words when the connection of a forward to the leader failed midway; what the leader did is unknown.</summary>
     private static readonly string[] ForwardFailed = ["EOF", "broken pipe", "connection reset"];
 
     private static bool ForwardBroke(string body) =>
-        NeverReachedLeader.Concat(ForwardFailed).Any(sign => body.Contains(sign, StringComparison.OrdinalIgnoreCase));
+        NeverApplied.Concat(ForwardFailed).Any(sign => body.Contains(sign, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The JSON body rqlite takes: an array of statements, each the SQL then its values.</summary>
     public static byte[] SerializeStatements(IReadOnlyList<SqlStatement> statements)
@@ -534,7 +535,7 @@ public sealed class RqliteClient
     /// words say the request never reached a leader; otherwise only an idempotent one is.
     /// </summary>
     private static Exception TopLevelError(string error) =>
-        new NodeUnavailableException(error, notApplied: NeverReachedLeader.Any(sign => error.Contains(sign, StringComparison.OrdinalIgnoreCase)), reachable: true);
+        new NodeUnavailableException(error, notApplied: NeverApplied.Any(sign => error.Contains(sign, StringComparison.OrdinalIgnoreCase)), reachable: true);
 
     private static string[] ReadStrings(JsonElement result, string property) =>
         result.TryGetProperty(property, out var array) ? array.EnumerateArray().Select(e => e.GetString() ?? "").ToArray() : [];

@@ -82,7 +82,7 @@ public static class RqliteCommandExtensions
         {
             Description = "Hands leadership to a follower by restarting the leader gracefully.",
             IconName = "ArrowSwap",
-            ConfirmationMessage = "Restart the leader so that a follower takes over? Writes pause for a second or two.",
+            ConfirmationMessage = "Restart the leader so that a follower takes over? Writes may pause for a few seconds.",
             UpdateState = EnabledWhileRunning,
         });
     }

@@ -286,11 +286,13 @@ public sealed class RqliteClientTests
         await Assert.ThrowsAsync<RqliteUnavailableException>(() => new FakeRqlite().Client().QueryOrStaleAsync(SqlStatement.Of("SELECT 1")));
     }
 
-    [Fact]
-    public async Task A_follower_without_a_leader_is_retried_even_for_writes()
+    [Theory]
+    [InlineData("not leader")]
+    [InlineData("leadership transfer in progress")]
+    public async Task A_write_no_leader_took_into_its_log_is_retried_even_when_not_idempotent(string refusal)
     {
         var rqlite = new FakeRqlite()
-            .Json(1, """{"error":"node failed to process Execute on remote node at 127.0.0.1:4002: not leader"}""")
+            .Json(1, $$"""{"error":"node failed to process Execute on remote node at 127.0.0.1:4002: {{refusal}}"}""")
             .Json(2, """{"results":[{"rows_affected":1}]}""");
 
         var result = await rqlite.Client().ExecuteAsync(SqlStatement.Of("INSERT INTO t VALUES (1)"));
