@@ -532,7 +532,7 @@ public sealed class RqliteClient
     /// A top-level error (as opposed to one inside <c>results</c>) is about the node or the
     /// cluster, not the statements: no leader, a node still opening its store, a forward that
     /// broke. Another try, perhaps elsewhere, may work. It is safe to re-send when rqlite's
-    /// words say the request never reached a leader; otherwise only an idempotent one is.
+    /// words say no leader took it into its log; otherwise only an idempotent one is.
     /// </summary>
     private static Exception TopLevelError(string error) =>
         new NodeUnavailableException(error, notApplied: NeverApplied.Any(sign => error.Contains(sign, StringComparison.OrdinalIgnoreCase)), reachable: true);

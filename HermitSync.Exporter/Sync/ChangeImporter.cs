@@ -341,16 +341,20 @@ public sealed class ChangeImporter(
         }
         catch (ChangeFileDeferredException deferred) when (deferred.Unannounced)
         {
-            var waited = time.GetUtcNow() - (_unannounced.TryGetValue(fingerprint, out var since) ? since : _unannounced[fingerprint] = time.GetUtcNow());
-            if (waited < _options.UnannouncedEpochPatience)
+            SyncTelemetry.KeysDeferred.Add(1);
+            if (!_unannounced.TryGetValue(fingerprint, out var since))
             {
-                _ = WakeAfterAsync(_options.UnannouncedEpochPatience - waited, cancellationToken);
+                _unannounced[fingerprint] = time.GetUtcNow();
+                // One look when its patience ends, however many scans pass over it meanwhile.
+                _ = WakeAfterAsync(_options.UnannouncedEpochPatience, cancellationToken);
             }
-            else
+            else if (time.GetUtcNow() - since >= _options.UnannouncedEpochPatience)
             {
                 _unannounced.Remove(fingerprint);
+                var patience = _options.UnannouncedEpochPatience;
+                var waited = patience.TotalMinutes >= 1 ? $"{patience.TotalMinutes:0.#} minutes" : $"{patience.TotalSeconds:0.#} s";
                 Refuse(refusals, new Refusal(candidate.RelativePath, candidate.Name.SiteId, RejectionReason.WrongKey,
-                    $"{deferred.Message} No word of it came in {_options.UnannouncedEpochPatience.TotalMinutes:0.#} minutes (Sync:UnannouncedEpochPatience).", candidate.Length, fingerprint), content: null);
+                    $"{deferred.Message} No word of it came in {waited} (Sync:UnannouncedEpochPatience).", candidate.Length, fingerprint), content: null);
             }
         }
         catch (ChangeFileDeferredException deferred)
