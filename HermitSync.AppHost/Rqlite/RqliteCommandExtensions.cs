@@ -7,6 +7,9 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <summary>The cluster's dashboard commands.</summary>
 public static class RqliteCommandExtensions
 {
+    /// <summary>The name "Step down leader" is run by, from the dashboard's button or from code.</summary>
+    public const string StepDownCommand = "step-down";
+
     /// <summary>
     /// Adds the dashboard command "Back up database": a consistent SQLite copy of the cluster's
     /// database, fetched from the leader, written to <c>backups/backup-yyyyMMdd-HHmmss.sqlite3</c>
@@ -43,7 +46,7 @@ public static class RqliteCommandExtensions
     public static IResourceBuilder<RqliteClusterResource> WithStepDownCommand(this IResourceBuilder<RqliteClusterResource> builder)
     {
         var cluster = builder.Resource;
-        return builder.WithCommand("step-down", "Step down leader", async context =>
+        return builder.WithCommand(StepDownCommand, "Step down leader", async context =>
         {
             try
             {

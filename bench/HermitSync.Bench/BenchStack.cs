@@ -131,23 +131,25 @@ public sealed class BenchStack : IAsyncDisposable
     /// <summary>Stops one of a site's resources through Aspire, as the dashboard's Stop does, until <see cref="StartAsync"/>.</summary>
     public async Task StopAsync(string site, string resource)
     {
-        var stopped = await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(Name(site, resource), KnownResourceCommands.StopCommand);
-        if (!stopped.Success)
-        {
-            throw new InvalidOperationException($"Aspire could not stop {Name(site, resource)}: {stopped.Message}");
-        }
+        await CommandAsync(site, resource, KnownResourceCommands.StopCommand);
         await _app.ResourceNotifications.WaitForResourceAsync(Name(site, resource), e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text));
     }
 
     /// <summary>Starts a resource <see cref="StopAsync"/> stopped, and waits until it is healthy.</summary>
     public async Task StartAsync(string site, string resource)
     {
-        var started = await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(Name(site, resource), KnownResourceCommands.StartCommand);
-        if (!started.Success)
-        {
-            throw new InvalidOperationException($"Aspire could not start {Name(site, resource)}: {started.Message}");
-        }
+        await CommandAsync(site, resource, KnownResourceCommands.StartCommand);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync(Name(site, resource));
+    }
+
+    /// <summary>Runs one of a resource's commands, as its button on the dashboard does; throws with Aspire's message when it fails.</summary>
+    public async Task CommandAsync(string site, string resource, string command)
+    {
+        var result = await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(Name(site, resource), command);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{command} on {Name(site, resource)} failed: {result.Message}");
+        }
     }
 
     /// <summary>The library client, with failover, for setting up and checking; not what anchors are measured with.</summary>

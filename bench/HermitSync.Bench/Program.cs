@@ -1,10 +1,10 @@
 using HermitSync.Bench;
 using HermitSync.Testing;
 
-// ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex] [search] [join] [hosts]: the figures of PRODUCT.md's
+// ./hermit bench [cold] [api] [lag] [bytes] [memory] [import] [garbage] [export] [enex] [stepdown] [search] [join] [hosts]: the figures of PRODUCT.md's
 // targets, each beside its anchor measured in the same run. With no names, all of them.
 // Not a test: it asserts nothing. The machine may be shared, so read ratios, not absolutes.
-string[] all = ["cold", "api", "lag", "bytes", "memory", "attachments", "import", "garbage", "export", "enex", "search", "join", "hosts"];
+string[] all = ["cold", "api", "lag", "bytes", "memory", "attachments", "import", "garbage", "export", "enex", "stepdown", "search", "join", "hosts"];
 // Each of these starts sites of its own; the rest share one two-site stack.
 string[] apart = ["cold", "hosts"];
 var selected = args.Length == 0 ? all : args;
@@ -69,6 +69,10 @@ if (selected.Except(apart).Any())
         if (selected.Contains("enex"))
         {
             await EnexImportRate.RunAsync(stack, report);
+        }
+        if (selected.Contains("stepdown"))
+        {
+            await StepDownPause.RunAsync(stack, report);
         }
         // Last: its 100,000 notes would weigh on every figure after it.
         if (selected.Contains("search"))

@@ -55,7 +55,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         await ResourceProcess.KillAsync(stack.App, follower, timeout.Token);
         await load.WaitForAcknowledgementsAsync(40, Patience);
         await AssertDegradedEverywhereAsync(follower, timeout.Token);
-        var refused = await commands.ExecuteCommandAsync(rqliteName, "step-down", timeout.Token);
+        var refused = await commands.ExecuteCommandAsync(rqliteName, RqliteCommandExtensions.StepDownCommand, timeout.Token);
         Assert.False(refused.Success, "Step down leader restarted the leader with a follower down");
         Assert.Contains(follower, refused.Message);
 
@@ -81,7 +81,7 @@ public sealed class NodeLossTests(StackFixture stack, ITestOutputHelper output) 
         var current = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
         load.Phase = SteppedDown;
         var handover = TimeToNewLeaderAsync(rqlite, current, timeout.Token);
-        var steppedDown = await commands.ExecuteCommandAsync(rqliteName, "step-down", timeout.Token);
+        var steppedDown = await commands.ExecuteCommandAsync(rqliteName, RqliteCommandExtensions.StepDownCommand, timeout.Token);
         var handoverSeconds = await handover;
         await load.WaitForAcknowledgementsAsync(20, Patience);
         var afterStepDown = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;

@@ -157,7 +157,7 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) :
         var before = (await _client.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
 
         var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
-        var result = await commands.ExecuteCommandAsync(RqliteClusterFixture.ClusterName, "step-down", timeout.Token);
+        var result = await commands.ExecuteCommandAsync(RqliteClusterFixture.ClusterName, RqliteCommandExtensions.StepDownCommand, timeout.Token);
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(before, timeout.Token);
 
         Assert.True(result.Success, result.Message);

@@ -176,7 +176,7 @@ public sealed class DashboardTests(PairedSitesFixture fixture)
         var rqlite = _stack.Rqlite("a");
         var leader = (await rqlite.GetNodesAsync(timeout.Token)).Single(n => n.Leader).Id;
 
-        var result = await Commands.ExecuteCommandAsync(_stack.Name("a", SiteResource.Rqlite), "step-down", timeout.Token);
+        var result = await Commands.ExecuteCommandAsync(_stack.Name("a", SiteResource.Rqlite), RqliteCommandExtensions.StepDownCommand, timeout.Token);
 
         Assert.True(result.Success, result.Message);
         // The node that answers may learn of the new leader a moment after the command saw it.
