@@ -1,3 +1,4 @@
+using System.Globalization;
 using HermitSync.AppHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -75,6 +76,7 @@ public static class RqliteBuilderExtensions
                 .WithHttpEndpoint(port: httpPort, name: "http", isProxied: false)
                 .WithEndpoint(port: httpPort + 1, name: "raft", scheme: "tcp", isProxied: false)
                 .WithArgs(context => RqliteNodeArguments.ForExecutable(context, node))
+                .WithGoRuntime(cluster)
                 .WithHealthCheck(ReadinessCheckName(node));
             cluster.NodeList[i] = node;
         }
@@ -99,7 +101,11 @@ public static class RqliteBuilderExtensions
             .WithEndpoint(port: httpPort + 1, targetPort: RqliteNodeArguments.ContainerRaftPort, name: "raft", scheme: "tcp")
             .WithEnvironment("DATA_DIR", RqliteNodeArguments.ContainerDataMount + "/data")
             .WithArgs(context => RqliteNodeArguments.ForContainer(context, node))
+            .WithGoRuntime(node.Parent)
             .WithHealthCheck(ReadinessCheckName(node));
+
+    private static IResourceBuilder<T> WithGoRuntime<T>(this IResourceBuilder<T> node, RqliteClusterResource cluster) where T : IResourceWithEnvironment =>
+        node.WithEnvironment(context => context.EnvironmentVariables["GOGC"] = cluster.GoGcPercent.ToString(CultureInfo.InvariantCulture));
 
     private static string ReadinessCheckName(IRqliteNode node) => $"{node.Name}-ready";
 }

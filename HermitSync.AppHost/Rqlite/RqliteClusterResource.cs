@@ -24,6 +24,14 @@ public sealed class RqliteClusterResource(string name, ParameterResource secret,
 
     public RqliteHostingTimeouts Timeouts { get; } = new();
 
+    /// <summary>
+    /// Each node's <c>GOGC</c>: how far its heap may grow past what it holds live before Go
+    /// collects. After a large merge a node holds hundreds of MB of Raft log entries live, and
+    /// Go's default (100) lets it take as much again; the heap is mostly byte buffers, which cost
+    /// little to collect more often.
+    /// </summary>
+    public int GoGcPercent { get; set; } = 25;
+
     internal string AuthFile => Path.Combine(StartedDataDirectory, "auth.json");
 
     internal string NodeDirectory(IRqliteNode node) => Path.Combine(StartedDataDirectory, node.Name);

@@ -24,6 +24,37 @@ public sealed class RqliteModelTests
     }
 
     [Fact]
+    public async Task Every_node_in_either_form_runs_with_the_clusters_GOGC()
+    {
+        using var builder = DistributedApplicationTestingBuilder.Create();
+        var cluster = builder.AddRqliteCluster("rqlite", builder.AddParameter("password", secret: true), firstPort: 4001);
+        cluster.Resource.GoGcPercent = 40;
+        var containers = await EnvironmentsAsync(cluster.Resource);
+
+        cluster.RunAsExecutable("/opt/rqlited");
+        var executables = await EnvironmentsAsync(cluster.Resource);
+
+        Assert.All(containers.Concat(executables), environment => Assert.Equal("40", environment["GOGC"]));
+        Assert.Equal(6, containers.Length + executables.Length);
+    }
+
+    /// <summary>Each node's environment as its callbacks write it for a run.</summary>
+    private static async Task<Dictionary<string, object>[]> EnvironmentsAsync(RqliteClusterResource cluster)
+    {
+        var environments = new List<Dictionary<string, object>>();
+        foreach (var node in cluster.Nodes)
+        {
+            var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run));
+            foreach (var callback in node.Annotations.OfType<EnvironmentCallbackAnnotation>())
+            {
+                await callback.Callback(context);
+            }
+            environments.Add(context.EnvironmentVariables);
+        }
+        return [.. environments];
+    }
+
+    [Fact]
     public void Choosing_the_form_after_something_waits_for_a_node_fails_while_the_model_is_built()
     {
         using var builder = DistributedApplicationTestingBuilder.Create();
