@@ -26,9 +26,9 @@ public sealed class RqliteClusterResource(string name, ParameterResource secret,
 
     /// <summary>
     /// Each node's <c>GOGC</c>: how far its heap may grow past what it holds live before Go
-    /// collects. After a large merge a node holds hundreds of MB of Raft log entries live, and
-    /// Go's default (100) lets it take as much again; the heap is mostly byte buffers, which cost
-    /// little to collect more often.
+    /// collects. While it merges a large collection a node holds hundreds of MB live, and Go's
+    /// default (100) lets it take as much again; the heap is mostly byte buffers, which cost
+    /// little to collect more often (README, Performance).
     /// </summary>
     public int GoGcPercent { get; set; } = 25;
 

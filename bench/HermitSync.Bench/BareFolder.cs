@@ -9,11 +9,13 @@ public sealed record BareSite(string Name, Func<HttpClient> Syncthing, string Sy
 /// <summary>
 /// A plain Syncthing folder two sites share for the length of a measurement, outside Hermit
 /// Sync's own folders: what Syncthing does with no Hermit Sync around it. Disposing removes it
-/// from both Syncthings; its files go with the stack's data.
+/// from both Syncthings; its files go with the stack's data. Each share is a new folder, by id and
+/// path, so nothing Syncthing kept of an earlier one (its index, its files) meets the next.
 /// </summary>
 public sealed class BareFolder : IAsyncDisposable
 {
-    private const string Id = "bench-bare";
+    private static int s_shares;
+    private readonly string _id = $"bench-bare-{Interlocked.Increment(ref s_shares)}";
     private readonly BareSite[] _sites;
 
     private BareFolder(BareSite[] sites) => _sites = sites;
@@ -32,9 +34,9 @@ public sealed class BareFolder : IAsyncDisposable
             using var syncthing = site.Syncthing();
             var other = devices.Single(d => d.Key != site.Name).Value;
             Directory.CreateDirectory(folder.PathAt(site.Name));
-            (await syncthing.PutAsJsonAsync($"/rest/config/folders/{Id}", new
+            (await syncthing.PutAsJsonAsync($"/rest/config/folders/{folder._id}", new
             {
-                id = Id,
+                id = folder._id,
                 path = folder.PathAt(site.Name),
                 type = "sendreceive",
                 fsWatcherEnabled = true,
@@ -45,12 +47,12 @@ public sealed class BareFolder : IAsyncDisposable
         return folder;
     }
 
-    public string PathAt(string site) => Path.Combine(Site(site).SyncFolder, "bench-bare");
+    public string PathAt(string site) => Path.Combine(Site(site).SyncFolder, _id);
 
     public async Task ScanAsync(string site)
     {
         using var syncthing = Site(site).Syncthing();
-        (await syncthing.PostAsync($"/rest/db/scan?folder={Id}", null)).EnsureSuccessStatusCode();
+        (await syncthing.PostAsync($"/rest/db/scan?folder={_id}", null)).EnsureSuccessStatusCode();
     }
 
     private BareSite Site(string name) => _sites.Single(site => site.Name == name);
@@ -60,7 +62,7 @@ public sealed class BareFolder : IAsyncDisposable
         foreach (var site in _sites)
         {
             using var syncthing = site.Syncthing();
-            await syncthing.DeleteAsync($"/rest/config/folders/{Id}");
+            await syncthing.DeleteAsync($"/rest/config/folders/{_id}");
         }
     }
 }
