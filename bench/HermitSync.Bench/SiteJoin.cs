@@ -38,6 +38,9 @@ public static class SiteJoin
 
         // What B holds already, of the steps before, comes on top of the corpus.
         var expected = await b.QueryAsync(NoteSql.Count, ReadConsistency.Strong) + ScaleCorpus.Notes;
+        // A's files from the steps before are B's already: only the corpus's files are the join's.
+        var folderA = Path.Combine(stack.SyncFolder("a"), "sites", siteA);
+        var earlier = Directory.Exists(folderA) ? Directory.GetFiles(folderA).ToHashSet() : [];
         var loading = Stopwatch.StartNew();
         foreach (var batch in new ScaleCorpus(seed: 23).Batches(siteA, Batch))
         {
@@ -46,7 +49,7 @@ public static class SiteJoin
         var merging = loading.Elapsed;
         await Poll.UntilAsync(async () => (await a.QueryAsync(SyncLedgerSql.Cursor)).Position.Covers(await a.QueryAsync(SyncLedgerSql.NewestOwn(siteA))), TimeSpan.FromSeconds(1), "A's export", Patience);
         loading.Stop();
-        var files = Directory.GetFiles(Path.Combine(stack.SyncFolder("a"), "sites", siteA)).Select(f => new FileInfo(f).Length).ToArray();
+        var files = Directory.GetFiles(folderA).Where(f => !earlier.Contains(f)).Select(f => new FileInfo(f).Length).ToArray();
         if (await b.QueryAsync(NoteSql.Count, ReadConsistency.Strong) > expected - ScaleCorpus.Notes)
         {
             throw new InvalidOperationException("B received notes while it was paused: the measurement would not be a join.");
