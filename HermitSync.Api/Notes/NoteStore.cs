@@ -13,11 +13,8 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
     public Task<Note?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Get(id), cancellationToken);
 
-    public async Task<NotePage> ListAsync(SearchQuery filters, int limit, NoteCursor? after, CancellationToken cancellationToken)
-    {
-        var fromTag = filters.Tag is { } tag && await rqlite.QueryOrStaleAsync(NoteSql.FewTagged(tag), cancellationToken);
-        return await rqlite.QueryOrStaleAsync(NoteSql.List(filters, after, limit, fromTag), cancellationToken);
-    }
+    public Task<NotePage> ListAsync(SearchQuery filters, int limit, NoteCursor? after, CancellationToken cancellationToken) =>
+        rqlite.QueryOrStaleAsync(NoteSql.List(filters, after, limit), cancellationToken);
 
     public Task<NotePage> SearchAsync(SearchQuery query, int limit, RankCursor? after, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Search(query, after, limit), cancellationToken);

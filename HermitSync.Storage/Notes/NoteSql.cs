@@ -34,54 +34,50 @@ public static class NoteSql
         result => result.Rows.Count == 0 ? null : ReadNote(result.Rows[0]) with { Stale = result.Stale });
 
     /// <summary>
-    /// A page of live notes that pass the query's filters, latest edits first: read from the
-    /// latest notes until the page is full, or, <paramref name="fromTag"/>, from the notes that
-    /// carry the query's tag. The first reads the notes of a rare tag nearly all before a page
-    /// is full; the second sorts every note of a common tag. <see cref="FewTagged"/> says which to use.
+    /// A page of live notes that pass the query's filters, latest edits first. With a tag, a
+    /// notebook or pinned notes asked for, read from that label's notes by recency (the table
+    /// <c>label_notes</c>), so the notes without it are never read; else from the latest notes.
     /// </summary>
-    public static SqlQuery<NotePage> List(SearchQuery filters, NoteCursor? after, int limit, bool fromTag = false) => new(
-        SqlStatement.Named(
-            fromTag && filters.Tag is not null
-                ? $"""
-                  WITH page AS (
-                      SELECT notes.rowid AS row FROM (SELECT entity_id FROM properties WHERE name = :tag AND value <> '') AS tagged
-                      CROSS JOIN notes ON notes.id = tagged.entity_id
+    public static SqlQuery<NotePage> List(SearchQuery filters, NoteCursor? after, int limit)
+    {
+        var parameters = new Dictionary<string, object?>(CursorParameters(after, limit).Concat(FilterParameters(filters)));
+        var label = LeadingLabel(filters);
+        if (label is not null)
+        {
+            parameters["label"] = label;
+        }
+        return new(
+            SqlStatement.Named(
+                label is not null
+                    ? $"""
+                      WITH page AS (
+                          SELECT notes.rowid AS row FROM label_notes l CROSS JOIN notes ON notes.id = l.note_id
+                          WHERE l.name = :label AND deleted = 0 AND {Filters} AND {AfterCursorOn("l.note_updated_at", "l.note_id")}
+                          ORDER BY l.note_updated_at DESC, l.note_id DESC
+                          LIMIT :limit)
+                      SELECT {SummaryColumns} FROM page CROSS JOIN notes ON notes.rowid = page.row
+                      ORDER BY updated_at DESC, id DESC
+                      """
+                    : $"""
+                      SELECT {SummaryColumns} FROM notes
                       WHERE deleted = 0 AND {Filters} AND {AfterCursor}
                       ORDER BY updated_at DESC, id DESC
-                      LIMIT :limit)
-                  SELECT {SummaryColumns} FROM page CROSS JOIN notes ON notes.rowid = page.row
-                  ORDER BY updated_at DESC, id DESC
-                  """
-                : $"""
-                  SELECT {SummaryColumns} FROM notes
-                  WHERE deleted = 0 AND {Filters} AND {AfterCursor}
-                  ORDER BY updated_at DESC, id DESC
-                  LIMIT :limit
-                  """,
-            new Dictionary<string, object?>(CursorParameters(after, limit).Concat(FilterParameters(filters)))),
-        result =>
-        {
-            var (items, next) = KeysetPage.Read(result, limit, ReadSummary, n => new NoteCursor(n.UpdatedAt.ToUnixTimeMilliseconds(), n.Id).Encode());
-            return new NotePage(items, next, result.Stale);
-        });
-
-    /// <summary>
-    /// Whether a list filtered by this tag is read faster from the tag's notes (see <see cref="List"/>):
-    /// when the tag is on at most <see cref="FewTaggedNotes"/> live notes, as counted by <c>label_counts</c>.
-    /// </summary>
-    public static SqlQuery<bool> FewTagged(string tag)
-    {
-        var tagged = OrganizationSql.TaggedNotes(tag);
-        return new(tagged.Statement, result => tagged.Read(result) <= FewTaggedNotes);
+                      LIMIT :limit
+                      """,
+                parameters),
+            result =>
+            {
+                var (items, next) = KeysetPage.Read(result, limit, ReadSummary, n => new NoteCursor(n.UpdatedAt.ToUnixTimeMilliseconds(), n.Id).Encode());
+                return new NotePage(items, next, result.Stale);
+            });
     }
 
-    /// <summary>
-    /// Up to this many notes a tag's notes are sorted whole; above, the latest notes are read
-    /// until a page is full. Measured at 100,000 notes: about 9 µs a note the first way, 1.7 µs
-    /// a note read the second, even near 1,000 notes for a page of 50. In a smaller collection
-    /// the second way reads fewer notes, so the bound sits a little below that.
-    /// </summary>
-    public const int FewTaggedNotes = 800;
+    /// <summary>The label whose notes a filtered list reads: its tag, else its notebook's (the filter keeps the notebooks inside it), else the pin.</summary>
+    private static string? LeadingLabel(SearchQuery filters) =>
+        filters.Tag is { } tag ? Properties.TagName(tag)
+        : filters.Notebook is not null ? Properties.Notebook
+        : filters.Pin == PinFilter.Pinned ? Properties.Pinned
+        : null;
 
     /// <summary>
     /// A page of live notes that hold every word of the query, best match first by bm25, a match
@@ -199,7 +195,10 @@ public static class NoteSql
         });
 
     /// <summary>Rows after a <see cref="NoteCursor"/> in the order <c>updated_at DESC, id DESC</c>, bound by <see cref="CursorParameters"/>.</summary>
-    private const string AfterCursor = "(:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))";
+    private static readonly string AfterCursor = AfterCursorOn("updated_at", "id");
+
+    /// <summary>The same, for columns that hold a note's time and id under other names.</summary>
+    private static string AfterCursorOn(string time, string id) => $"(:after_time IS NULL OR {time} < :after_time OR ({time} = :after_time AND {id} < :after_id))";
 
     private static Dictionary<string, object?> CursorParameters(NoteCursor? after, int limit) => new()
     {

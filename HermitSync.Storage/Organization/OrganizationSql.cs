@@ -70,17 +70,22 @@ public static class OrganizationSql
     ];
 
     /// <summary>
-    /// How many labels <c>label_counts</c> counts otherwise than counting the live notes' labels
-    /// does: 0, unless its triggers missed a write.
+    /// How many rows of <c>label_counts</c> and <c>label_notes</c> say otherwise than the live
+    /// notes' labels do: 0, unless their triggers missed a write.
     /// </summary>
-    public static SqlQuery<long> LabelCountMismatches { get; } = SqlQuery.Scalar(SqlStatement.Of(
+    public static SqlQuery<long> LabelMismatches { get; } = SqlQuery.Scalar(SqlStatement.Of(
         """
-        WITH kept AS (SELECT name, value, notes FROM label_counts WHERE notes <> 0),
-             counted AS (
-                SELECT p.name, p.value, count(*) AS notes FROM properties p JOIN notes ON notes.id = p.entity_id AND notes.deleted = 0
-                WHERE p.name LIKE 'note.%' AND p.value <> '' GROUP BY p.name, p.value)
+        WITH labelled AS (
+                SELECT p.name, p.value, notes.updated_at, notes.id FROM properties p JOIN notes ON notes.id = p.entity_id AND notes.deleted = 0
+                WHERE p.name LIKE 'note.%' AND p.value <> ''),
+             kept AS (SELECT name, value, notes FROM label_counts WHERE notes <> 0),
+             counted AS (SELECT name, value, count(*) AS notes FROM labelled GROUP BY name, value),
+             listed AS (SELECT name, note_updated_at, note_id FROM label_notes),
+             expected AS (SELECT name, updated_at, id FROM labelled)
         SELECT (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM counted))
              + (SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM kept))
+             + (SELECT count(*) FROM (SELECT * FROM listed EXCEPT SELECT * FROM expected))
+             + (SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM listed))
         """));
 
     /// <summary>Every register of one note or notebook, set or not, with its stamp: what a change is made against.</summary>

@@ -229,5 +229,69 @@ public static class Migrations
             ) WITHOUT ROWID
             """,
         ]),
+        // A list filtered by a label reads that label's live notes by recency from here, kept by
+        // triggers in every transaction that writes a property or a note, as label_counts is.
+        // Reading the latest notes until a page filled took as long as the newest notes without
+        // the label were many: 26 ms for a tag under tens of thousands of newer untagged notes.
+        // The columns are named apart from the notes table's, so filters on notes read as before.
+        new(8, "live notes by label and recency",
+        [
+            """
+            CREATE TABLE label_notes (
+                name            TEXT    NOT NULL,
+                note_updated_at INTEGER NOT NULL,
+                note_id         TEXT    NOT NULL,
+                PRIMARY KEY (name, note_updated_at, note_id)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TRIGGER label_notes_property_insert AFTER INSERT ON properties
+            WHEN new.name LIKE 'note.%' AND new.value <> ''
+            BEGIN
+                INSERT INTO label_notes (name, note_updated_at, note_id)
+                SELECT new.name, updated_at, id FROM notes WHERE id = new.entity_id AND deleted = 0
+                ON CONFLICT DO NOTHING;
+            END
+            """,
+            """
+            CREATE TRIGGER label_notes_property_delete AFTER DELETE ON properties
+            WHEN old.name LIKE 'note.%' AND old.value <> ''
+            BEGIN
+                DELETE FROM label_notes WHERE name = old.name AND note_id = old.entity_id
+                  AND note_updated_at = (SELECT updated_at FROM notes WHERE id = old.entity_id);
+            END
+            """,
+            """
+            CREATE TRIGGER label_notes_note_insert AFTER INSERT ON notes WHEN new.deleted = 0
+            BEGIN
+                INSERT INTO label_notes (name, note_updated_at, note_id)
+                SELECT name, new.updated_at, new.id FROM properties WHERE entity_id = new.id AND name LIKE 'note.%' AND value <> ''
+                ON CONFLICT DO NOTHING;
+            END
+            """,
+            """
+            CREATE TRIGGER label_notes_note_update AFTER UPDATE OF updated_at, deleted ON notes
+            WHEN old.updated_at <> new.updated_at OR old.deleted <> new.deleted
+            BEGIN
+                DELETE FROM label_notes WHERE note_id = old.id AND note_updated_at = old.updated_at
+                  AND name IN (SELECT name FROM properties WHERE entity_id = old.id AND name LIKE 'note.%' AND value <> '');
+                INSERT INTO label_notes (name, note_updated_at, note_id)
+                SELECT name, new.updated_at, new.id FROM properties WHERE new.deleted = 0 AND entity_id = new.id AND name LIKE 'note.%' AND value <> ''
+                ON CONFLICT DO NOTHING;
+            END
+            """,
+            """
+            CREATE TRIGGER label_notes_note_delete AFTER DELETE ON notes WHEN old.deleted = 0
+            BEGIN
+                DELETE FROM label_notes WHERE note_id = old.id AND note_updated_at = old.updated_at
+                  AND name IN (SELECT name FROM properties WHERE entity_id = old.id AND name LIKE 'note.%' AND value <> '');
+            END
+            """,
+            """
+            INSERT INTO label_notes (name, note_updated_at, note_id)
+            SELECT p.name, n.updated_at, n.id FROM properties p JOIN notes n ON n.id = p.entity_id
+            WHERE n.deleted = 0 AND p.name LIKE 'note.%' AND p.value <> ''
+            """,
+        ]),
     ];
 }

@@ -94,10 +94,11 @@ public sealed class BackupAndRestoreTests(BackupSitesFixture fixture) : IClassFi
         Assert.Equal("2, edited", (await Sites.GetAsync(a, edited)).Body);
         var afterCollision = await Sites.CreateAsync(b, "after both restores, from B", "8");
         Assert.Equal("8", (await Sites.EventuallyAsync(() => Sites.TryGetAsync(a, afterCollision), "B's note after both restores did not reach A", Patience)).Body);
-        // A restored database brings its search index with it, and the merges after it keep it exact.
+        // A restored database brings its search index and label tables with it, and the merges after it keep them exact.
         foreach (var site in new[] { "a", "b" })
         {
             await _stack.Rqlite(site).ExecuteAsync(NoteSql.CheckSearchIndex);
+            Assert.Equal(0, await _stack.Rqlite(site).QueryAsync(OrganizationSql.LabelMismatches));
         }
         a.Dispose();
         b.Dispose();

@@ -123,10 +123,11 @@ public sealed class ImportTests(UnpairedSitesFixture fixture, BrowserSession bro
         Assert.Equal(photo, await b.GetByteArrayAsync($"/attachments/{photoHash}"));
         var joplin = Assert.Single(notes, n => n.Id == joplinId);
         Assert.Equal(($"joplin {marker}", "from Joplin", DateTimeOffset.Parse("2019-10-21T09:43:46.305Z").ToUnixTimeMilliseconds()), (joplin.Title, joplin.Body, joplin.CreatedAt));
-        // Imported notes are found by their words, and the search index holds exactly the notes table.
+        // Imported notes are found by their words, and the search index and label tables hold exactly what the notes say.
         var found = (await b.GetFromJsonAsync<NotePage>($"/api/notes?q={marker}"))!.Items;
         Assert.Equal(new[] { evernote.Id, joplin.Id }.Order(), found.Select(n => n.Id).Order());
         await _stack.Rqlite("b").ExecuteAsync(NoteSql.CheckSearchIndex);
+        Assert.Equal(0, await _stack.Rqlite("b").QueryAsync(OrganizationSql.LabelMismatches));
         // Tags come in; an Evernote note goes into the notebook its file is named after, a Joplin note into its own.
         var notebooks = (await b.GetFromJsonAsync<NotebookEntry[]>("/api/notebooks"))!;
         var evernoteLabels = (await b.GetFromJsonAsync<Note>($"/api/notes/{evernote.Id}"))!.Labels;

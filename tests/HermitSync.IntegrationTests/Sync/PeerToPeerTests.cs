@@ -113,6 +113,7 @@ public sealed class PeerToPeerTests(PairedSitesFixture fixture)
         foreach (var site in new[] { "a", "b" })
         {
             await _stack.Rqlite(site).ExecuteAsync(NoteSql.CheckSearchIndex);
+            Assert.Equal(0, await _stack.Rqlite(site).QueryAsync(OrganizationSql.LabelMismatches));
         }
     }
 

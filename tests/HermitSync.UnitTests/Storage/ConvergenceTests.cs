@@ -342,9 +342,9 @@ public sealed class ConvergenceTests
 
         public SiteState State()
         {
-            // The search index and the label counts follow every merge inside its transaction, or these fail.
+            // The search index and the label tables follow every merge inside its transaction, or these fail.
             _db.Execute(NoteSql.CheckSearchIndex);
-            Assert.Equal(0, _db.Query(OrganizationSql.LabelCountMismatches));
+            Assert.Equal(0, _db.Query(OrganizationSql.LabelMismatches));
             var notes = _db.Query(NoteSql.All);
             return new SiteState(notes, _db.Query(RevisionSql.Keys), notes.SelectMany(n => _db.Query(RevisionSql.Conflicts(n.Id)).Select(c => (n.Id, c))).ToArray(),
                 _db.Query(PropertySql.All), Pruned);
