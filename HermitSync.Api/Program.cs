@@ -43,6 +43,8 @@ builder.Services.AddSingleton<AttachmentStore>();
 builder.Services.AddSingleton<SchemaMigrator>();
 builder.Services.AddHttpClient<ExporterClient>(http => http.BaseAddress = new Uri(builder.Configuration["HermitSync:Exporter"] ?? "http://exporter"))
     .AddInternalCredential();
+builder.Services.AddSingleton<ExportHints>();
+builder.Services.AddHostedService(services => services.GetRequiredService<ExportHints>());
 builder.Services.AddSingleton<SiteStartup>();
 builder.Services.AddSingleton(services => services.GetRequiredService<SiteStartup>().Site);
 

@@ -30,7 +30,7 @@ public static class AttachmentEndpoints
     }
 
     private static async Task<Results<Created<Attachment>, ProblemHttpResult>> Add(
-        AttachmentStore store, ExporterClient exporter, HttpContext http, string? name, CancellationToken cancellationToken)
+        AttachmentStore store, HttpContext http, string? name, CancellationToken cancellationToken)
     {
         var fileName = FileName(name);
         if (fileName is null)
@@ -49,7 +49,6 @@ public static class AttachmentEndpoints
         try
         {
             var attachment = await store.AddAsync(http.Request.Body, fileName, cancellationToken);
-            _ = exporter.AttachmentAddedAsync();
             return TypedResults.Created(attachment.Link, attachment);
         }
         catch (AttachmentTooLargeException e)

@@ -1,3 +1,4 @@
+using HermitSync.Api.Sync;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace HermitSync.Api.Attachments;
 
 /// <summary>Adds attachments (bytes to the blob store, then their row) and finds them again.</summary>
-public sealed class AttachmentStore(RqliteClient rqlite, AttachmentBlobs blobs, SiteIdentity site, IOptions<AttachmentOptions> options, TimeProvider time)
+public sealed class AttachmentStore(RqliteClient rqlite, AttachmentBlobs blobs, SiteIdentity site, IOptions<AttachmentOptions> options, TimeProvider time, ExportHints hints)
 {
     public long MaxBytes => options.Value.MaxBytes;
 
@@ -14,7 +15,9 @@ public sealed class AttachmentStore(RqliteClient rqlite, AttachmentBlobs blobs, 
     {
         var stored = await blobs.WriteAsync(content, MaxBytes, cancellationToken: cancellationToken);
         var attachment = new Attachment(stored.Hash, name, AttachmentTypes.Detect(stored.Head, name), stored.Size, time.GetUtcNow());
-        return await rqlite.RequestAsync(AttachmentSql.Add(attachment, site.SiteId), idempotent: true, cancellationToken);
+        var added = await rqlite.RequestAsync(AttachmentSql.Add(attachment, site.SiteId), idempotent: true, cancellationToken);
+        hints.Written();
+        return added;
     }
 
     /// <summary>Records attachments whose bytes an import stored, in one transaction; content here already keeps its row.</summary>
@@ -23,6 +26,7 @@ public sealed class AttachmentStore(RqliteClient rqlite, AttachmentBlobs blobs, 
         if (stored.Count > 0)
         {
             await rqlite.ExecuteAsync(stored.Select(a => AttachmentSql.Insert(a, site.SiteId)).ToArray(), transaction: true, idempotent: true, cancellationToken);
+            hints.Written();
         }
     }
 

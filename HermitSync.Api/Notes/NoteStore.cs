@@ -1,3 +1,4 @@
+using HermitSync.Api.Sync;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
 
@@ -8,7 +9,7 @@ namespace HermitSync.Api.Notes;
 /// statements and what their results mean live in the storage module; this adds the clock, the
 /// site and the consistency each call needs.
 /// </summary>
-public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogicalClock clock, TimeProvider time)
+public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogicalClock clock, TimeProvider time, ExportHints hints)
 {
     public Task<Note?> GetAsync(Guid id, CancellationToken cancellationToken) =>
         rqlite.QueryOrStaleAsync(NoteSql.Get(id), cancellationToken);
@@ -39,8 +40,12 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
         rqlite.QueryAsync(NoteSql.ExportPage(after, limit), ReadConsistency.Weak, cancellationToken);
 
     /// <summary>Imported notes in one transaction, each unless its id is here; says for each whether it was written.</summary>
-    public Task<IReadOnlyList<bool>> ImportAsync(IReadOnlyList<NoteDraft> drafts, CancellationToken cancellationToken) =>
-        rqlite.ExecuteAsync(NoteSql.Import(drafts, () => clock.Next(), site.SiteId), idempotent: true, cancellationToken);
+    public async Task<IReadOnlyList<bool>> ImportAsync(IReadOnlyList<NoteDraft> drafts, CancellationToken cancellationToken)
+    {
+        var written = await rqlite.ExecuteAsync(NoteSql.Import(drafts, () => clock.Next(), site.SiteId), idempotent: true, cancellationToken);
+        hints.Written();
+        return written;
+    }
 
     /// <summary>The rows of those notes that are here, deleted or not, read after the writes before.</summary>
     public Task<IReadOnlyList<NoteRow>> FindAllAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken) =>
@@ -57,6 +62,7 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var written = await rqlite.ExecuteAsync(NoteSql.Create(id, title, body, clock.Next(), site.SiteId, now), idempotent: true, cancellationToken);
+        hints.Written();
         return written is not null
             ? new CreateOutcome(written, CreateStatus.Created)
             : await rqlite.QueryAsync(NoteSql.Existing(id, title, body), ReadConsistency.Strong, cancellationToken);
@@ -116,13 +122,15 @@ public sealed class NoteStore(RqliteClient rqlite, SiteIdentity site, HybridLogi
         return await AddRevisionAsync(id, basedOn ?? new RevisionId(current.Hlc, current.SiteId), resolves, deleted: false, restoring: true, title, body, cancellationToken);
     }
 
-    private Task<WriteOutcome> AddRevisionAsync(
+    private async Task<WriteOutcome> AddRevisionAsync(
         Guid id, RevisionId basedOn, IReadOnlyList<RevisionId> resolves, bool deleted, bool restoring, string? title, string? body, CancellationToken cancellationToken)
     {
         var parents = resolves.Prepend(basedOn).Distinct().Select(ParentRef.Of).ToArray();
         // Later than every version it replaces, whatever this machine's wall clock says.
         var hlc = clock.Next(after: parents.Max(p => p.Hlc));
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return rqlite.RequestAsync(NoteSql.AddRevision(id, basedOn, parents, hlc, site.SiteId, deleted, restoring, title, body, now), idempotent: true, cancellationToken);
+        var outcome = await rqlite.RequestAsync(NoteSql.AddRevision(id, basedOn, parents, hlc, site.SiteId, deleted, restoring, title, body, now), idempotent: true, cancellationToken);
+        hints.Written();
+        return outcome;
     }
 }

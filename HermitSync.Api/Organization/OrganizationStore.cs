@@ -1,3 +1,4 @@
+using HermitSync.Api.Sync;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
 
@@ -9,7 +10,7 @@ namespace HermitSync.Api.Organization;
 /// over what it replaced and leaves alone what it did not touch: a tag added here and one
 /// removed elsewhere at the same time both stand.
 /// </summary>
-public sealed class OrganizationStore(RqliteClient rqlite, SiteIdentity site, HybridLogicalClock clock)
+public sealed class OrganizationStore(RqliteClient rqlite, SiteIdentity site, HybridLogicalClock clock, ExportHints hints)
 {
     public async Task<NotebookTree> NotebooksAsync(CancellationToken cancellationToken) =>
         new(await rqlite.QueryOrStaleAsync(OrganizationSql.Notebooks, cancellationToken));
@@ -83,5 +84,6 @@ public sealed class OrganizationStore(RqliteClient rqlite, SiteIdentity site, Hy
         var after = registers.Select(r => r.Hlc).DefaultIfEmpty(0).Max();
         var writes = changes.Select(c => new PropertyChange(entityId.ToString("D"), c.Name, c.Value, after = clock.Next(after), site.SiteId)).ToArray();
         await rqlite.ExecuteAsync(PropertySql.Merge(writes), idempotent: true, cancellationToken);
+        hints.Written();
     }
 }

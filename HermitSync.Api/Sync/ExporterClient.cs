@@ -5,7 +5,7 @@ namespace HermitSync.Api.Sync;
 /// <summary>
 /// The exporter's pairing and passphrase API. The exporter is the one process that manages
 /// Syncthing and seals files; the API passes these requests on to it, so the web app still talks
-/// to the API alone. And the hint that an attachment was added.
+/// to the API alone. And the hint that this site wrote something to export (<see cref="ExportHints"/>).
 /// </summary>
 public sealed class ExporterClient(HttpClient http)
 {
@@ -28,15 +28,15 @@ public sealed class ExporterClient(HttpClient http)
         ForwardAsync(new HttpRequestMessage(HttpMethod.Post, "/passphrase/generated"), cancellationToken);
 
     /// <summary>
-    /// Tells the exporter an attachment was added, so it seals it now. Only a hint: the exporter
-    /// also looks on its own, so a failure here changes nothing but how soon.
+    /// Tells the exporter this site wrote something, so it exports and seals it now. Only a hint:
+    /// the exporter also looks on its own, so a failure here changes nothing but how soon.
     /// </summary>
-    public async Task AttachmentAddedAsync()
+    public async Task ChangesWrittenAsync()
     {
         try
         {
             using var timeout = new CancellationTokenSource(HintTimeout);
-            using var response = await http.PostAsync("/sync/attachments-added", content: null, timeout.Token);
+            using var response = await http.PostAsync("/sync/changes-written", content: null, timeout.Token);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {

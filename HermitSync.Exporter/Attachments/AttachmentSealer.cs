@@ -37,7 +37,7 @@ public sealed class AttachmentSealer(
     // The epoch this run last sealed under: null before the first look, which checks every attachment once.
     private string? _sealedUnder;
 
-    /// <summary>Looks for new attachments now: the API says one was added.</summary>
+    /// <summary>Looks for new attachments now: the API says this site wrote something.</summary>
     public void Wake() => _wakeup.Nudge();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -57,7 +57,10 @@ public sealed class AttachmentSealer(
             {
                 logger.LogWarning(e, "Sealing or collecting attachments failed; retrying");
             }
-            await _wakeup.WaitAsync(_options.SealEvery, stoppingToken);
+            // Sealing waits for the API's word or its interval; collecting keeps its own time.
+            var untilCollection = _nextCollection - time.GetUtcNow();
+            var wait = untilCollection < _options.SealEvery ? untilCollection : _options.SealEvery;
+            await _wakeup.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, stoppingToken);
         }
     }
 

@@ -36,6 +36,7 @@ public sealed class ChangeExporter(
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // The loop and "Export now" share the cursor and the file sequence, so exports never overlap.
     private readonly SemaphoreSlim _exporting = new(1, 1);
+    private readonly Wakeup _wakeup = new();
     // The passphrase epoch of the last export (at the start, of an own file under another epoch): once it moves, a snapshot under the new one lets this site's older files go.
     private string? _exportedUnder;
     private bool _waitingLogged;
@@ -46,8 +47,7 @@ public sealed class ChangeExporter(
         await RestoreCursorAsync(stoppingToken);
         _started.TrySetResult();
 
-        using var timer = new PeriodicTimer(_options.PollInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -59,9 +59,14 @@ public sealed class ChangeExporter(
                 health.ExportFailed(e.Message);
                 logger.LogWarning(e, "Export failed; retrying");
                 await Task.Delay(_options.RetryDelay, time, stoppingToken);
+                continue;
             }
+            await _wakeup.WaitAsync(_options.PollInterval, time, stoppingToken);
         }
     }
+
+    /// <summary>Exports now what is new: the API says this site wrote something.</summary>
+    public void Wake() => _wakeup.Nudge();
 
     /// <summary>Whether the site is known and the cursor restored, so an export can run.</summary>
     public bool Started => _started.Task.IsCompleted;

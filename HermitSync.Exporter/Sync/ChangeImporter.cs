@@ -90,7 +90,7 @@ public sealed class ChangeImporter(
                 health.ImportFailed(e.Message);
                 logger.LogWarning(e, "Import pass failed; retrying");
             }
-            if (!await _wakeup.WaitAsync(_options.RescanInterval, stoppingToken))
+            if (!await _wakeup.WaitAsync(_options.RescanInterval, time, stoppingToken))
             {
                 _scanDue = true;
             }

@@ -6,8 +6,8 @@ public sealed record ExportNowResult(IReadOnlyList<string> Files);
 
 /// <summary>
 /// The exporter's endpoints behind the dashboard's "Export now" command, and the API's word
-/// that an attachment was added, to be sealed at once rather than at the next look. Like every
-/// endpoint here they take the AppHost's internal credential.
+/// that this site wrote something, to be exported and sealed at once rather than at the next
+/// look. Like every endpoint here they take the AppHost's internal credential.
 /// </summary>
 public static class ExportEndpoints
 {
@@ -22,8 +22,9 @@ public static class ExportEndpoints
             var files = await exporter.ExportNowAsync(ct);
             return Results.Ok(new ExportNowResult(files.Select(f => Path.GetRelativePath(folder.Root, f)).ToArray()));
         });
-        app.MapPost("/sync/attachments-added", (AttachmentSealer sealer) =>
+        app.MapPost("/sync/changes-written", (ChangeExporter exporter, AttachmentSealer sealer) =>
         {
+            exporter.Wake();
             sealer.Wake();
             return Results.Accepted();
         });

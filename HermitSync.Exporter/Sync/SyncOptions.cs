@@ -19,8 +19,11 @@ public sealed class SyncOptions
     /// <summary>How often the exporter, at its start, looks again whether the API has migrated the schema and made the site id.</summary>
     public TimeSpan SiteWaitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How often the exporter looks for new local revisions.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How often the exporter looks for new local revisions on its own. The API tells it of each
+    /// write at once, so this only bounds how late a write is exported when that word is lost.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long writes must pause before they are exported together.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(100);

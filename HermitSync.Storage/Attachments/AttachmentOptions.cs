@@ -17,6 +17,9 @@ public sealed class AttachmentOptions
     /// <summary>How often the exporter looks for attachments no note links to.</summary>
     public TimeSpan CollectEvery { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How often the exporter looks for this site's new attachments to seal into its folder.</summary>
-    public TimeSpan SealEvery { get; set; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// How often the exporter looks on its own for this site's new attachments to seal into its
+    /// folder. The API tells it of each one at once; this bounds how late one is sealed when that word is lost.
+    /// </summary>
+    public TimeSpan SealEvery { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -27,10 +27,13 @@ public sealed class BenchStack : IAsyncDisposable
 
     private readonly string _internalKey;
 
-    private BenchStack(StackSettings settings, DistributedApplication app, IReadOnlyDictionary<string, TimeSpan> runningAfter, IReadOnlyDictionary<string, TimeSpan> healthyAfter, IReadOnlyDictionary<string, string> rqliteConnectionStrings, string internalKey)
+    private readonly TelemetrySink _telemetry;
+
+    private BenchStack(StackSettings settings, DistributedApplication app, TelemetrySink telemetry, IReadOnlyDictionary<string, TimeSpan> runningAfter, IReadOnlyDictionary<string, TimeSpan> healthyAfter, IReadOnlyDictionary<string, string> rqliteConnectionStrings, string internalKey)
     {
         Settings = settings;
         _app = app;
+        _telemetry = telemetry;
         RunningAfter = runningAfter;
         HealthyAfter = healthyAfter;
         _rqliteConnectionStrings = rqliteConnectionStrings;
@@ -60,6 +63,9 @@ public sealed class BenchStack : IAsyncDisposable
             // Resources' own output and start-up health probes would bury the figures.
             .AddFilter("HermitSync.AppHost.Resources", LogLevel.None)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        // The services' telemetry is sent and taken, as the dashboard of a real run takes it.
+        var telemetry = new TelemetrySink();
+        telemetry.ReceiveFrom(builder.Configuration);
         var app = await builder.BuildAsync(timeout.Token);
         try
         {
@@ -83,7 +89,7 @@ public sealed class BenchStack : IAsyncDisposable
                 rqliteConnectionStrings[site.Name] = await app.GetConnectionStringAsync(site.ResourceName(SiteResource.Rqlite), timeout.Token)
                     ?? throw new InvalidOperationException($"Site '{site.Name}' has no rqlite connection string.");
             }
-            var stack = new BenchStack(settings, app, runningAfter, healthyAfter, rqliteConnectionStrings, await app.InternalKeyAsync(timeout.Token));
+            var stack = new BenchStack(settings, app, telemetry, runningAfter, healthyAfter, rqliteConnectionStrings, await app.InternalKeyAsync(timeout.Token));
             foreach (var site in settings.Sites)
             {
                 using var api = stack.Http(site.Name, SiteResource.Api);
@@ -94,6 +100,7 @@ public sealed class BenchStack : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
+            telemetry.Dispose();
             throw;
         }
     }
@@ -227,6 +234,7 @@ public sealed class BenchStack : IAsyncDisposable
             await _app.StopAsync(timeout.Token);
         }
         await _app.DisposeAsync();
+        _telemetry.Dispose();
         var deadline = Stopwatch.StartNew();
         while (processes.Any(pid => Directory.Exists($"/proc/{pid}")))
         {

@@ -1,18 +1,31 @@
 namespace HermitSync.Bench;
 
 /// <summary>
-/// What one site costs in memory: the proportional set size (PSS, shared pages split among
-/// the processes that share them) of every process the site runs, and of their children.
+/// What one site costs while nobody uses it: the proportional set size (PSS, shared pages split
+/// among the processes that share them) of every process the site runs, and of their children,
+/// and the CPU they use meanwhile, which on a laptop is battery.
 /// </summary>
 public static class Memory
 {
     private const string Site = "a";
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(30);
 
-    public static void Run(BenchStack stack, Report report)
+    // Long enough for the work of the figures before to end, such as their files' export.
+    private static readonly TimeSpan QuietBefore = TimeSpan.FromSeconds(30);
+
+    public static async Task RunAsync(BenchStack stack, Report report)
     {
         var memory = Of(stack, Site);
         report.Add(new Figure("memory of one site, all its processes (PSS)", "MiB", memory.Total, null, "report", null));
         report.Note($"Memory of site a after the measurements above ({memory.Processes} processes): {memory.PerResource}.");
+
+        await Task.Delay(QuietBefore);
+        var before = CpuSeconds(stack);
+        await Task.Delay(IdleWindow);
+        var used = CpuSeconds(stack).ToDictionary(r => r.Key, r => (r.Value - before.GetValueOrDefault(r.Key)) * TimeSpan.FromMinutes(1) / IdleWindow);
+        report.Add(new Figure("CPU one site used while idle, per minute", "s", used.Values.Sum(), null, "report", null));
+        report.Note($"Idle CPU of site a, seconds per minute over {IdleWindow.TotalSeconds:0} s with no requests, from {QuietBefore.TotalSeconds:0} s after the figures before, its sync passphrase set and paired with b: "
+            + string.Join(", ", used.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0.00}")) + ".");
     }
 
     /// <summary>A site's memory now: in all, and each resource's (largest first, in MiB).</summary>
@@ -27,6 +40,9 @@ public static class Memory
             processes.Length,
             string.Join(", ", perResource.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0}")) + " MiB");
     }
+
+    private static Dictionary<string, double> CpuSeconds(BenchStack stack) =>
+        stack.ProcessIds(Site).ToDictionary(r => r.Key, r => Processes.Tree(r.Value).Sum(Processes.CpuSeconds));
 }
 
 public sealed record SiteMemory(double Total, int Processes, string PerResource);

@@ -48,7 +48,7 @@ if (selected.Except(apart).Any())
         }
         if (selected.Contains("memory"))
         {
-            Memory.Run(stack, report);
+            await Memory.RunAsync(stack, report);
         }
         if (selected.Contains("attachments"))
         {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using HermitSync.IntegrationTests.Infrastructure;
+using HermitSync.Testing;
 
 namespace HermitSync.IntegrationTests.Browser;
 

@@ -63,8 +63,13 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Whether each site is given <see cref="SyncPassphrase"/> once it runs; false leaves it to the test, as on a first start.</summary>
     public bool JoinsWithPassphrase { get; init; } = true;
 
-    /// <summary>Changes to the AppHost before it is built, e.g. where its services send telemetry.</summary>
+    /// <summary>
+    /// Changes to the AppHost before it is built, e.g. where its services send telemetry. Without
+    /// any, the telemetry goes to a <see cref="TelemetrySink"/>.
+    /// </summary>
     public Action<IDistributedApplicationTestingBuilder>? Configure { get; init; }
+
+    private TelemetrySink? _telemetrySink;
 
     public async Task InitializeAsync() => await StartAsync();
 
@@ -77,7 +82,14 @@ public sealed class StackFixture : IAsyncLifetime
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        Configure?.Invoke(builder);
+        if (Configure is null)
+        {
+            (_telemetrySink ??= new()).ReceiveFrom(builder.Configuration);
+        }
+        else
+        {
+            Configure(builder);
+        }
         App = await builder.BuildAsync(timeout.Token);
         _stopWatching = new CancellationTokenSource();
         StartedProcesses.Follow(App, _stopWatching.Token);
@@ -234,6 +246,7 @@ public sealed class StackFixture : IAsyncLifetime
         {
             left = await StartedProcesses.WaitUntilNoneRunsAsync(DataDirectory, TimeSpan.FromSeconds(30));
             Settings.DeleteData();
+            _telemetrySink?.Dispose();
         }
         Assert.True(left.Count == 0, $"Processes outlived the stack:{Environment.NewLine}{string.Join(Environment.NewLine, left)}");
     }

@@ -23,14 +23,18 @@ public sealed class TwoSitesFixture : IAsyncLifetime
 
     public static readonly TimeSpan UnreferencedKeptFor = TimeSpan.FromSeconds(3);
 
+    private static readonly string[] OnlyWhenTold = ["--HermitSync:Sync:PollInterval=01:00:00", "--HermitSync:Attachments:SealEvery=01:00:00"];
+
     public TwoSitesFixture()
     {
         // A compacts often, so the tests also see snapshots replace the files they cover; B merges
         // every file of more than a few rows in several transactions, as it would a large one, and
         // collects attachments no note has linked to for a few seconds rather than 30 days.
-        A = new StackFixture(1, null, $"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}");
-        B = new StackFixture(1, A.SyncPassphrase, $"--HermitSync:Sync:MaxTransactionBytes={MaxTransactionBytes}",
-            $"--HermitSync:Attachments:KeepUnreferencedFor={UnreferencedKeptFor}", "--HermitSync:Attachments:CollectEvery=00:00:01");
+        // Neither exporter looks for new writes on its own within a test, so every export and seal
+        // here follows the API's word that the site wrote something.
+        A = new StackFixture(1, null, [$"--HermitSync:Sync:SnapshotEveryFiles={SnapshotEveryFiles}", .. OnlyWhenTold]);
+        B = new StackFixture(1, A.SyncPassphrase, [$"--HermitSync:Sync:MaxTransactionBytes={MaxTransactionBytes}",
+            $"--HermitSync:Attachments:KeepUnreferencedFor={UnreferencedKeptFor}", "--HermitSync:Attachments:CollectEvery=00:00:01", .. OnlyWhenTold]);
     }
 
     public StackFixture A { get; }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Aspire.Hosting.Testing;
-using HermitSync.IntegrationTests.Infrastructure;
+using HermitSync.Testing;
 using static HermitSync.IntegrationTests.Telemetry.Protobuf;
 
 namespace HermitSync.IntegrationTests.Telemetry;
@@ -47,15 +47,8 @@ public sealed class OtlpReceiver : IDisposable
 
     public Uri Endpoint => _server.Address;
 
-    /// <summary>
-    /// Points every service of the AppHost here, over OTLP/HTTP. The launch profile's gRPC
-    /// address is removed, not blanked: Aspire prefers any gRPC address to the HTTP one.
-    /// </summary>
-    public void ReceiveFrom(IDistributedApplicationTestingBuilder builder)
-    {
-        builder.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = null;
-        builder.Configuration["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = Endpoint.ToString().TrimEnd('/');
-    }
+    /// <summary>Points every service of the AppHost here.</summary>
+    public void ReceiveFrom(IDistributedApplicationTestingBuilder builder) => TelemetrySink.PointAt(builder.Configuration, Endpoint);
 
     public IReadOnlyCollection<ReceivedSpan> Spans => _spans;
 
@@ -83,10 +76,7 @@ public sealed class OtlpReceiver : IDisposable
             await context.Request.InputStream.CopyToAsync(body);
             Read(context.Request.Url!.AbsolutePath, body.ToArray());
         }
-        // An empty body is an empty Export…ServiceResponse: all accepted.
-        context.Response.StatusCode = (int)HttpStatusCode.OK;
-        context.Response.ContentType = "application/x-protobuf";
-        context.Response.Close();
+        TelemetrySink.Accept(context.Response);
     }
 
     /// <summary>

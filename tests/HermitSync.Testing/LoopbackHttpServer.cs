@@ -1,7 +1,6 @@
 using System.Net;
-using HermitSync.Testing;
 
-namespace HermitSync.IntegrationTests.Infrastructure;
+namespace HermitSync.Testing;
 
 /// <summary>
 /// An HTTP server on a free port of 127.0.0.1 that hands each request to a handler, one at a
