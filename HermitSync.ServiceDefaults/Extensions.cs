@@ -15,7 +15,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// What every Hermit Sync service shares: OpenTelemetry, health endpoints, service discovery
 /// and resilient HTTP clients, as in the Aspire service-defaults template; and what keeps
-/// browsers out: the host allow-list, the security headers and same-origin writes.
+/// browsers out: the host allow-list, the security headers and same-origin writes; and the
+/// idle memory trim, which hands back what a burst of work left committed.
 /// </summary>
 public static class Extensions
 {
@@ -32,6 +33,7 @@ public static class Extensions
         builder.AddHostAllowList();
         builder.AddSecurityHeaders();
         builder.AddSameOriginWrites();
+        builder.AddIdleMemoryTrim();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
