@@ -21,33 +21,34 @@ public sealed class IdleMemoryTrimOptions
     public long QuietBelowBytes { get; set; } = 16 << 20;
 
     /// <summary>
-    /// Memory the collector holds beyond what the last trim left that makes a trim worth its
-    /// pause (a blocking, compacting collection of the whole heap, tens of milliseconds here).
+    /// What the service must have allocated since the last trim for a trim to be worth its pause
+    /// (a blocking, compacting collection of the whole heap, tens of milliseconds here): a burst
+    /// of work allocates far more, and an idle service takes many minutes to reach it.
     /// </summary>
-    public long GrowthBytes { get; set; } = 16 << 20;
+    public long WorkBytes { get; set; } = 64 << 20;
 }
 
 /// <summary>
-/// Decides from the collector's figures, one look at a time, when to trim: the service has
-/// gone quiet and the collector holds more than it did after the last trim. A service that
-/// stays idle is trimmed once, not at every look.
+/// Decides from what the service has allocated, one look at a time, when to trim: it has gone
+/// quiet after work since the last trim. What the collector holds is no guide: after a trim in a
+/// pause with much still live, it holds no more when that is garbage, yet could hand it back.
 /// </summary>
-internal sealed class IdleTrimPolicy(IdleMemoryTrimOptions options, long allocatedBytes, long committedBytes)
+internal sealed class IdleTrimPolicy(IdleMemoryTrimOptions options, long allocatedBytes)
 {
     private long _allocated = allocatedBytes;
-    private long _committedAfterTrim = committedBytes;
+    private long _allocatedAtTrim = allocatedBytes;
 
-    public bool ShouldTrim(long allocatedBytes, long committedBytes)
+    public bool ShouldTrim(long allocatedBytes)
     {
         var quiet = allocatedBytes - _allocated <= options.QuietBelowBytes;
         _allocated = allocatedBytes;
-        return quiet && committedBytes - _committedAfterTrim >= options.GrowthBytes;
+        return quiet && allocatedBytes - _allocatedAtTrim >= options.WorkBytes;
     }
 
-    public void Trimmed(long allocatedBytes, long committedBytes)
+    public void Trimmed(long allocatedBytes)
     {
         _allocated = allocatedBytes;
-        _committedAfterTrim = committedBytes;
+        _allocatedAtTrim = allocatedBytes;
     }
 }
 
@@ -64,7 +65,7 @@ internal sealed partial class IdleMemoryTrim(IOptions<IdleMemoryTrimOptions> opt
     /// <summary>Takes the figures to compare with as the host starts, before the service's own loop runs.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _policy = new IdleTrimPolicy(options.Value, GC.GetTotalAllocatedBytes(), Committed());
+        _policy = new IdleTrimPolicy(options.Value, GC.GetTotalAllocatedBytes());
         return base.StartAsync(cancellationToken);
     }
 
@@ -74,13 +75,13 @@ internal sealed partial class IdleMemoryTrim(IOptions<IdleMemoryTrimOptions> opt
         using var timer = new PeriodicTimer(options.Value.CheckEvery, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var committed = Committed();
-            if (policy.ShouldTrim(GC.GetTotalAllocatedBytes(), committed))
+            if (policy.ShouldTrim(GC.GetTotalAllocatedBytes()))
             {
+                var before = Committed();
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 var after = Committed();
-                policy.Trimmed(GC.GetTotalAllocatedBytes(), after);
-                LogTrimmed(committed >> 20, after >> 20);
+                policy.Trimmed(GC.GetTotalAllocatedBytes());
+                LogTrimmed(before >> 20, after >> 20);
             }
         }
     }
@@ -98,7 +99,7 @@ public static class IdleMemoryTrimExtensions
     {
         builder.Services.AddOptions<IdleMemoryTrimOptions>()
             .BindConfiguration(IdleMemoryTrimOptions.Section)
-            .Validate(o => o.CheckEvery > TimeSpan.Zero && o.QuietBelowBytes >= 0 && o.GrowthBytes > 0, "HermitSync:MemoryTrim needs a positive CheckEvery and GrowthBytes.")
+            .Validate(o => o.CheckEvery > TimeSpan.Zero && o.QuietBelowBytes >= 0 && o.WorkBytes > 0, "HermitSync:MemoryTrim needs a positive CheckEvery and WorkBytes.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<IdleMemoryTrim>();

@@ -22,10 +22,14 @@ public static class StepDownPause
     /// <summary>How long after the command's end writes are still counted: longer than any pause measured, so a write still waiting then is answered and counted.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(6);
 
+    /// <summary>How long the old leader may take to rejoin before the next round: a round's command refuses while a node is down.</summary>
+    private static readonly TimeSpan Rejoin = TimeSpan.FromMinutes(2);
+
     public static async Task RunAsync(BenchStack stack, Report report)
     {
         Console.WriteLine($"Writes through the API while \"Step down leader\" runs, {StepDowns} times, {Writers} writers");
         using var api = stack.OwnHttp(Site, SiteResource.Api);
+        var monitor = await stack.RqliteAsAsync(Site, RqliteUser.Monitor);
         var writes = new WriteLog();
         using var stop = new CancellationTokenSource();
         var writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(() => WriteAsync(api, writes, stop.Token))).ToArray();
@@ -35,6 +39,8 @@ public static class StepDownPause
         {
             for (var round = 0; round < StepDowns; round++)
             {
+                // On a busy machine the last round's old leader can take longer than Settle to rejoin.
+                await Poll.UntilAsync(async () => (await monitor.GetNodesAsync()).All(n => n.Reachable), TimeSpan.FromMilliseconds(200), "every node of the cluster reachable", Rejoin);
                 var watched = Stopwatch.GetTimestamp();
                 await Task.Delay(Steady);
                 steady.Add(writes.LongestWaitFrom(watched, Stopwatch.GetTimestamp()));
