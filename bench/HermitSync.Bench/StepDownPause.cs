@@ -25,6 +25,9 @@ public static class StepDownPause
     /// <summary>How long the old leader may take to rejoin before the next round: a round's command refuses while a node is down.</summary>
     private static readonly TimeSpan Rejoin = TimeSpan.FromMinutes(2);
 
+    /// <summary>How many times the command may refuse, a node being down, before the bench gives up.</summary>
+    private const int MaxRefusals = 5;
+
     public static async Task RunAsync(BenchStack stack, Report report)
     {
         Console.WriteLine($"Writes through the API while \"Step down leader\" runs, {StepDowns} times, {Writers} writers");
@@ -35,6 +38,7 @@ public static class StepDownPause
         var writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(() => WriteAsync(api, writes, stop.Token))).ToArray();
         var steady = new List<double>();
         var steppedDown = new List<double>();
+        var refused = 0;
         try
         {
             for (var round = 0; round < StepDowns; round++)
@@ -45,7 +49,18 @@ public static class StepDownPause
                 await Task.Delay(Steady);
                 steady.Add(writes.LongestWaitFrom(watched, Stopwatch.GetTimestamp()));
                 var commanded = Stopwatch.GetTimestamp();
-                await stack.CommandAsync(Site, SiteResource.Rqlite, RqliteCommandExtensions.StepDownCommand);
+                try
+                {
+                    await stack.CommandAsync(Site, SiteResource.Rqlite, RqliteCommandExtensions.StepDownCommand);
+                }
+                catch (InvalidOperationException e) when (e.Message.Contains("would lose quorum") && ++refused <= MaxRefusals)
+                {
+                    // A node seen back moments before was unreachable again when the command asked: the round is run again.
+                    Console.WriteLine($"  the command refused ({e.Message}); the round runs again");
+                    steady.RemoveAt(steady.Count - 1);
+                    round--;
+                    continue;
+                }
                 await Task.Delay(Settle);
                 steppedDown.Add(writes.LongestWaitFrom(commanded, Stopwatch.GetTimestamp()));
             }
@@ -59,7 +74,7 @@ public static class StepDownPause
         report.Add(new Figure($"longest write wait through the API while \"Step down leader\" runs, {Writers} writers, median of {StepDowns}", "s", Stats.Median(steppedDown),
             new Anchor("the same load's longest wait just before", Stats.Median(steady)), "report", null));
         report.Note($"Step down leader: the longest write waited {string.Join(", ", steppedDown.Select(s => $"{s:0.000}"))} s in the {StepDowns} step-downs, " +
-            $"{string.Join(", ", steady.Select(s => $"{s:0.000}"))} s in the {Steady.TotalSeconds:0} s before each; {writes.Failed} of {writes.Count} writes failed.");
+            $"{string.Join(", ", steady.Select(s => $"{s:0.000}"))} s in the {Steady.TotalSeconds:0} s before each; {writes.Failed} of {writes.Count} writes failed; the command refused {refused} time(s), a node being down, and those rounds ran again.");
     }
 
     private static async Task WriteAsync(HttpClient api, WriteLog writes, CancellationToken stop)
