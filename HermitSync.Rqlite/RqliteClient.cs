@@ -479,53 +479,167 @@ public sealed class RqliteClient
     }
 
     private static async Task<IReadOnlyList<RqliteResult>> ReadResultsAsync(HttpResponseMessage response, IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken) =>
-        ParseResults(await ReadJsonAsync(response, cancellationToken), statements);
+        ParseResults(await ReadBodyAsync(response, cancellationToken), statements);
+
+    /// <summary>
+    /// The whole body in an array of its own. A result can be megabytes (a change file's
+    /// revisions); parsed through <see cref="JsonDocument"/> it would leave buffers of that size
+    /// in the process's shared array pool, which keeps them long after the work that needed them.
+    /// </summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        if (response.Content.Headers.ContentLength is { } length and <= int.MaxValue)
+        {
+            var body = new byte[length];
+            await stream.ReadExactlyAsync(body, cancellationToken);
+            return body;
+        }
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, cancellationToken);
+        return copy.ToArray();
+    }
 
     /// <summary>rqlite reports statement errors inside <c>results</c> with a 200 status, so every result is checked.</summary>
-    internal static IReadOnlyList<RqliteResult> ParseResults(JsonElement root, IReadOnlyList<SqlStatement> statements)
+    internal static IReadOnlyList<RqliteResult> ParseResults(ReadOnlySpan<byte> json, IReadOnlyList<SqlStatement> statements)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        try
         {
-            throw new RqliteException("rqlite answered with something other than a JSON object.");
-        }
-        if (root.TryGetProperty("error", out var topError))
-        {
-            throw TopLevelError(topError.GetString() ?? "unknown error");
-        }
-        if (!root.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
-        {
-            throw new RqliteException("rqlite answered without results.");
-        }
-
-        var parsed = new List<RqliteResult>(results.GetArrayLength());
-        var index = 0;
-        foreach (var result in results.EnumerateArray())
-        {
-            var sql = index < statements.Count ? statements[index].Sql : "";
-            if (result.TryGetProperty("error", out var error))
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                throw new RqliteStatementException(index, sql, error.GetString() ?? "unknown error");
+                throw new RqliteException("rqlite answered with something other than a JSON object.");
             }
-            var columns = ReadStrings(result, "columns");
-            var types = ReadStrings(result, "types");
-            var rows = new List<RqliteRow>();
-            if (result.TryGetProperty("values", out var values))
+            string? topError = null;
+            List<RqliteResult>? parsed = null;
+            RqliteStatementException? statementError = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                foreach (var row in values.EnumerateArray())
+                if (reader.ValueTextEquals("error"u8))
                 {
-                    rows.Add(new RqliteRow(row.EnumerateArray().ToArray(), types));
+                    reader.Read();
+                    topError = reader.TokenType == JsonTokenType.String ? reader.GetString() : "unknown error";
+                }
+                else if (reader.ValueTextEquals("results"u8) && reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    parsed = [];
+                    while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        var index = parsed.Count;
+                        var (result, error) = ReadResult(ref reader);
+                        statementError ??= error is null ? null : new RqliteStatementException(index, index < statements.Count ? statements[index].Sql : "", error);
+                        parsed.Add(result);
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
                 }
             }
-            long? lastInsertId = result.TryGetProperty("last_insert_id", out var id) ? id.GetInt64() : null;
-            var rowsAffected = result.TryGetProperty("rows_affected", out var affected) ? affected.GetInt64() : 0;
-            parsed.Add(new RqliteResult(columns, types, rows, lastInsertId, rowsAffected));
-            index++;
+            if (topError is not null)
+            {
+                throw TopLevelError(topError);
+            }
+            if (parsed is null)
+            {
+                throw new RqliteException("rqlite answered without results.");
+            }
+            if (statementError is not null)
+            {
+                throw statementError;
+            }
+            if (parsed.Count != statements.Count)
+            {
+                throw new RqliteException($"rqlite returned {parsed.Count} results for {statements.Count} statements.");
+            }
+            return parsed;
         }
-        if (parsed.Count != statements.Count)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            throw new RqliteException($"rqlite returned {parsed.Count} results for {statements.Count} statements.");
+            throw new RqliteException($"rqlite answered with JSON of another shape: {e.Message}", e);
         }
-        return parsed;
+    }
+
+    /// <summary>One element of <c>results</c>, the reader on its start; returns with the reader on its end.</summary>
+    private static (RqliteResult Result, string? Error) ReadResult(ref Utf8JsonReader reader)
+    {
+        string[] columns = [];
+        string[] types = [];
+        var rows = new List<RqliteRow>();
+        long? lastInsertId = null;
+        long rowsAffected = 0;
+        string? error = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("columns"u8))
+            {
+                columns = ReadStrings(ref reader);
+            }
+            else if (reader.ValueTextEquals("types"u8))
+            {
+                types = ReadStrings(ref reader);
+            }
+            else if (reader.ValueTextEquals("values"u8))
+            {
+                reader.Read();
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    rows.Add(new RqliteRow(ReadValues(ref reader, columns.Length), types));
+                }
+            }
+            else if (reader.ValueTextEquals("last_insert_id"u8))
+            {
+                reader.Read();
+                lastInsertId = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("rows_affected"u8))
+            {
+                reader.Read();
+                rowsAffected = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                reader.Read();
+                error = reader.TokenType == JsonTokenType.String ? reader.GetString() : "unknown error";
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return (new RqliteResult(columns, types, rows, lastInsertId, rowsAffected), error);
+    }
+
+    private static string[] ReadStrings(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        var strings = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            strings.Add(reader.GetString() ?? "");
+        }
+        return [.. strings];
+    }
+
+    /// <summary>A row's values, the reader on the row's start; returns with the reader on its end.</summary>
+    private static RqliteValue[] ReadValues(ref Utf8JsonReader reader, int expected)
+    {
+        var values = new List<RqliteValue>(expected);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            values.Add(reader.TokenType switch
+            {
+                JsonTokenType.String => RqliteValue.String(reader.GetString()!),
+                JsonTokenType.Number => RqliteValue.Number(Encoding.UTF8.GetString(reader.ValueSpan)),
+                JsonTokenType.True => RqliteValue.Boolean(true),
+                JsonTokenType.False => RqliteValue.Boolean(false),
+                JsonTokenType.Null => RqliteValue.Null,
+                _ => throw new RqliteException($"rqlite answered with a {reader.TokenType} where a column's value belongs."),
+            });
+        }
+        return [.. values];
     }
 
     /// <summary>
@@ -536,9 +650,6 @@ public sealed class RqliteClient
     /// </summary>
     private static Exception TopLevelError(string error) =>
         new NodeUnavailableException(error, notApplied: NeverApplied.Any(sign => error.Contains(sign, StringComparison.OrdinalIgnoreCase)), reachable: true);
-
-    private static string[] ReadStrings(JsonElement result, string property) =>
-        result.TryGetProperty(property, out var array) ? array.EnumerateArray().Select(e => e.GetString() ?? "").ToArray() : [];
 
     /// <summary>Reads <c>/nodes?ver=2</c> (<c>{"nodes":[…]}</c>) and the older map form alike.</summary>
     internal static IReadOnlyList<RqliteNode> ParseNodes(JsonElement root)

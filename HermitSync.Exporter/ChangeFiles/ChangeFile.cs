@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
@@ -66,7 +67,7 @@ public static class ChangeFile
     /// <summary>Seals revisions and property writes into a file signed by <paramref name="signer"/>; <paramref name="trace"/> (e.g. the export's span) goes into the header.</summary>
     public static byte[] Seal(SyncKeyring keyring, SiteSigningKey signer, ChangeFileKind kind, string siteId, long sequence, ChangeSet changes, ActivityContext trace = default) =>
         SealContent(keyring, signer, kind, siteId, sequence, changes.FirstHlc, changes.LastHlc, changes.Count,
-            Compress(JsonSerializer.SerializeToUtf8Bytes(changes, ChangeSetJson.Default.ChangeSet)), trace);
+            Compress(Serialize(changes, new ArrayBufferWriter<byte>()).WrittenSpan), trace);
 
     /// <summary>Seals revisions alone into a file.</summary>
     public static byte[] Seal(SyncKeyring keyring, SiteSigningKey signer, ChangeFileKind kind, string siteId, long sequence, IReadOnlyList<NoteRevision> revisions,
@@ -136,8 +137,42 @@ public static class ChangeFile
             : null;
 
     /// <summary>How many bytes <paramref name="changes"/> take in a file once decompressed: what <see cref="ChangeFileLimits.MaxContentBytes"/> bounds.</summary>
-    public static long ContentBytes(ChangeSet changes) =>
-        JsonSerializer.SerializeToUtf8Bytes(changes, ChangeSetJson.Default.ChangeSet).LongLength;
+    public static long ContentBytes(ChangeSet changes) => Serialize(changes, new ByteCounter()).Count;
+
+    /// <summary>
+    /// Writes a change set's JSON into <paramref name="output"/>. Not through
+    /// <c>SerializeToUtf8Bytes</c>: that grows its buffer in the process's shared array pool,
+    /// which keeps a set's megabytes long after the file is written.
+    /// </summary>
+    private static TOutput Serialize<TOutput>(ChangeSet changes, TOutput output) where TOutput : IBufferWriter<byte>
+    {
+        using var writer = new Utf8JsonWriter(output);
+        JsonSerializer.Serialize(writer, changes, ChangeSetJson.Default.ChangeSet);
+        return output;
+    }
+
+    /// <summary>Counts what is written to it into one small scratch buffer, keeping none of it.</summary>
+    private sealed class ByteCounter : IBufferWriter<byte>
+    {
+        private byte[] _scratch = new byte[4096];
+
+        public long Count { get; private set; }
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint).Span;
+
+        private Memory<byte> Scratch(int sizeHint)
+        {
+            if (sizeHint > _scratch.Length)
+            {
+                _scratch = new byte[sizeHint];
+            }
+            return _scratch;
+        }
+    }
 
     /// <summary>
     /// Verifies and opens a file. Every way a file can be wrong ends in a
@@ -337,7 +372,7 @@ public static class ChangeFile
             (ActivityTraceFlags)(context[24] & (byte)ActivityTraceFlags.Recorded), isRemote: true);
     }
 
-    private static byte[] Compress(byte[] data)
+    private static byte[] Compress(ReadOnlySpan<byte> data)
     {
         using var output = new MemoryStream();
         using (var brotli = new BrotliStream(output, CompressionLevel.Fastest))

@@ -42,9 +42,9 @@ public sealed class RqliteClientTests
     [Fact]
     public void Results_keep_64_bit_integers_and_decode_blobs()
     {
-        var root = JsonDocument.Parse("""
+        var root = """
             {"results":[{"columns":["id","b","t"],"types":["integer","blob","text"],"values":[[9007199254740993,"AQL/",null]]}]}
-            """).RootElement;
+            """u8;
 
         var result = RqliteClient.ParseResults(root, [SqlStatement.Of("SELECT id, b, t FROM x")]).Single();
 
@@ -54,9 +54,45 @@ public sealed class RqliteClientTests
     }
 
     [Fact]
+    public void Values_read_as_rqlite_sent_them()
+    {
+        var json = """
+            {"results":[{"columns":["t","r","b","n"],"types":["text","real","integer","integer"],"values":[["caf\u00e9 \"x\"\n",-2.5e3,true,-7],["",0.25,false,0]]}],"time":0.001}
+            """u8;
+
+        var rows = RqliteClient.ParseResults(json, [SqlStatement.Of("SELECT t, r, b, n FROM x")]).Single().Rows;
+
+        Assert.Equal("café \"x\"\n", rows[0].GetString(0));
+        Assert.Equal(-2500.0, rows[0].GetDouble(1));
+        Assert.True(rows[0].GetBoolean(2));
+        Assert.Equal(-7, rows[0].GetInt64(3));
+        Assert.Equal("-7", rows[0].GetString(3));
+        Assert.Equal(("", 0.25, false, 0L), (rows[1].GetString(0), rows[1].GetDouble(1), rows[1].GetBoolean(2), rows[1].GetInt64(3)));
+    }
+
+    [Theory]
+    [InlineData("""[1,2]""")]
+    [InlineData("""{"results":[{"values":[[{"nested":1}]]}]}""")]
+    [InlineData("""{"results":[{"last_insert_id":"one"}]}""")]
+    [InlineData("""{"results":[{"values":[[1,""")]
+    [InlineData("""{"time":1}""")]
+    public void An_answer_of_another_shape_is_an_rqlite_error_not_a_crash(string answer) =>
+        Assert.Throws<RqliteException>(() => RqliteClient.ParseResults(Encoding.UTF8.GetBytes(answer), [SqlStatement.Of("SELECT 1")]));
+
+    [Fact]
+    public void A_top_level_error_outranks_the_results_beside_it()
+    {
+        var json = """{"results":[{"error":"no such table: x"}],"error":"leadership lost while committing log"}"""u8.ToArray();
+
+        var error = Assert.Throws<NodeUnavailableException>(() => RqliteClient.ParseResults(json, [SqlStatement.Of("SELECT 1")]));
+
+        Assert.Contains("leadership lost", error.Message);
+    }
+
+    [Fact]
     public void An_error_inside_results_is_raised_even_with_a_200()
     {
-        var root = JsonDocument.Parse("""{"results":[{"last_insert_id":1,"rows_affected":1},{"error":"UNIQUE constraint failed: t.id"}]}""").RootElement;
+        var root = """{"results":[{"last_insert_id":1,"rows_affected":1},{"error":"UNIQUE constraint failed: t.id"}]}"""u8.ToArray();
 
         var error = Assert.Throws<RqliteStatementException>(() =>
             RqliteClient.ParseResults(root, [SqlStatement.Of("INSERT 1"), SqlStatement.Of("INSERT 2")]));

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Globalization;
 using HermitSync.Rqlite;
 using HermitSync.Storage;
 using Microsoft.Data.Sqlite;
@@ -61,16 +61,25 @@ internal sealed class InMemorySqlite : IDisposable
         var types = new string[reader.FieldCount];
         while (reader.Read())
         {
-            var values = new JsonElement[reader.FieldCount];
+            var values = new RqliteValue[reader.FieldCount];
             for (var i = 0; i < reader.FieldCount; i++)
             {
                 types[i] = reader.GetDataTypeName(i).ToLowerInvariant();
-                values[i] = JsonSerializer.SerializeToElement(reader.IsDBNull(i) ? null : reader.GetValue(i));
+                values[i] = AsRqliteSends(reader.IsDBNull(i) ? null : reader.GetValue(i));
             }
             rows.Add(new RqliteRow(values, types));
         }
         return new RqliteResult(columns, types, rows, null, reader.RecordsAffected);
     }
+
+    private static RqliteValue AsRqliteSends(object? value) => value switch
+    {
+        null => RqliteValue.Null,
+        string text => RqliteValue.String(text),
+        byte[] blob => RqliteValue.String(Convert.ToBase64String(blob)),
+        long or double => RqliteValue.Number(Convert.ToString(value, CultureInfo.InvariantCulture)!),
+        _ => throw new NotSupportedException($"SQLite gave a {value.GetType()}."),
+    };
 
     /// <summary>rqlite binds <c>?</c> in order; Microsoft.Data.Sqlite wants each named, so they become <c>$1</c>, <c>$2</c>, ….</summary>
     private static string NumberPositional(string sql)
