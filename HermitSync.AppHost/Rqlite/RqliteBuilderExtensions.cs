@@ -105,7 +105,11 @@ public static class RqliteBuilderExtensions
             .WithHealthCheck(ReadinessCheckName(node));
 
     private static IResourceBuilder<T> WithGoRuntime<T>(this IResourceBuilder<T> node, RqliteClusterResource cluster) where T : IResourceWithEnvironment =>
-        node.WithEnvironment(context => context.EnvironmentVariables["GOGC"] = cluster.GoGcPercent.ToString(CultureInfo.InvariantCulture));
+        node.WithEnvironment(context =>
+        {
+            context.EnvironmentVariables["GOGC"] = cluster.GoGcPercent.ToString(CultureInfo.InvariantCulture);
+            context.EnvironmentVariables["MALLOC_ARENA_MAX"] = cluster.MallocArenas.ToString(CultureInfo.InvariantCulture);
+        });
 
     private static string ReadinessCheckName(IRqliteNode node) => $"{node.Name}-ready";
 }

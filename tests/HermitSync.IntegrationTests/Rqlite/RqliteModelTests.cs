@@ -24,17 +24,22 @@ public sealed class RqliteModelTests
     }
 
     [Fact]
-    public async Task Every_node_in_either_form_runs_with_the_clusters_GOGC()
+    public async Task Every_node_in_either_form_runs_with_the_clusters_memory_settings()
     {
         using var builder = DistributedApplicationTestingBuilder.Create();
         var cluster = builder.AddRqliteCluster("rqlite", builder.AddParameter("password", secret: true), firstPort: 4001);
         cluster.Resource.GoGcPercent = 40;
+        cluster.Resource.MallocArenas = 2;
         var containers = await EnvironmentsAsync(cluster.Resource);
 
         cluster.RunAsExecutable("/opt/rqlited");
         var executables = await EnvironmentsAsync(cluster.Resource);
 
-        Assert.All(containers.Concat(executables), environment => Assert.Equal("40", environment["GOGC"]));
+        Assert.All(containers.Concat(executables), environment =>
+        {
+            Assert.Equal("40", environment["GOGC"]);
+            Assert.Equal("2", environment["MALLOC_ARENA_MAX"]);
+        });
         Assert.Equal(6, containers.Length + executables.Length);
     }
 
