@@ -35,27 +35,33 @@ public static class NoteSql
 
     /// <summary>
     /// A page of live notes that pass the query's filters, latest edits first. With a tag, a
-    /// notebook or pinned notes asked for, read from that label's notes by recency (the table
-    /// <c>label_notes</c>), so the notes without it are never read; else from the latest notes.
+    /// notebook or pinned notes asked for, the page is found in that label's notes by recency (the
+    /// table <c>label_notes</c>), and every filter is tested on those rows, so no note is read but
+    /// the page's; else it is read from the latest notes. A notebook's notes are listed under the
+    /// notebook's own name, and SQLite reads each notebook of the tree only down to a page's worth,
+    /// so a notebook with its notebooks costs a page per notebook however many newer notes others hold.
     /// </summary>
     public static SqlQuery<NotePage> List(SearchQuery filters, NoteCursor? after, int limit)
     {
         var parameters = new Dictionary<string, object?>(CursorParameters(after, limit).Concat(FilterParameters(filters)));
-        var label = LeadingLabel(filters);
-        if (label is not null)
+        var listedAs = filters switch
         {
-            parameters["label"] = label;
-        }
+            { Tag: { } tag } => Listed(parameters, Properties.TagName(tag)),
+            { Notebook: not null } => $"l.name IN ({OrganizationSql.NotebookTreeListings})",
+            { Pin: PinFilter.Pinned } => Listed(parameters, Properties.Pinned),
+            _ => null,
+        };
         return new(
             SqlStatement.Named(
-                label is not null
+                listedAs is not null
                     ? $"""
                       WITH page AS (
-                          SELECT notes.rowid AS row FROM label_notes l CROSS JOIN notes ON notes.id = l.note_id
-                          WHERE l.name = :label AND deleted = 0 AND {Filters} AND {AfterCursorOn("l.note_updated_at", "l.note_id")}
+                          SELECT l.note_id AS note FROM label_notes l
+                          WHERE {listedAs} AND {FiltersOn("l.note_id", "l.note_updated_at", "(SELECT conflicts FROM notes c WHERE c.id = l.note_id)")}
+                            AND (l.note_updated_at, l.note_id) < (coalesce(:after_time, {long.MaxValue}), coalesce(:after_id, ''))
                           ORDER BY l.note_updated_at DESC, l.note_id DESC
                           LIMIT :limit)
-                      SELECT {SummaryColumns} FROM page CROSS JOIN notes ON notes.rowid = page.row
+                      SELECT {SummaryColumns} FROM page CROSS JOIN notes ON notes.id = page.note
                       ORDER BY updated_at DESC, id DESC
                       """
                     : $"""
@@ -72,12 +78,12 @@ public static class NoteSql
             });
     }
 
-    /// <summary>The label whose notes a filtered list reads: its tag, else its notebook's (the filter keeps the notebooks inside it), else the pin.</summary>
-    private static string? LeadingLabel(SearchQuery filters) =>
-        filters.Tag is { } tag ? Properties.TagName(tag)
-        : filters.Notebook is not null ? Properties.Notebook
-        : filters.Pin == PinFilter.Pinned ? Properties.Pinned
-        : null;
+    /// <summary>The condition that reads one label's notes, its name bound as <c>:label</c>.</summary>
+    private static string Listed(Dictionary<string, object?> parameters, string label)
+    {
+        parameters["label"] = label;
+        return "l.name = :label";
+    }
 
     /// <summary>
     /// A page of live notes that hold every word of the query, best match first by bm25, a match
@@ -164,10 +170,13 @@ public static class NoteSql
 
     private const double TitleWeight = 10.0;
 
-    /// <summary>The filters a search can carry besides its words, bound by <see cref="FilterParameters"/>.</summary>
-    private const string Filters = $"""
-        (:before IS NULL OR updated_at < :before) AND (:after IS NULL OR updated_at >= :after) AND (:has_conflict = 0 OR conflicts > 0)
-        AND {OrganizationSql.Filters}
+    /// <summary>The filters a search can carry besides its words, on the notes table, bound by <see cref="FilterParameters"/>.</summary>
+    private static readonly string Filters = FiltersOn("notes.id", "updated_at", "conflicts");
+
+    /// <summary>The same filters, for a note whose id, time and conflict count are these expressions.</summary>
+    private static string FiltersOn(string id, string updatedAt, string conflicts) => $"""
+        (:before IS NULL OR {updatedAt} < :before) AND (:after IS NULL OR {updatedAt} >= :after) AND (:has_conflict = 0 OR {conflicts} > 0)
+        AND {OrganizationSql.Filters(id)}
         """;
 
     private static Dictionary<string, object?> FilterParameters(SearchQuery query) => new(OrganizationSql.FilterParameters(query))
@@ -195,10 +204,7 @@ public static class NoteSql
         });
 
     /// <summary>Rows after a <see cref="NoteCursor"/> in the order <c>updated_at DESC, id DESC</c>, bound by <see cref="CursorParameters"/>.</summary>
-    private static readonly string AfterCursor = AfterCursorOn("updated_at", "id");
-
-    /// <summary>The same, for columns that hold a note's time and id under other names.</summary>
-    private static string AfterCursorOn(string time, string id) => $"(:after_time IS NULL OR {time} < :after_time OR ({time} = :after_time AND {id} < :after_id))";
+    private const string AfterCursor = "(:after_time IS NULL OR updated_at < :after_time OR (updated_at = :after_time AND id < :after_id))";
 
     private static Dictionary<string, object?> CursorParameters(NoteCursor? after, int limit) => new()
     {

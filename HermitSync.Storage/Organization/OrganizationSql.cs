@@ -44,23 +44,45 @@ public static class OrganizationSql
     }
 
     /// <summary>
-    /// The filters a list or search can carry for labels, bound by <see cref="FilterParameters"/>:
-    /// a tag, pinned notes or the others, and a notebook by name with every notebook inside it, deleted ones
-    /// too, since a note in a deleted notebook shows in the nearest one left above it.
+    /// The notebook a filter names (<c>:notebook</c>, by name) and every notebook inside it, deleted
+    /// ones too, since a note in a deleted notebook shows in the nearest one left above it: a query
+    /// of their ids.
     /// </summary>
-    internal const string Filters = """
-        (:tag IS NULL OR EXISTS (SELECT 1 FROM properties t WHERE t.entity_id = notes.id AND t.name = :tag AND t.value <> ''))
-        AND (:pinned = 0 OR (:pinned = 1) = EXISTS (SELECT 1 FROM properties t WHERE t.entity_id = notes.id AND t.name = 'note.pinned' AND t.value <> ''))
-        AND (:notebook IS NULL OR EXISTS (
-            SELECT 1 FROM properties t WHERE t.entity_id = notes.id AND t.name = 'note.notebook' AND t.value IN (
-                WITH RECURSIVE within(id) AS (
-                    SELECT n.entity_id FROM properties n
-                    WHERE n.name = 'notebook.name' AND n.value = :notebook COLLATE NOCASE
-                      AND NOT EXISTS (SELECT 1 FROM properties d WHERE d.entity_id = n.entity_id AND d.name = 'notebook.deleted' AND d.value <> '')
-                    UNION
-                    SELECT c.entity_id FROM properties c JOIN within ON c.name = 'notebook.parent' AND c.value = within.id)
-                SELECT id FROM within)))
+    private const string NotebookTree = """
+        WITH RECURSIVE within(id) AS (
+            SELECT n.entity_id FROM properties n
+            WHERE n.name = 'notebook.name' AND n.value = :notebook COLLATE NOCASE
+              AND NOT EXISTS (SELECT 1 FROM properties d WHERE d.entity_id = n.entity_id AND d.name = 'notebook.deleted' AND d.value <> '')
+            UNION
+            SELECT c.entity_id FROM properties c JOIN within ON c.name = 'notebook.parent' AND c.value = within.id)
+        SELECT id FROM within
         """;
+
+    /// <summary>
+    /// The filters a list or search can carry for labels, bound by <see cref="FilterParameters"/>,
+    /// for the note whose id is <paramref name="noteId"/>: a tag, pinned notes or the others, and a
+    /// notebook with the notebooks inside it.
+    /// </summary>
+    internal static string Filters(string noteId) => $"""
+        (:tag IS NULL OR EXISTS (SELECT 1 FROM properties t WHERE t.entity_id = {noteId} AND t.name = :tag AND t.value <> ''))
+        AND (:pinned = 0 OR (:pinned = 1) = EXISTS (SELECT 1 FROM properties t WHERE t.entity_id = {noteId} AND t.name = 'note.pinned' AND t.value <> ''))
+        AND (:notebook IS NULL OR EXISTS (
+            SELECT 1 FROM properties t WHERE t.entity_id = {noteId} AND t.name = 'note.notebook' AND t.value IN ({NotebookTree})))
+        """;
+
+    /// <summary>
+    /// What <c>label_notes</c> lists a note under for its label in the <c>properties</c> row
+    /// <paramref name="row"/>: the label's name; for a notebook, the notebook's own
+    /// (<c>note.notebook:</c> and its id), so that one notebook's notes are read by recency
+    /// without reading those of every other notebook.
+    /// </summary>
+    internal static string ListedAs(string row) =>
+        $"CASE WHEN {row}.name = '{Properties.Notebook}' THEN '{NotebookListing}' || {row}.value ELSE {row}.name END";
+
+    private const string NotebookListing = Properties.Notebook + ":";
+
+    /// <summary>The names <c>label_notes</c> lists the notes of the filter's notebook and those inside it under, as a query.</summary>
+    internal const string NotebookTreeListings = $"SELECT '{NotebookListing}' || id FROM ({NotebookTree})";
 
     internal static IEnumerable<KeyValuePair<string, object?>> FilterParameters(SearchQuery query) =>
     [
@@ -74,14 +96,14 @@ public static class OrganizationSql
     /// notes' labels do: 0, unless their triggers missed a write.
     /// </summary>
     public static SqlQuery<long> LabelMismatches { get; } = SqlQuery.Scalar(SqlStatement.Of(
-        """
+        $"""
         WITH labelled AS (
-                SELECT p.name, p.value, notes.updated_at, notes.id FROM properties p JOIN notes ON notes.id = p.entity_id AND notes.deleted = 0
+                SELECT p.name, p.value, {ListedAs("p")} AS listed_as, notes.updated_at, notes.id FROM properties p JOIN notes ON notes.id = p.entity_id AND notes.deleted = 0
                 WHERE p.name LIKE 'note.%' AND p.value <> ''),
              kept AS (SELECT name, value, notes FROM label_counts WHERE notes <> 0),
              counted AS (SELECT name, value, count(*) AS notes FROM labelled GROUP BY name, value),
              listed AS (SELECT name, note_updated_at, note_id FROM label_notes),
-             expected AS (SELECT name, updated_at, id FROM labelled)
+             expected AS (SELECT listed_as, updated_at, id FROM labelled)
         SELECT (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM counted))
              + (SELECT count(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM kept))
              + (SELECT count(*) FROM (SELECT * FROM listed EXCEPT SELECT * FROM expected))

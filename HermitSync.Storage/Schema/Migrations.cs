@@ -293,5 +293,67 @@ public static class Migrations
             WHERE n.deleted = 0 AND p.name LIKE 'note.%' AND p.value <> ''
             """,
         ]),
+        // A notebook's notes are listed under the notebook's own name (OrganizationSql.ListedAs):
+        // under one name for every notebook, a notebook's page was read through all the newer
+        // notes of the others, 35-48 ms under an import of 10,000 notes into a notebook of its own.
+        new(9, "live notes by notebook",
+        [
+            "DROP TRIGGER label_notes_property_insert",
+            "DROP TRIGGER label_notes_property_delete",
+            "DROP TRIGGER label_notes_note_insert",
+            "DROP TRIGGER label_notes_note_update",
+            "DROP TRIGGER label_notes_note_delete",
+            $"""
+            CREATE TRIGGER label_notes_property_insert AFTER INSERT ON properties
+            WHEN new.name LIKE 'note.%' AND new.value <> ''
+            BEGIN
+                INSERT INTO label_notes (name, note_updated_at, note_id)
+                SELECT {OrganizationSql.ListedAs("new")}, updated_at, id FROM notes WHERE id = new.entity_id AND deleted = 0
+                ON CONFLICT DO NOTHING;
+            END
+            """,
+            $"""
+            CREATE TRIGGER label_notes_property_delete AFTER DELETE ON properties
+            WHEN old.name LIKE 'note.%' AND old.value <> ''
+            BEGIN
+                DELETE FROM label_notes WHERE name = {OrganizationSql.ListedAs("old")} AND note_id = old.entity_id
+                  AND note_updated_at = (SELECT updated_at FROM notes WHERE id = old.entity_id);
+            END
+            """,
+            $"""
+            CREATE TRIGGER label_notes_note_insert AFTER INSERT ON notes WHEN new.deleted = 0
+            BEGIN
+                INSERT INTO label_notes (name, note_updated_at, note_id)
+                SELECT {OrganizationSql.ListedAs("properties")}, new.updated_at, new.id FROM properties
+                WHERE entity_id = new.id AND name LIKE 'note.%' AND value <> ''
+                ON CONFLICT DO NOTHING;
+            END
+            """,
+            $"""
+            CREATE TRIGGER label_notes_note_update AFTER UPDATE OF updated_at, deleted ON notes
+            WHEN old.updated_at <> new.updated_at OR old.deleted <> new.deleted
+            BEGIN
+                DELETE FROM label_notes WHERE note_id = old.id AND note_updated_at = old.updated_at
+                  AND name IN (SELECT {OrganizationSql.ListedAs("properties")} FROM properties WHERE entity_id = old.id AND name LIKE 'note.%' AND value <> '');
+                INSERT INTO label_notes (name, note_updated_at, note_id)
+                SELECT {OrganizationSql.ListedAs("properties")}, new.updated_at, new.id FROM properties
+                WHERE new.deleted = 0 AND entity_id = new.id AND name LIKE 'note.%' AND value <> ''
+                ON CONFLICT DO NOTHING;
+            END
+            """,
+            $"""
+            CREATE TRIGGER label_notes_note_delete AFTER DELETE ON notes WHEN old.deleted = 0
+            BEGIN
+                DELETE FROM label_notes WHERE note_id = old.id AND note_updated_at = old.updated_at
+                  AND name IN (SELECT {OrganizationSql.ListedAs("properties")} FROM properties WHERE entity_id = old.id AND name LIKE 'note.%' AND value <> '');
+            END
+            """,
+            $"DELETE FROM label_notes WHERE name = '{Properties.Notebook}'",
+            $"""
+            INSERT INTO label_notes (name, note_updated_at, note_id)
+            SELECT {OrganizationSql.ListedAs("p")}, n.updated_at, n.id FROM properties p JOIN notes n ON n.id = p.entity_id
+            WHERE n.deleted = 0 AND p.name = '{Properties.Notebook}' AND p.value <> ''
+            """,
+        ]),
     ];
 }

@@ -54,6 +54,26 @@ internal sealed class ScaleCorpus(int seed)
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> notes more, newer than the whole corpus and in a notebook of their
+    /// own: what an import adds after years of notes, and what another notebook's list must not
+    /// read through.
+    /// </summary>
+    public IEnumerable<ChangeSet> Imported(string siteId, int count, int notesPerBatch)
+    {
+        var clock = new HybridLogicalClock(TimeProvider.System);
+        var notebook = new Guid(NotebookCount + 1, 0, 0, new byte[8]).ToString("D");
+        yield return new ChangeSet([], [new(notebook, Properties.NotebookName, ImportNotebookName, clock.Next(), siteId), new(notebook, Properties.NotebookParent, "", clock.Next(), siteId)]);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var batch in Enumerable.Range(0, count).Chunk(notesPerBatch))
+        {
+            var revisions = batch.Select(i => new NoteRevision(Guid.CreateVersion7().ToString(), clock.Next(), siteId, [], 1, $"Imported {i}", Body(1_000, rare: false), false, now + i, now + i)).ToArray();
+            yield return new ChangeSet(revisions, [.. revisions.Select(r => new PropertyChange(r.NoteId, Properties.Notebook, notebook, clock.Next(), siteId))]);
+        }
+    }
+
+    public const string ImportNotebookName = "Imported";
+
     private IEnumerable<(List<NoteRevision> Revisions, List<PropertyChange> Labels)> Generate(string siteId, HybridLogicalClock clock)
     {
         var start = DateTimeOffset.UtcNow.AddDays(-365).ToUnixTimeMilliseconds();

@@ -13,16 +13,25 @@ namespace HermitSync.UnitTests.Storage;
 internal sealed class InMemorySqlite : IDisposable
 {
     private readonly SqliteConnection _db = new("Data Source=:memory:");
+    private int _schemaVersion;
 
-    public InMemorySqlite()
+    /// <summary>With the schema through migration <paramref name="schemaVersion"/>: all of it unless a test of a migration asks for less.</summary>
+    public InMemorySqlite(int schemaVersion = int.MaxValue)
     {
         _db.Open();
-        foreach (var migration in Migrations.All)
+        Migrate(schemaVersion);
+    }
+
+    /// <summary>Applies the migrations after the ones applied, through <paramref name="schemaVersion"/>.</summary>
+    public void Migrate(int schemaVersion = int.MaxValue)
+    {
+        foreach (var migration in Migrations.All.Where(m => m.Version > _schemaVersion && m.Version <= schemaVersion))
         {
             foreach (var sql in migration.Statements)
             {
                 Run(SqlStatement.Of(sql));
             }
+            _schemaVersion = migration.Version;
         }
     }
 

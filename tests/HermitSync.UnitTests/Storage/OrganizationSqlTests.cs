@@ -121,6 +121,57 @@ public sealed class OrganizationSqlTests : IDisposable
     }
 
     [Fact]
+    public void A_notebook_with_its_notebooks_pages_through_its_own_notes_latest_first_whatever_newer_notes_others_hold()
+    {
+        var work = Notebook("Work");
+        var projects = Notebook("Projects", parent: work);
+        var home = Notebook("Home");
+        var notes = Enumerable.Range(0, 12).Select(i => _sqlite.Create($"note {i}", "")).ToArray();
+        var kept = new List<Note>();
+        foreach (var (note, i) in notes.Select((note, i) => (note, i)))
+        {
+            Label(note, (Properties.Notebook, (i % 3) switch { 0 => work, 1 => projects, _ => home }));
+            if (i % 3 != 2)
+            {
+                kept.Add(note);
+            }
+        }
+        // An import into a notebook of its own, newer than everything else.
+        for (var i = 0; i < 10; i++)
+        {
+            Label(_sqlite.Create($"imported {i}", ""), (Properties.Notebook, home));
+        }
+        // One note moves into the tree, one out of it, and one kept note is edited to the top.
+        Label(notes[2], (Properties.Notebook, projects));
+        Label(notes[3], (Properties.Notebook, home));
+        var edited = _sqlite.Write(notes[0].Id, notes[0].Revision, body: "edited").Note!;
+        kept = [edited, .. kept.Where(n => n.Id != notes[0].Id && n.Id != notes[3].Id).Append(notes[2]).OrderByDescending(n => n.UpdatedAt).ThenByDescending(n => n.Id.ToString("D"), StringComparer.Ordinal)];
+
+        Assert.Equal(kept.Select(n => n.Id), Pages("notebook:work", limit: 3));
+        Assert.Equal(kept.Select(n => n.Id), Pages("notebook:work after:2026-11-30", limit: 2));
+        Assert.Empty(Pages("notebook:work before:2026-12-01", limit: 2));
+        Assert.Equal(0, _sqlite.Db.Query(OrganizationSql.LabelMismatches));
+    }
+
+    [Fact]
+    public void A_site_that_listed_every_notebooks_notes_under_one_name_lists_each_notebooks_own_after_the_migration()
+    {
+        using var site = new SqliteSite(schemaVersion: 8);
+        var work = Guid.CreateVersion7().ToString("D");
+        site.Db.Execute(PropertySql.Merge([Write(work, Properties.NotebookName, "Work", site.SiteId)]));
+        var older = site.Create("older", "");
+        var newer = site.Create("newer", "");
+        site.Create("in no notebook", "");
+        site.Db.Execute(PropertySql.Merge([Write(older.Id.ToString("D"), Properties.Notebook, work, site.SiteId), Write(newer.Id.ToString("D"), Properties.Notebook, work, site.SiteId)]));
+
+        site.Db.Migrate();
+
+        Assert.True(SearchQuery.TryParse("notebook:work", out var query, out _));
+        Assert.Equal([newer.Id, older.Id], site.Db.Query(NoteSql.List(query, null, 50)).Items.Select(n => n.Id));
+        Assert.Equal(0, site.Db.Query(OrganizationSql.LabelMismatches));
+    }
+
+    [Fact]
     public void A_deleted_notebook_loses_no_note_and_its_notes_and_notebooks_show_in_the_one_above_it()
     {
         var work = Notebook("Work");

@@ -3,9 +3,9 @@ using HermitSync.Storage;
 namespace HermitSync.UnitTests.Storage;
 
 /// <summary>One site writing notes into <see cref="InMemorySqlite"/> as the API's store does, each write a second after the one before.</summary>
-internal sealed class SqliteSite : IDisposable
+internal sealed class SqliteSite(int schemaVersion = int.MaxValue) : IDisposable
 {
-    public InMemorySqlite Db { get; } = new();
+    public InMemorySqlite Db { get; } = new(schemaVersion);
 
     public string SiteId { get; } = SiteIds.New();
 
