@@ -75,7 +75,11 @@ internal sealed class ScaleCorpus(int seed)
     public const string ImportNotebookName = "Imported";
 
     /// <summary>About 1 KB, as the corpus's bodies, in words the corpus never uses: the searches stay a search of the corpus.</summary>
-    private static string ImportedBody(int i) => string.Concat(Enumerable.Repeat($"imported note {i} ", 1_000 / $"imported note {i} ".Length));
+    private static string ImportedBody(int i)
+    {
+        var words = $"imported note {i} ";
+        return string.Concat(Enumerable.Repeat(words, 1_000 / words.Length));
+    }
 
     private IEnumerable<(List<NoteRevision> Revisions, List<PropertyChange> Labels)> Generate(string siteId, HybridLogicalClock clock)
     {
