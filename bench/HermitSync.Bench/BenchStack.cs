@@ -80,7 +80,7 @@ public sealed class BenchStack : IAsyncDisposable
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
                 return (resource, after: Stopwatch.GetElapsedTime(started));
             }).ToArray());
-            await app.StartAsync(timeout.Token);
+            await app.StartUntilHealthyAsync(timeout.Token);
             var healthyAfter = (await healthy).ToDictionary(r => r.resource, r => r.after);
             var runningAfter = (await running).ToDictionary(r => r.resource, r => r.after);
             var rqliteConnectionStrings = new Dictionary<string, string>();

@@ -93,14 +93,11 @@ public sealed class StackFixture : IAsyncLifetime
         App = await builder.BuildAsync(timeout.Token);
         _stopWatching = new CancellationTokenSource();
         StartedProcesses.Follow(App, _stopWatching.Token);
+        // Watched from before the start, so a process that ends at once leaves its last lines.
+        WatchLogs();
         try
         {
-            await App.StartAsync(timeout.Token);
-            WatchLogs();
-            foreach (var resource in Resources)
-            {
-                await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-            }
+            await App.StartUntilHealthyAsync(timeout.Token);
             InternalKey = await App.InternalKeyAsync(timeout.Token);
             StartedProcesses.RecordTrees();
             foreach (var site in Settings.Sites)
@@ -113,6 +110,13 @@ public sealed class StackFixture : IAsyncLifetime
                     await SitePassphrase.JoinAsync(api, SyncPassphrase, timeout.Token);
                 }
             }
+        }
+        catch (ResourceEndedException ended)
+        {
+            await LogsSettledAsync(ended.Resource);
+            var states = Describe();
+            await App.DisposeAsync();
+            throw new InvalidOperationException($"{ended.Message}:{Environment.NewLine}{states}", ended);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -128,6 +132,23 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Waits until the log watch has had nothing new from <paramref name="resource"/> for a second: its output arrives after its state does.</summary>
+    private async Task LogsSettledAsync(string resource)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var seen = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            var lines = _logLines.Count(line => line.StartsWith($"{resource}: ", StringComparison.Ordinal));
+            if (lines == seen && lines > 0)
+            {
+                return;
+            }
+            seen = lines;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+
     /// <summary>Each resource's state and health, and the last lines of those not yet healthy: what a start that hangs needs to be told apart.</summary>
     private string Describe()
     {
@@ -139,7 +160,7 @@ public sealed class StackFixture : IAsyncLifetime
             lines.Add($"{resource}: {current?.Snapshot.State?.Text ?? "no state"}, {health?.ToString() ?? "no health"}");
             if (health != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
             {
-                lines.AddRange(_logLines.Where(line => line.StartsWith($"{resource}: ", StringComparison.Ordinal)).TakeLast(5).Select(line => $"    {line}"));
+                lines.AddRange(_logLines.Where(line => line.StartsWith($"{resource}: ", StringComparison.Ordinal)).TakeLast(8).Select(line => $"    {line}"));
             }
         }
         return string.Join(Environment.NewLine, lines);
