@@ -93,7 +93,7 @@ public sealed class StackFixture : IAsyncLifetime
         App = await builder.BuildAsync(timeout.Token);
         _stopWatching = new CancellationTokenSource();
         StartedProcesses.Follow(App, _stopWatching.Token);
-        // Watched from before the start, so a process that ends at once leaves its last lines.
+        // Not after the start: it waits for ever on a process that ended while starting.
         WatchLogs();
         try
         {
@@ -185,6 +185,10 @@ public sealed class StackFixture : IAsyncLifetime
             {
                 try
                 {
+                    // Aspire streams a process's output, from its first line, to whoever watches once
+                    // the process exists; a watch begun before that is never fed.
+                    await App.ResourceNotifications.WaitForResourceAsync(resource.Name, change => change.Snapshot.State?.Text is { } state
+                        && (state == KnownResourceStates.Running || KnownResourceStates.TerminalStates.Contains(state)), _stopWatching.Token);
                     await foreach (var batch in logs.WatchAsync(resource).WithCancellation(_stopWatching.Token))
                     {
                         foreach (var line in batch)
