@@ -1,3 +1,4 @@
+using System.Globalization;
 using HermitSync.AppHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -105,7 +106,7 @@ public static class SyncthingBuilderExtensions
         return builder;
     }
 
-    /// <summary>What both forms share: the config seeded before every start, the environment and the health check.</summary>
+    /// <summary>What both forms share: the config seeded before every start, the environment (Go's too) and the health check.</summary>
     private static IResourceBuilder<ISyncthingResource> Configure<T>(IResourceBuilder<T> resource) where T : ISyncthingResource
     {
         var settings = resource.Resource.Settings;
@@ -115,6 +116,7 @@ public static class SyncthingBuilderExtensions
             .WithEnvironment("STGUIAPIKEY", settings.ApiKey)
             .WithEnvironment("STNOUPGRADE", "1")
             .WithEnvironment("STNODEFAULTFOLDER", "1")
+            .WithEnvironment(context => context.EnvironmentVariables["GOGC"] = settings.GoGcPercent.ToString(CultureInfo.InvariantCulture))
             .WithHealthCheck(PingCheckName(resource.Resource.Name));
         return resource.ApplicationBuilder.CreateResourceBuilder<ISyncthingResource>(resource.Resource);
     }

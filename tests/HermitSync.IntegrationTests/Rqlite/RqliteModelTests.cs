@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using HermitSync.IntegrationTests.Infrastructure;
 
 namespace HermitSync.IntegrationTests.Rqlite;
 
@@ -44,20 +45,8 @@ public sealed class RqliteModelTests
     }
 
     /// <summary>Each node's environment as its callbacks write it for a run.</summary>
-    private static async Task<Dictionary<string, object>[]> EnvironmentsAsync(RqliteClusterResource cluster)
-    {
-        var environments = new List<Dictionary<string, object>>();
-        foreach (var node in cluster.Nodes)
-        {
-            var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run));
-            foreach (var callback in node.Annotations.OfType<EnvironmentCallbackAnnotation>())
-            {
-                await callback.Callback(context);
-            }
-            environments.Add(context.EnvironmentVariables);
-        }
-        return [.. environments];
-    }
+    private static async Task<Dictionary<string, object>[]> EnvironmentsAsync(RqliteClusterResource cluster) =>
+        await Task.WhenAll(cluster.Nodes.Select(RunEnvironment.OfAsync));
 
     [Fact]
     public void Choosing_the_form_after_something_waits_for_a_node_fails_while_the_model_is_built()

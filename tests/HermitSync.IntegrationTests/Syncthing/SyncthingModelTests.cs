@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using HermitSync.IntegrationTests.Infrastructure;
 
 namespace HermitSync.IntegrationTests.Syncthing;
 
@@ -22,6 +23,21 @@ public sealed class SyncthingModelTests
         Assert.Equal("/srv/syncthing", executable.Resource.Settings.HomeDirectory);
         Assert.Equal([executable.Resource], builder.Resources.OfType<ISyncthingResource>());
         Assert.Empty(builder.Resources.OfType<ContainerResource>());
+    }
+
+    [Fact]
+    public async Task Syncthing_in_either_form_runs_with_its_settings_heap_growth()
+    {
+        using var builder = DistributedApplicationTestingBuilder.Create();
+        var container = AddSyncthing(builder);
+        container.Resource.Settings.GoGcPercent = 40;
+        var inContainer = await RunEnvironment.OfAsync(container.Resource);
+
+        var executable = container.RunAsExecutable("/opt/syncthing");
+        var asExecutable = await RunEnvironment.OfAsync(executable.Resource);
+
+        Assert.Equal("40", inContainer["GOGC"]);
+        Assert.Equal("40", asExecutable["GOGC"]);
     }
 
     [Fact]
