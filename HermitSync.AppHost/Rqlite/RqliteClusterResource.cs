@@ -28,9 +28,9 @@ public sealed class RqliteClusterResource(string name, ParameterResource secret,
     /// Each node's <c>GOGC</c>: how far its heap may grow past what it held live at its last
     /// collection before Go collects again. While it merges a large collection a node holds
     /// hundreds of MB live, and Go's default (100) lets it take as much again. A node that goes
-    /// quiet allocates little, so what a burst held live (a snapshot, a large query: 20–30 MB)
-    /// stays until that little fills the headroom: about a minute at 25, under half a minute at 10. The heap
-    /// is mostly byte buffers, which cost little to collect more often (README, Performance).
+    /// quiet allocates little, so what a burst held live (a Raft snapshot: 27–40 MB) stays until
+    /// that little fills the headroom: about a minute at 25, under half a minute at 10. The heap is
+    /// mostly byte buffers, which cost little to collect more often (README, Performance).
     /// </summary>
     public int GoGcPercent { get; set; } = 10;
 
