@@ -36,6 +36,7 @@ public sealed class RqliteClient
     private readonly AuthenticationHeaderValue? _monitorAuthorization;
     private readonly ILogger _logger;
     private readonly LeaderPreference _leader;
+    private long _writtenBytes;
 
     public RqliteClient(Func<HttpClient> httpClient, RqliteClientSettings settings, ILogger<RqliteClient>? logger = null)
     {
@@ -67,6 +68,9 @@ public sealed class RqliteClient
     }
 
     public IReadOnlyList<Uri> Nodes => _settings.Endpoints;
+
+    /// <summary>What this client has sent to be written so far, in bytes of statements: each request one entry in every node's Raft log.</summary>
+    public long WrittenBytes => Interlocked.Read(ref _writtenBytes);
 
     public async Task<RqliteResult> ExecuteAsync(SqlStatement statement, bool idempotent = false, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync([statement], transaction: false, idempotent, cancellationToken))[0];
@@ -231,6 +235,11 @@ public sealed class RqliteClient
     {
         ArgumentOutOfRangeException.ThrowIfZero(statements.Count);
         var content = SerializeStatements(statements);
+        // Executes and requests each become an entry of the Raft log; queries do not.
+        if (operation != "query")
+        {
+            Interlocked.Add(ref _writtenBytes, content.Length);
+        }
         return SendAsync(
             operation,
             () => JsonRequest(path, content),

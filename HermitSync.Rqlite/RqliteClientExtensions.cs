@@ -43,6 +43,15 @@ public static class RqliteClientExtensions
             settings,
             sp.GetRequiredService<ILogger<RqliteClient>>()));
 
+        if (settings.LogCacheReleaseAfterBytes > 0)
+        {
+            if (settings.LogCacheCheckInterval <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException($"{ConfigurationSection}:LogCacheCheckInterval must be positive while LogCacheReleaseAfterBytes is set.");
+            }
+            builder.Services.AddHostedService(sp => new RqliteLogCacheRelease(
+                sp.GetRequiredService<RqliteClient>(), settings, TimeProvider.System, sp.GetRequiredService<ILogger<RqliteLogCacheRelease>>()));
+        }
         if (!settings.DisableHealthChecks)
         {
             builder.Services.AddHealthChecks().AddCheck<RqliteHealthCheck>(connectionName, tags: ["ready"]);

@@ -52,6 +52,20 @@ public sealed class RqliteClientSettings
     /// <summary>How often to ask while no leader is known, after a node failed: an election here takes 1 to 5 s.</summary>
     public TimeSpan LeaderSearchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How much this client writes before it pushes its writes out of rqlite's Raft log cache, once
+    /// it goes quiet (<see cref="RqliteLogCache"/>): the cache then held up to this much of them on
+    /// every node, and the 512 empty entries that push them out cost what a second of a bulk merge
+    /// does. Zero turns it off.
+    /// </summary>
+    public long LogCacheReleaseAfterBytes { get; set; } = 8 << 20;
+
+    /// <summary>Less than this written between two looks counts as quiet: a person's edits, not a bulk write.</summary>
+    public long LogCacheQuietBelowBytes { get; set; } = 256 << 10;
+
+    /// <summary>How often to look whether bulk writes are over.</summary>
+    public TimeSpan LogCacheCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public bool DisableHealthChecks { get; set; }
 
     public bool DisableTracing { get; set; }

@@ -14,12 +14,19 @@ namespace HermitSync.Bench;
 /// API holds every note. Its anchor is A's own merge of the same revisions straight into its
 /// cluster: the work every node of B's cluster does again. Beside it, Syncthing alone copying
 /// files of the same sizes between the same two machines; what a snapshot of A's notes would
-/// hold, and B's memory afterwards.
+/// hold, and B's memory just after and once idle.
 /// </summary>
 public static class SiteJoin
 {
     private const int Batch = 250;
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(20);
+
+    /// <summary>
+    /// Long enough for B's services to see the merge is over and push it out of rqlite's log cache
+    /// (they look every 10 s), and for every node to collect after it: a Go program that allocates
+    /// little collects at least every two minutes.
+    /// </summary>
+    private static readonly TimeSpan QuietAfterJoin = TimeSpan.FromSeconds(150);
 
     public static async Task RunAsync(BenchStack stack, Report report)
     {
@@ -72,6 +79,8 @@ public static class SiteJoin
         }, TimeSpan.FromSeconds(1), "every note at B", Patience);
         joining.Stop();
         var memoryB = Memory.Of(stack, "b");
+        await Task.Delay(QuietAfterJoin);
+        var idleB = Memory.Of(stack, "b");
 
         var copying = await BareCopyAsync(stack, files);
         report.Add(new Figure($"a new site joining one with {ScaleCorpus.Notes / 1000:N0}k notes, until it holds every note", "s", joining.Elapsed.TotalSeconds,
@@ -81,10 +90,11 @@ public static class SiteJoin
         report.Add(new Figure($"a snapshot of A's notes, content before compression ({snapshot.Pruned:N0} of {snapshot.Revisions:N0} revisions pruned)", "MB", snapshot.Bytes / 1e6,
             null, "report", null));
         report.Add(new Figure("memory of the joined site B, all its processes (PSS)", "MiB", memoryB.Total, null, "report", null));
+        report.Add(new Figure($"memory of the joined site B, idle {QuietAfterJoin.TotalSeconds:0} s after (PSS)", "MiB", idleB.Total, null, "report", null));
         report.Note($"Site join: {ScaleCorpus.Notes:N0} notes written at A as A's own ({merging.TotalSeconds:0} s) and exported ({loading.Elapsed.TotalSeconds:0} s in all) while B was paused, in {files.Length} change files " +
             $"(no snapshot: {snapshot.Bytes / 1e6:0} MB is more than one file may hold, 64 MiB). Then B was resumed and timed until its cluster held every note. " +
             $"The anchor: {files.Length} files of the same sizes, random bytes, in a folder the two Syncthings share, from the rescan until B holds them all. " +
-            $"B's memory just after: {memoryB.PerResource}.");
+            $"B's memory just after: {memoryB.PerResource}; idle {QuietAfterJoin.TotalSeconds:0} s later: {idleB.PerResource}.");
     }
 
     /// <summary>What a snapshot written now would hold of A's notes, with the default retention.</summary>

@@ -91,6 +91,33 @@ public sealed class RqliteClientIntegrationTests(RqliteClusterFixture fixture) :
     }
 
     [Fact]
+    public async Task Releasing_the_log_cache_puts_512_entries_into_every_nodes_log()
+    {
+        await _client.ExecuteAsync(SqlStatement.Of("SELECT 1"));
+        var before = await Task.WhenAll(fixture.NodeEndpoints.Select(node => AppliedIndexAsync(node, atLeast: 0)));
+
+        await _client.ReleaseAsync();
+
+        var after = await Task.WhenAll(fixture.NodeEndpoints.Select((node, i) => AppliedIndexAsync(node, atLeast: before[i] + RqliteLogCache.Entries)));
+        Assert.All(before.Zip(after), pair => Assert.InRange(pair.Second - pair.First, RqliteLogCache.Entries, RqliteLogCache.Entries + 8));
+    }
+
+    /// <summary>Polls one node until it has applied at least this far, for up to 10 s; what it has applied then.</summary>
+    private async Task<long> AppliedIndexAsync(Uri node, long atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var applied = await _client.GetAppliedIndexAsync(node) ?? throw new InvalidOperationException($"{node} does not say how far it has applied its log.");
+            if (applied >= atLeast || DateTime.UtcNow > deadline)
+            {
+                return applied;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task The_cluster_has_three_voters_and_one_leader()
     {
         var nodes = await _client.GetNodesAsync();
