@@ -55,11 +55,11 @@ public static class SiteBuilderExtensions
 
         // No launch profiles: each site's services get their own free ports; only the web port is fixed.
         var exporter = builder.AddProject<Projects.HermitSync_Exporter>(site.ResourceName(SiteResource.Exporter), launchProfileName: null)
-            .WithBuiltProgram()
+            .WithPublishedProgram()
             .WithHttpEndpoint();
 
         var api = builder.AddProject<Projects.HermitSync_Api>(site.ResourceName(SiteResource.Api), launchProfileName: null)
-            .WithBuiltProgram()
+            .WithPublishedProgram()
             .WithHttpEndpoint()
             // After the cluster is ready, which is after a restore has loaded its backup.
             .WithReference(rqlite, "rqlite").WaitFor(rqlite)
@@ -72,7 +72,7 @@ public static class SiteBuilderExtensions
 
         // The web app starts beside the API rather than after it: it reaches the API per request.
         builder.AddProject<Projects.HermitSync_Web>(site.ResourceName(SiteResource.Web), launchProfileName: null)
-            .WithBuiltProgram()
+            .WithPublishedProgram()
             .WithHttpEndpoint(port: site.WebPort)
             .WithReference(api)
             .WithEnvironment("HermitSync__Api", $"http://{api.Resource.Name}")

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using HermitSync.Exporter.ChangeFiles;
@@ -34,14 +35,23 @@ public sealed partial class StackTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task Each_service_is_the_process_Aspire_started_with_no_launcher_above_it()
+    public async Task Each_service_is_its_published_program_with_no_launcher_above_it_compiled_ahead_of_time()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         foreach (var (resource, program) in new[] { (SiteResource.Api, "HermitSync.Api"), (SiteResource.Web, "HermitSync.Web"), (SiteResource.Exporter, "HermitSync.Exporter") })
         {
             var pid = await ResourceProcess.PidAsync(stack.App, stack.Name("", resource), timeout.Token);
-            Assert.Equal(program, Path.GetFileName(ProcessTable.Read(pid)?.Program));
+            var started = ProcessTable.Read(pid)?.Program;
+            Assert.Equal(program, Path.GetFileName(started));
+            Assert.True(IsReadyToRun($"{started}.dll"), $"{started}.dll holds no ReadyToRun code.");
         }
+    }
+
+    /// <summary>A ReadyToRun image carries native code, found through the managed native header of its CLI header.</summary>
+    private static bool IsReadyToRun(string assembly)
+    {
+        using var image = new PEReader(File.OpenRead(assembly));
+        return image.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
     }
 
     [Fact]
